@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // ValueKind is the JSON type of a Value.
 type ValueKind string
 
@@ -54,23 +56,26 @@ type Part struct {
 // expr reports (line and column inside Src) map back into the file through
 // At, inside block scalars too.
 type Expr struct {
-	Src string `json:"src"`
-	Pos Pos    `json:"pos"`
-	// lines[i] is the file position of the first byte of Src's line i.
-	lines []Pos
+	Src  string  `json:"src"`
+	Pos  Pos     `json:"pos"`
+	m    *posMap // maps offsets in the enclosing scalar to file positions
+	base int     // offset of Src in that scalar
 }
 
 // At maps a 1-based line and 0-based column inside Src to a file position.
 func (e *Expr) At(line, col int) Pos {
-	if e == nil {
-		return Pos{}
-	}
-	if line < 1 || line > len(e.lines) {
+	if e == nil || e.m == nil {
 		return e.Pos
 	}
-	p := e.lines[line-1]
-	p.Col += col
-	return p
+	off := 0
+	for i := 1; i < line; i++ {
+		j := strings.IndexByte(e.Src[off:], '\n')
+		if j < 0 {
+			break
+		}
+		off += j + 1
+	}
+	return e.m.at(e.base + min(off+col, len(e.Src)))
 }
 
 // Field returns the value under key in a map Value, or nil.

@@ -1,0 +1,241 @@
+package engine
+
+import (
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+var (
+	refRE = regexp.MustCompile(`^[a-z][a-z0-9-]*(@[~^]?[0-9]+(\.[0-9]+){0,2})?$`)
+	opRE  = regexp.MustCompile(`^[a-z0-9]+:[A-Z][A-Za-z0-9]*$`)
+)
+
+// kindValue reads the kind key's value: a scalar (with fields beside it) or
+// a mapping of the kind's fields, whichever forms the kind has.
+func (l *loader) kindValue(s *Step, p pair) {
+	k := s.Kind
+	if k.PlaybookOnly && !l.inPlaybook {
+		l.errorf(p.k, "%s is only for playbook nodes", k.Name)
+	}
+	if k.OwnTimeout && s.Timeout != nil {
+		l.diags.Errorf(s.Timeout.Pos, "%s carries its own timeout (the deadline of the wait)", k.Name).Hint = "move timeout inside " + k.Name
+	}
+	if p.v.Kind == yaml.MappingNode {
+		if k.Fields == nil {
+			l.errorf(p.v, "%s takes %s, not a mapping", k.Name, fieldDesc(k.Scalar))
+			return
+		}
+		present := map[string]bool{}
+		for _, f := range l.mapping(p.v, k.Name, nil) {
+			present[f.key] = true
+			if fd := fieldNamed(k.Fields, f.key); fd != nil {
+				if e := l.arg(s, fd, f); e != nil {
+					s.Args = append(s.Args, e)
+				}
+			} else if contains(stepFields, f.key) {
+				l.errorf(f.k, "%s is a step-level field: put it beside %s, not inside it", f.key, k.Name)
+			} else {
+				l.unknownKey(f.k, k.Name, fieldNames(k.Fields))
+			}
+		}
+		l.required(p.k, k.Name, k.Fields, present)
+		return
+	}
+	if k.Scalar == nil {
+		l.errorf(p.v, "%s takes a mapping of its fields (%s), not %s", k.Name, strings.Join(fieldNames(k.Fields), ", "), describe(p.v))
+		return
+	}
+	s.Main = l.argValue(s, k.Scalar, p.v, k.Name)
+	present := map[string]bool{}
+	for _, e := range s.Args {
+		present[e.Key] = true
+	}
+	if len(s.Steps) > 0 {
+		present["steps"] = true
+	}
+	l.required(p.k, k.Name, k.Beside, present)
+}
+
+func (l *loader) required(at *yaml.Node, what string, fs []Field, present map[string]bool) {
+	for _, f := range fs {
+		if f.Required && !present[f.Name] {
+			l.errorf(at, "%s needs %s", what, f.Name).Hint = "add `" + f.Name + ":` (" + f.Doc + ")"
+		}
+	}
+}
+
+func fieldNames(fs []Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
+
+func fieldDesc(f *Field) string {
+	switch f.Type {
+	case DurationField:
+		return "a duration"
+	case OperationField:
+		return "service:Operation"
+	case RefField:
+		return "NAME@VERSION"
+	case BoolExprField, ExprField, ListExprField:
+		return "an expression"
+	}
+	return "a string"
+}
+
+// arg reads one kind field.
+func (l *loader) arg(s *Step, f *Field, p pair) *Entry {
+	v := l.argValue(s, f, p.v, p.key)
+	if v == nil {
+		return nil
+	}
+	return &Entry{Key: p.key, KeyPos: l.pos(p.k), Value: v}
+}
+
+// argValue reads a field's value by its declared type; nil when it is
+// invalid (already reported) or nested steps.
+func (l *loader) argValue(s *Step, f *Field, n *yaml.Node, what string) *Value {
+	n = deref(n)
+	switch f.Type {
+	case StepsField:
+		s.Steps = append(s.Steps, l.steps(n, what)...)
+		return nil
+	case ExprField, BoolExprField, ListExprField:
+		e := l.expr(n, what)
+		if e == nil {
+			return nil
+		}
+		return &Value{Kind: String, Pos: e.Pos, Str: e.Src, Tmpl: &Template{Whole: true, Parts: []Part{{Expr: e}}}}
+	case DurationField:
+		d := l.duration(n, what)
+		if d == nil {
+			return nil
+		}
+		v := &Value{Kind: String, Pos: d.Pos, Tmpl: d.Expr, Str: n.Value}
+		return v
+	case IntField:
+		i, ok := l.integer(n, what)
+		if !ok {
+			return nil
+		}
+		if i < f.Min {
+			l.errorf(n, "%s must be at least %d, not %d", what, f.Min, i)
+		}
+		return &Value{Kind: Int, Pos: l.pos(n), Int: int64(i)}
+	case BoolField:
+		return &Value{Kind: Bool, Pos: l.pos(n), Bool: l.boolean(n, what)}
+	case PrincipalsField:
+		ids := l.principals(n, what)
+		v := &Value{Kind: List, Pos: l.pos(n), List: []*Value{}}
+		for _, id := range ids {
+			v.List = append(v.List, &Value{Kind: String, Pos: id.Pos, Str: id.Name})
+		}
+		return v
+	case EnumField, RefField, OperationField:
+		return l.literal(f, n, what)
+	case StatusField:
+		return l.status(n, what)
+	case ObjectField:
+		return l.object(s, f, n, what)
+	}
+	return l.shaped(f, n, what)
+}
+
+// shaped reads text, text maps, text lists and data.
+func (l *loader) shaped(f *Field, n *yaml.Node, what string) *Value {
+	switch f.Type {
+	case TextField:
+		if n.Kind != yaml.ScalarNode {
+			l.errorf(n, "%s must be a string, not %s", what, describe(n))
+			return nil
+		}
+	case TextMapField:
+		if n.Kind != yaml.MappingNode {
+			l.errorf(n, "%s must be a mapping of strings, not %s", what, describe(n))
+			return nil
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			if c := deref(n.Content[i]); c.Kind != yaml.ScalarNode {
+				l.errorf(c, "%s %s must be a string, not %s", what, n.Content[i-1].Value, describe(c))
+			}
+		}
+	case TextListField:
+		if n.Kind != yaml.SequenceNode {
+			l.errorf(n, "%s must be a list of strings, not %s", what, describe(n)).Hint = "write it as [program, arg, ...]"
+			return nil
+		}
+		for _, c := range n.Content {
+			if c := deref(c); c.Kind != yaml.ScalarNode {
+				l.errorf(c, "%s entries must be strings, not %s", what, describe(c))
+			}
+		}
+	}
+	return l.value(n)
+}
+
+func (l *loader) literal(f *Field, n *yaml.Node, what string) *Value {
+	s, ok := l.str(n, what)
+	if !ok {
+		return nil
+	}
+	switch f.Type {
+	case EnumField:
+		if !contains(f.Enum, s) {
+			l.errorf(n, "%s must be one of %s, not %q", what, strings.Join(f.Enum, ", "), s).Hint = didYouMean(s, f.Enum)
+			return nil
+		}
+	case RefField:
+		if !refRE.MatchString(s) {
+			l.errorf(n, "%s must be NAME, NAME@1.2.3, NAME@^1 or NAME@~1.2, not %q", what, s)
+			return nil
+		}
+	case OperationField:
+		if !opRE.MatchString(s) {
+			l.errorf(n, "%s must be service:Operation as in aws-sdk-go-v2 (rds:DescribeDBClusters), not %q", what, s)
+			return nil
+		}
+	}
+	return &Value{Kind: String, Pos: l.pos(n), Str: s}
+}
+
+func (l *loader) status(n *yaml.Node, what string) *Value {
+	v := l.value(n)
+	codes := []*Value{v}
+	if v.Kind == List {
+		codes = v.List
+	}
+	for _, c := range codes {
+		if c.Kind != Int || c.Int < 100 || c.Int > 599 {
+			l.diags.Errorf(c.Pos, "%s must be an HTTP status code (100-599) or a list of them", what)
+			return nil
+		}
+	}
+	return v
+}
+
+func (l *loader) object(s *Step, f *Field, n *yaml.Node, what string) *Value {
+	v := &Value{Kind: Map, Pos: l.pos(n), Map: []*Entry{}}
+	present := map[string]bool{}
+	for _, p := range l.mapping(n, what, fieldNames(f.Fields)) {
+		if !p.known {
+			continue
+		}
+		present[p.key] = true
+		if e := l.arg(s, fieldNamed(f.Fields, p.key), p); e != nil {
+			v.Map = append(v.Map, e)
+		}
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	if f.OneOf && len(present) != 1 {
+		l.errorf(n, "%s takes exactly one of %s", what, strings.Join(fieldNames(f.Fields), ", "))
+	}
+	l.required(n, what, f.Fields, present)
+	return v
+}

@@ -1,0 +1,233 @@
+package engine
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// pair is one key of a mapping node.
+type pair struct {
+	key   string
+	k, v  *yaml.Node
+	known bool
+}
+
+// mapping returns the pairs of a mapping node, reporting keys not in allowed
+// (with "did you mean") unless allowed is nil. what names the mapping for
+// messages ("step", "param ClusterId").
+func (l *loader) mapping(n *yaml.Node, what string, allowed []string) []pair {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "%s must be a mapping, not %s", what, describe(n))
+		return nil
+	}
+	var out []pair
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		p := pair{key: k.Value, k: k, v: v, known: allowed == nil || contains(allowed, k.Value)}
+		if !p.known {
+			l.unknownKey(k, what, allowed)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (l *loader) unknownKey(k *yaml.Node, what string, allowed []string) {
+	d := l.errorf(k, "unknown field %q in %s", k.Value, what)
+	if h := didYouMean(k.Value, allowed); h != "" {
+		d.Hint = h
+	} else {
+		d.Hint = "expected one of " + strings.Join(allowed, ", ")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// str reads a literal string scalar: no `${{ }}` allowed.
+func (l *loader) str(n *yaml.Node, what string) (string, bool) {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		l.errorf(n, "%s must be a string, not %s", what, describe(n))
+		return "", false
+	}
+	if strings.Contains(n.Value, "${{") {
+		l.errorf(n, "%s is literal: it cannot use ${{ }}", what)
+		return "", false
+	}
+	return n.Value, true
+}
+
+// ident reads a literal name with its position.
+func (l *loader) ident(n *yaml.Node, what string) Ident {
+	s, _ := l.str(n, what)
+	return Ident{Name: s, Pos: l.pos(deref(n))}
+}
+
+// strList reads a list of literal strings; a lone string is refused.
+func (l *loader) strList(n *yaml.Node, what string) []Ident {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode {
+		l.errorf(n, "%s must be a list, not %s", what, describe(n))
+		return nil
+	}
+	var out []Ident
+	for _, c := range n.Content {
+		out = append(out, l.ident(c, what+" entry"))
+	}
+	return out
+}
+
+func (l *loader) integer(n *yaml.Node, what string) (int, bool) {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
+		if i, err := strconv.Atoi(n.Value); err == nil {
+			return i, true
+		}
+	}
+	d := l.errorf(n, "%s must be an integer, not %s", what, describe(n))
+	if strings.Contains(n.Value, "${{") {
+		d.Hint = "it is literal: it cannot use ${{ }}"
+	}
+	return 0, false
+}
+
+func (l *loader) boolean(n *yaml.Node, what string) bool {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		var b bool
+		_ = n.Decode(&b)
+		return b
+	}
+	l.errorf(n, "%s must be true or false, not %s", what, describe(n))
+	return false
+}
+
+// expr reads a field that holds a bare expression.
+func (l *loader) expr(n *yaml.Node, what string) *Expr {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" || strings.TrimSpace(n.Value) == "" {
+		l.errorf(n, "%s must be an expression, not %s", what, describe(n))
+		return nil
+	}
+	m := l.posMap(n)
+	if i := strings.Index(n.Value, "${{"); i >= 0 {
+		d := l.diags.Errorf(m.at(i), "%s holds a bare expression: write it without ${{ }}", what)
+		d.Hint = "for example `" + what + ": params.Force`"
+		return nil
+	}
+	return &Expr{Src: n.Value, Pos: m.at(0), m: m}
+}
+
+// duration reads a duration: Go syntax plus d for days, or ${{ }}.
+func (l *loader) duration(n *yaml.Node, what string) *Duration {
+	n = deref(n)
+	v := l.value(n)
+	if v == nil {
+		return nil
+	}
+	if v.Tmpl != nil {
+		return &Duration{Expr: v.Tmpl, Pos: v.Pos}
+	}
+	if v.Kind != String {
+		l.errorf(n, "%s must be a duration such as 90s, 15m, 1h30m or 2d, not %s", what, describe(n))
+		return nil
+	}
+	d, err := ParseDuration(v.Str)
+	if err != nil {
+		l.errorf(n, "%s: %v", what, err).Hint = "write a duration such as 90s, 15m, 1h30m or 2d"
+		return nil
+	}
+	if d <= 0 {
+		l.errorf(n, "%s must be positive, not %s", what, v.Str)
+		return nil
+	}
+	return &Duration{D: d, Pos: v.Pos}
+}
+
+// value converts a node into a Value, parsing templates in its strings.
+func (l *loader) value(n *yaml.Node) *Value {
+	n = deref(n)
+	v := &Value{Pos: l.pos(n)}
+	switch n.Kind {
+	case yaml.MappingNode:
+		v.Kind = Map
+		v.Map = []*Entry{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if strings.Contains(k.Value, "${{") {
+				l.errorf(k, "map keys are literal: %q cannot use ${{ }}", k.Value)
+			}
+			v.Map = append(v.Map, &Entry{Key: k.Value, KeyPos: l.pos(k), Value: l.value(n.Content[i+1])})
+		}
+	case yaml.SequenceNode:
+		v.Kind = List
+		v.List = []*Value{}
+		for _, c := range n.Content {
+			v.List = append(v.List, l.value(c))
+		}
+	default:
+		l.scalar(n, v)
+	}
+	return v
+}
+
+func (l *loader) scalar(n *yaml.Node, v *Value) {
+	switch n.ShortTag() {
+	case "!!null":
+		v.Kind = Null
+		return
+	case "!!bool":
+		v.Kind = Bool
+		_ = n.Decode(&v.Bool)
+		return
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
+			v.Kind, v.Int = Int, i
+			return
+		}
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			v.Kind, v.Float = Float, f
+			return
+		}
+	}
+	v.Kind, v.Str = String, n.Value
+	if strings.Contains(n.Value, "${{") {
+		v.Tmpl = l.template(n.Value, l.posMap(n))
+	}
+}
+
+// template parses the `${{ }}` parts of s.
+func (l *loader) template(s string, m *posMap) *Template {
+	parts, err, at := parseTemplate(s)
+	if err != "" {
+		l.diags.Errorf(m.at(at), "%s", err).Hint = "write ${{ expression }}, or $${{ for a literal ${{"
+		return nil
+	}
+	t := &Template{Parts: parts}
+	for i := range t.Parts {
+		if e := t.Parts[i].Expr; e != nil {
+			e.m = m
+			e.Pos = m.at(e.base)
+		}
+	}
+	t.Whole = len(parts) == 1 && parts[0].Expr != nil
+	return t
+}
+
+var (
+	nameRE      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	defNameRE   = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	principalRE = regexp.MustCompile(`^(user|group):[A-Za-z0-9][A-Za-z0-9._@+-]*$`)
+)

@@ -1,0 +1,32 @@
+package steps
+
+import "github.com/runbook-dev/runbook/engine"
+
+// Approve waits for people to approve.
+var Approve = &engine.Kind{
+	Name:    "approve",
+	Summary: "Wait until `minApprovals` distinct listed approvers approve (the requester never counts); a rejection or the `timeout` fails the step.",
+	Fields: []engine.Field{
+		{Name: "approvers", Type: engine.PrincipalsField, Required: true, Doc: "who may approve: user:NAME or group:NAME"},
+		{Name: "minApprovals", Type: engine.IntField, Min: 1, Doc: "distinct approvals needed (default 1)"},
+		{Name: "message", Type: engine.TextField, Doc: "what the approvers are asked"},
+		{Name: "timeout", Type: engine.DurationField, Doc: "the deadline (default 24h); silence never approves"},
+		{Name: "notify", Type: engine.ObjectField, OneOf: true, Doc: "announce the wait and how to approve", Fields: []engine.Field{
+			{Name: "sns", Type: engine.TextField, Doc: "an SNS topic ARN"},
+			{Name: "http", Type: engine.ObjectField, Doc: "an HTTP request", Fields: []engine.Field{
+				{Name: "method", Type: engine.EnumField, Enum: httpMethods, Doc: "the HTTP method (default POST)"},
+				{Name: "url", Type: engine.TextField, Required: true, Doc: "the URL"},
+				{Name: "headers", Type: engine.TextMapField, Doc: "request headers"},
+				{Name: "body", Type: engine.DataField, Doc: "a map (sent as JSON) or a string"},
+			}},
+		}},
+	},
+	OwnTimeout: true,
+	Example: `name: approval
+approve:
+  approvers: [group:dba-oncall, user:db-lead]
+  minApprovals: 1
+  message: Fail over ${{ params.ClusterId }}?
+  timeout: 30m
+`,
+}

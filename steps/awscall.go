@@ -1,0 +1,17 @@
+package steps
+
+import "github.com/runbook-dev/runbook/engine"
+
+// AWSCall calls one AWS API operation.
+var AWSCall = &engine.Kind{
+	Name:    "aws",
+	Summary: "Call an AWS API operation; its `outputs` read `result`, the operation's output.",
+	Scalar:  &engine.Field{Name: "aws", Type: engine.OperationField, Doc: "service:Operation, as in aws-sdk-go-v2"},
+	Beside:  []engine.Field{inputField},
+	Example: `name: describe
+aws: rds:DescribeDBClusters
+input: {DBClusterIdentifier: "${{ params.ClusterId }}"}
+outputs:
+  status: result.DBClusters[0].Status
+`,
+}

@@ -1,0 +1,17 @@
+package steps
+
+import "github.com/runbook-dev/runbook/engine"
+
+// Run runs a child runbook.
+var Run = &engine.Kind{
+	Name:    "run",
+	Summary: "Run a child runbook `NAME@VERSION-OR-RANGE` with `params`; its outputs become this step's outputs.",
+	Scalar:  &engine.Field{Name: "run", Type: engine.RefField, Doc: "NAME, NAME@1.2.3, NAME@^1 or NAME@~1.2"},
+	Beside: []engine.Field{
+		{Name: "params", Type: engine.DataField, Doc: "the child's params"},
+	},
+	Example: `name: restart
+run: ec2-restart@^1
+params: {InstanceId: "${{ params.InstanceId }}"}
+`,
+}
