@@ -80,6 +80,8 @@ type Output struct {
 	Name   Ident
 	Expr   *Expr
 	Secret bool
+	// Shape is the expression's type, set by the checker.
+	Shape *Shape
 }
 
 // Retry is a step's retry policy.

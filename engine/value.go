@@ -142,3 +142,11 @@ func (v *Value) Data() any {
 	}
 	return nil
 }
+
+// AtOffset maps a byte offset inside Src to a file position.
+func (e *Expr) AtOffset(off int) Pos {
+	if e == nil || e.m == nil {
+		return e.Pos
+	}
+	return e.m.at(e.base + min(max(off, 0), len(e.Src)))
+}

@@ -1,0 +1,249 @@
+package engine
+
+import "fmt"
+
+// exprs type-checks every expression of the definition, scope by scope, in
+// an order where a step's dominators come first.
+func (dc *defCheck) exprs() {
+	dc.scopeExprs(dc.main, nil)
+	dc.fin.outer, dc.fin.outerNullable = dc.d.Steps, true
+	dc.scopeExprs(dc.fin, nil)
+	base := &scopeEnv{}
+	for _, v := range []*Value{dc.d.AssumeRole, dc.d.Region} {
+		dc.templates(v, base)
+	}
+	if dc.d.Timeout != nil {
+		dc.durationExpr(dc.d.Timeout.Expr, base)
+	}
+	dc.compile(dc.d.Lock, base, wantAny)
+	end := &scopeEnv{visible: dc.main.before(len(dc.d.Steps))}
+	for _, o := range dc.d.Outputs {
+		dc.output(o, end)
+	}
+	for _, t := range dc.d.Triggers {
+		dc.trigger(t, dc.d)
+	}
+}
+
+func (dc *defCheck) output(o *Output, en *scopeEnv) {
+	if !nameRE.MatchString(o.Name.Name) {
+		dc.ds.Errorf(o.Name.Pos, "output name %q must match ^[A-Za-z][A-Za-z0-9_]*$", o.Name.Name)
+	}
+	o.Shape = dc.compile(o.Expr, en, wantAny)
+}
+
+func (dc *defCheck) scopeExprs(sc *scope, item *Shape) {
+	for _, i := range sc.order {
+		s := sc.steps[i]
+		en := &scopeEnv{visible: sc.before(i), item: item}
+		if sc.outerNullable {
+			en.maybe = sc.outer
+		} else {
+			en.visible = append(append([]*Step{}, sc.outer...), en.visible...)
+		}
+		dc.step(s, en)
+	}
+}
+
+// step checks one step's fields against its kind and its expressions
+// against what it may read.
+func (dc *defCheck) step(s *Step, en *scopeEnv) {
+	dc.compile(s.If, en, wantBool)
+	for _, d := range []*Duration{s.Timeout, retryInterval(s.Retry)} {
+		if d != nil {
+			dc.durationExpr(d.Expr, en)
+		}
+	}
+	dc.templates(s.Region, en)
+	dc.templates(s.AssumeRole, en)
+	withResult := *en
+	if k := s.Kind; k != nil {
+		withResult.result = k.Result
+		if op := dc.operation(s); op != nil {
+			withResult.result = ShapeOf(op.Output)
+			dc.input(s, op, en)
+		}
+		if k.Scalar != nil && s.Main != nil {
+			dc.field(s, k.Scalar, s.Main, en, &withResult)
+		}
+		for _, a := range s.Args {
+			f := fieldNamed(k.Fields, a.Key)
+			if s.Main != nil || f == nil {
+				f = fieldNamed(k.Beside, a.Key)
+			}
+			if f != nil && a.Key != "input" {
+				dc.field(s, f, a.Value, en, &withResult)
+			}
+		}
+		if r := dc.results[s]; r != nil {
+			withResult.result = r
+		}
+		if k.Name == "approve" {
+			dc.approvers(s)
+		}
+		if k.Name == "forEach" {
+			item := Any
+			if s.Main != nil && s.Main.Tmpl != nil {
+				if sh := dc.exprShapes[s.Main.Tmpl.Parts[0].Expr]; sh != nil && sh.Elem != nil {
+					item = sh.Elem
+				}
+			}
+			sc := dc.newScope(s.Steps, 0, "step")
+			sc.outer = en.visible
+			dc.scopeExprs(sc, item)
+			withResult = scopeEnv{visible: append(append([]*Step{}, en.visible...), sc.before(len(s.Steps))...), item: item}
+		}
+	}
+	for _, o := range s.Outputs {
+		dc.output(o, &withResult)
+	}
+	self := *en
+	self.self = s
+	for _, b := range s.Branch {
+		dc.compile(b.When, &self, wantBool)
+	}
+}
+
+func retryInterval(r *Retry) *Duration {
+	if r == nil {
+		return nil
+	}
+	return r.Interval
+}
+
+// field checks one kind field's value by its declared type.
+func (dc *defCheck) field(s *Step, f *Field, v *Value, en, withResult *scopeEnv) {
+	switch f.Type {
+	case ExprField, BoolExprField, ListExprField:
+		w := map[FieldType]want{BoolExprField: wantBool, ListExprField: wantList}[f.Type]
+		use := en
+		if f.Name == "until" || f.Name == "condition" {
+			use = withResult
+		}
+		e := v.Tmpl.Parts[0].Expr
+		dc.exprShapes[e] = dc.compile(e, use, w)
+	case DurationField:
+		dc.durationExpr(v.Tmpl, en)
+	case RefField:
+		dc.ref(s, v, en)
+	case ObjectField:
+		for _, e := range v.Map {
+			if sub := fieldNamed(f.Fields, e.Key); sub != nil {
+				dc.field(s, sub, e.Value, en, withResult)
+			}
+		}
+	case OperationField:
+	default:
+		if !(s.Kind.Name == "run" && f.Name == "params") && f.Name != "params" {
+			dc.templates(v, en)
+		}
+	}
+}
+
+// templates compiles every `${{ }}` in v.
+func (dc *defCheck) templates(v *Value, en *scopeEnv) {
+	if v == nil {
+		return
+	}
+	if v.Tmpl != nil {
+		for _, p := range v.Tmpl.Parts {
+			if p.Expr != nil {
+				dc.exprShapes[p.Expr] = dc.compile(p.Expr, en, wantAny)
+			}
+		}
+	}
+	for _, x := range v.List {
+		dc.templates(x, en)
+	}
+	for _, e := range v.Map {
+		dc.templates(e.Value, en)
+	}
+}
+
+func (dc *defCheck) durationExpr(t *Template, en *scopeEnv) {
+	if t == nil {
+		return
+	}
+	v := &Value{Kind: String, Tmpl: t}
+	dc.templates(v, en)
+	if t.Whole {
+		e := t.Parts[0].Expr
+		if sh := dc.exprShapes[e]; sh != nil && sh.Kind != StringShape && sh.Kind != AnyShape {
+			dc.ds.Errorf(e.Pos, "a duration expression must give a string such as \"15m\", not %s", sh)
+		}
+	}
+}
+
+// operation resolves the step's `aws` operation, if it has one.
+func (dc *defCheck) operation(s *Step) *Operation {
+	v := s.Main
+	if s.Kind.Name != "aws" {
+		v = s.Arg("aws")
+	}
+	if v == nil || v.Kind != String || dc.opts.Services == nil {
+		return nil
+	}
+	op, err := dc.opts.Services.Operation(v.Str)
+	if err != nil {
+		dc.ds.Errorf(v.Pos, "%v", err)
+		return nil
+	}
+	if dc.ops == nil {
+		dc.ops = map[*Step]*Operation{}
+	}
+	dc.ops[s] = op
+	return op
+}
+
+// input checks an operation's input against the SDK's input type: field
+// names, literal types, and the fields the SDK requires.
+func (dc *defCheck) input(s *Step, op *Operation, en *scopeEnv) {
+	in := s.Arg("input")
+	dc.templates(in, en)
+	shape := ShapeOf(op.Input)
+	before := len(dc.ds)
+	if in != nil {
+		checkData(in, shape, "input", &dc.ds, func(e *Expr) *Shape { return dc.exprShapes[e] })
+	}
+	if len(dc.ds) > before || op.Missing == nil {
+		return
+	}
+	at := s.KindPos
+	if in != nil {
+		at = in.Pos
+	}
+	probe := probeInput(in, op.Input)
+	for _, m := range op.Missing(probe) {
+		dc.ds.Errorf(at, "%s needs input field %s", op.ID(), m).Hint = fmt.Sprintf("add `%s:` to input (%s)", m, fieldType(shape, m))
+	}
+}
+
+func fieldType(s *Shape, path string) string {
+	if f := s.Field(path); f != nil {
+		return f.Shape.String()
+	}
+	return "see the SDK's " + s.Name
+}
+
+func (dc *defCheck) approvers(s *Step) {
+	list, minV := s.Arg("approvers"), s.Arg("minApprovals")
+	if list == nil || minV == nil {
+		return
+	}
+	users, groups := 0, 0
+	seen := map[string]bool{}
+	for _, a := range list.List {
+		if seen[a.Str] {
+			dc.ds.Errorf(a.Pos, "approver %s is listed twice", a.Str)
+		}
+		seen[a.Str] = true
+		if len(a.Str) > 6 && a.Str[:6] == "group:" {
+			groups++
+		} else {
+			users++
+		}
+	}
+	if groups == 0 && int(minV.Int) > users {
+		dc.ds.Errorf(minV.Pos, "minApprovals is %d but only %d users may approve", minV.Int, users).Hint = "lower minApprovals or add approvers (a group counts its members)"
+	}
+}
