@@ -99,18 +99,18 @@ func (dc *defCheck) header() {
 	}
 	switch d.Kind.Name {
 	case KindRunbook:
-		if d.Steps == nil {
+		if !dc.has("steps") {
 			dc.ds.Errorf(d.Pos, "a Runbook needs steps").Hint = "add `steps:` with at least one step"
 		}
 	case KindPlaybook:
 		if d.Start == nil {
 			dc.ds.Errorf(d.Pos, "a Playbook needs start").Hint = "add `start: NODE`, the first node"
 		}
-		if d.Steps == nil {
+		if !dc.has("nodes") {
 			dc.ds.Errorf(d.Pos, "a Playbook needs nodes").Hint = "add `nodes:` ending in conclude"
 		}
 	case KindRouting:
-		if d.Routes == nil {
+		if !dc.has("routes") {
 			dc.ds.Errorf(d.Pos, "a Routing file needs routes")
 		}
 	}
@@ -154,7 +154,7 @@ func (dc *defCheck) unused() {
 		for _, s := range steps {
 			for _, o := range s.Outputs {
 				key := fmt.Sprintf("steps.%s.%s", s.Name.Name, o.Name.Name)
-				if !dc.used[key] && !dc.used["steps."+s.Name.Name] {
+				if !dc.used[key] {
 					dc.ds.Warnf(o.Name.Pos, "output %s of step %s is never used", o.Name.Name, s.Name.Name)
 				}
 			}
@@ -164,3 +164,6 @@ func (dc *defCheck) unused() {
 	walk(dc.d.Steps)
 	walk(dc.d.Finally)
 }
+
+// has reports whether the definition's top level has key.
+func (dc *defCheck) has(key string) bool { return dc.d.keys[key] }

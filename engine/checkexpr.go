@@ -58,6 +58,8 @@ func objectOf(name string, strFields ...string) *Shape {
 	return s
 }
 
+var rootNames = []string{"params", "steps", "result", "execution", "alarm", "item", "index"}
+
 // roots builds the shapes of the names an expression may read.
 func (dc *defCheck) roots(en *scopeEnv) map[string]*Shape {
 	steps := &Shape{Kind: ObjectShape, Name: "steps"}
@@ -131,11 +133,14 @@ func (dc *defCheck) compile(e *Expr, en *scopeEnv, w want) *Shape {
 	if !dc.members(e, tree.Node, roots) {
 		return nil
 	}
-	env := make(map[string]any, len(roots))
-	for k, s := range roots {
-		env[k] = reflect.Zero(s.GoType()).Interface()
+	// A struct, not a map: expr treats a map's nil values as untyped.
+	env := &Shape{Kind: ObjectShape}
+	for _, k := range rootNames {
+		if s := roots[k]; s != nil {
+			env.Fields = append(env.Fields, &ShapeField{Name: k, Shape: s})
+		}
 	}
-	opts := append(ExprOptions(), expr.Env(env))
+	opts := append(ExprOptions(), expr.Env(reflect.Zero(env.GoType()).Interface()))
 	if w == wantBool {
 		opts = append(opts, expr.AsBool())
 	}
@@ -270,11 +275,9 @@ func (dc *defCheck) member(e *Expr, base *Shape, path string, p *ast.StringNode,
 	}
 	d := dc.ds.Errorf(pos, "%s has %s %q", path, what, p.Value)
 	d.Hint = didYouMean(p.Value, base.FieldNames())
-	if d.Hint == "" && path == "steps" {
-		if s := dc.steps[p.Value]; s != nil {
-			d.Summary = "step " + p.Value + " may not have run here"
-			d.Hint = "an expression reads steps.X only where X surely ran (or was skipped) before"
-		}
+	if s := dc.steps[p.Value]; s != nil && path == "steps" {
+		d.Summary = "step " + p.Value + " may not have run here"
+		d.Hint = "an expression reads steps.X only where X surely ran (or was skipped) before"
 	}
 	return nil, ""
 }

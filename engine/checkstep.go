@@ -59,6 +59,9 @@ func (dc *defCheck) step(s *Step, en *scopeEnv) {
 	withResult := *en
 	if k := s.Kind; k != nil {
 		withResult.result = k.Result
+		if s.Kind.Name == "aws" || s.Arg("aws") != nil {
+			withResult.result = Any // until the operation resolves
+		}
 		if op := dc.operation(s); op != nil {
 			withResult.result = ShapeOf(op.Output)
 			dc.input(s, op, en)

@@ -53,6 +53,8 @@ type Definition struct {
 	Finally []*Step
 	// Routing files.
 	Routes []*Route
+	// keys are the top-level keys present.
+	keys map[string]bool
 }
 
 // ID is "name@version".

@@ -81,7 +81,11 @@ func (l *loader) parse() *yaml.Node {
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); err == nil {
-		l.errorf(&next, "a file holds one definition; move this document to its own file")
+		at := &next
+		if len(next.Content) > 0 {
+			at = next.Content[0]
+		}
+		l.errorf(at, "a file holds one definition; move this document to its own file")
 	}
 	if len(doc.Content) == 0 {
 		l.diags.Errorf(at, "file is empty; a definition starts with `apiVersion: %s`", APIVersion)
@@ -116,8 +120,23 @@ func (l *loader) syntaxError(err error) {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	line = min(max(line, 1), len(l.lines))
+	if strings.Contains(msg, "tab character") {
+		line = l.tabLine(line)
+	}
 	col := l.syntaxCol(line, msg)
 	l.diags.Errorf(Pos{File: l.file, Line: line, Col: col}, "invalid YAML: %s", msg).Hint = syntaxHint(msg)
+}
+
+// tabLine finds the first line from line on indented with a tab: yaml.v3
+// names the line of the scalar before it.
+func (l *loader) tabLine(line int) int {
+	for i := line; i <= len(l.lines); i++ {
+		text := l.lines[i-1]
+		if strings.ContainsRune(text[:len(text)-len(strings.TrimLeft(text, " \t"))], '\t') {
+			return i
+		}
+	}
+	return line
 }
 
 func scannerProblem(msg string) bool {
@@ -133,6 +152,9 @@ func scannerProblem(msg string) bool {
 // bracket, else the first non-blank character.
 func (l *loader) syntaxCol(line int, msg string) int {
 	text := l.lines[line-1]
+	if strings.Contains(msg, "tab character") {
+		return strings.IndexByte(text, '\t') + 1
+	}
 	for _, p := range [][2]string{{"']'", "["}, {"'}'", "{"}} {
 		if strings.Contains(msg, p[0]) {
 			if i := strings.LastIndex(text, p[1]); i >= 0 {
@@ -153,6 +175,8 @@ func syntaxHint(msg string) string {
 		return "check the indentation, or quote a value that contains \": \""
 	case strings.Contains(msg, "end of stream"):
 		return "close the quoted string"
+	case strings.Contains(msg, "did not find expected key"):
+		return "a value that starts with a quote must end with it: quote the whole value ('\"a\" in b')"
 	}
 	return ""
 }
@@ -173,15 +197,20 @@ func (l *loader) walk(n *yaml.Node, depth int) bool {
 	case yaml.AliasNode:
 		return l.walk(n.Alias, depth+1)
 	case yaml.MappingNode:
+		// Report a duplicate key at its second occurrence and drop it, so
+		// later stages see each key once (the first wins).
 		seen := map[string]*yaml.Node{}
+		kept := n.Content[:0]
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if first, dup := seen[k.Value]; dup && k.Kind == yaml.ScalarNode {
 				l.errorf(k, "duplicate key %q (first at line %d); remove one", k.Value, first.Line)
-			} else {
-				seen[k.Value] = k
+				continue
 			}
+			seen[k.Value] = k
+			kept = append(kept, k, n.Content[i+1])
 		}
+		n.Content = kept
 	}
 	for _, c := range n.Content {
 		if !l.walk(c, depth+1) {

@@ -46,9 +46,18 @@ func (l *loader) definition(root *yaml.Node) *Definition {
 	} else if d.APIVersion.Name != APIVersion {
 		l.diags.Errorf(d.APIVersion.Pos, "unsupported apiVersion %q; this build reads %s", d.APIVersion.Name, APIVersion)
 	}
-	for _, p := range l.mapping(root, "the definition", allowed) {
-		if p.known {
+	d.keys = map[string]bool{}
+	for _, p := range l.mapping(root, "the definition", nil) {
+		d.keys[p.key] = true
+		switch {
+		case contains(allowed, p.key):
 			l.header(d, p)
+		case p.key == "steps" && d.Kind.Name == KindPlaybook:
+			l.errorf(p.k, "a Playbook has nodes, not steps").Hint = "rename steps to nodes and add start"
+		case p.key == "nodes" && d.Kind.Name == KindRunbook:
+			l.errorf(p.k, "a Runbook has steps, not nodes").Hint = "rename nodes to steps, or make it kind: Playbook"
+		default:
+			l.unknownKey(p.k, "the definition", allowed)
 		}
 	}
 	return d

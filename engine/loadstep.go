@@ -65,7 +65,7 @@ func (l *loader) step(n *yaml.Node) *Step {
 			l.misplaced(s, p)
 		}
 	}
-	if s.Name.Name == "" {
+	if !hasKey(n, "name") {
 		l.errorf(n, "step has no name").Hint = "add `name: NAME` (letters, digits and _)"
 	}
 	if kindPair != nil {
@@ -153,7 +153,7 @@ func (l *loader) retry(n *yaml.Node) *Retry {
 			case v.Kind == Float && v.Float >= 1:
 				r.Backoff = v.Float
 			default:
-				l.errorf(f.v, "backoff is the factor between intervals: a number of at least 1, not %s", describe(f.v))
+				l.errorf(f.v, "backoff is the factor between intervals: a number of at least 1, not %s", f.v.Value)
 			}
 		}
 	}

@@ -32,6 +32,9 @@ type Shape struct {
 	Fields   []*ShapeField `json:"fields,omitempty"`
 	Enum     []string      `json:"enum,omitempty"`
 	Nullable bool          `json:"nullable,omitempty"`
+	// derived marks shapes ShapeOf made from SDK types; only those cache
+	// their GoType.
+	derived bool
 }
 
 // ShapeField is one field of an object Shape.

@@ -1,0 +1,55 @@
+# Build, test and check the runbook engine with the local Go toolchain
+# (never an automatic toolchain download).
+export GOTOOLCHAIN := local
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO ?= go
+# Linters, pinned; both build with Go 1.26. workflowcheck is versioned apart
+# from the SDK (it does not depend on it) and checks our workflows for
+# non-determinism whatever the SDK version (go.temporal.io/sdk v1.50.0 here).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.7.0
+WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+# How long each fuzz target runs.
+FUZZTIME ?= 30s
+
+.PHONY: build test check bench schema docs fuzz
+
+## build: the runbook binary, in bin/
+build:
+	$(GO) build -o bin/runbook ./cmd/runbook
+
+## test: vet, then every test
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+## check: vet, staticcheck and workflowcheck
+check:
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(WORKFLOWCHECK) ./...
+
+## bench: every benchmark, the raw output in bin/bench.txt, then a table
+bench:
+	@mkdir -p bin
+	$(GO) test -run '^$$' -bench . -benchmem ./... | tee bin/bench.txt
+	@echo
+	@awk 'BEGIN { printf "%-48s %14s %12s %12s\n", "benchmark", "ns/op", "B/op", "allocs/op" } \
+		/^Benchmark/ { printf "%-48s %14s %12s %12s\n", $$1, $$3, $$5, $$7 }' bin/bench.txt
+
+## schema: regenerate the committed JSON Schema
+schema:
+	$(GO) run ./cmd/runbook schema > runbook.schema.json.tmp
+	mv runbook.schema.json.tmp runbook.schema.json
+
+## docs: regenerate the committed step-kind reference
+docs:
+	$(GO) run ./cmd/runbook docs > steps/README.md.tmp
+	mv steps/README.md.tmp steps/README.md
+
+## fuzz: each fuzz target for FUZZTIME
+fuzz:
+	$(GO) test ./engine -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./engine -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME)

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/playbooks"
+	"github.com/runbook-dev/runbook/runbooks"
+	"github.com/runbook-dev/runbook/steps"
+)
+
+// options are the validation options: every step kind, the AWS registry
+// and the catalog.
+func options(catalog []engine.File) engine.Options {
+	return engine.Options{Kinds: steps.All(), Services: steps.AWS(), Catalog: catalog}
+}
+
+// isDefinition reports whether a file is a definition by its name: *.yaml
+// or *.yml, and not a runbook test (*.test.yaml).
+func isDefinition(name string) bool {
+	ext := filepath.Ext(name)
+	return (ext == ".yaml" || ext == ".yml") && !engine.IsTestFile(name)
+}
+
+// collect reads the definition files at paths. A file is read as given
+// (runbook tests aside); a directory is searched recursively for
+// definitions, skipping hidden directories. A path that does not exist is
+// a usage error. Each file is read once.
+func collect(paths []string) ([]engine.File, error) {
+	var out []engine.File
+	seen := map[string]bool{}
+	add := func(p string) error {
+		if seen[filepath.Clean(p)] {
+			return nil
+		}
+		seen[filepath.Clean(p)] = true
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out = append(out, engine.File{Path: p, Src: src})
+		return nil
+	}
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usagef("%s: no such file or directory", root)
+		} else if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			if !engine.IsTestFile(root) {
+				if err := add(root); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case d.IsDir() && p != root && strings.HasPrefix(d.Name(), "."):
+				return filepath.SkipDir
+			case d.IsDir() || !isDefinition(p):
+				return nil
+			}
+			return add(p)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// loadCatalog reads the --catalog folders, then the built-in library.
+func loadCatalog(dirs []string) ([]engine.File, error) {
+	files, err := collect(dirs)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, builtin()...), nil
+}
+
+// builtin returns the shipped library, named builtin/runbooks/NAME.yaml
+// and builtin/playbooks/NAME.yaml.
+func builtin() []engine.File {
+	var out []engine.File
+	for _, lib := range []struct {
+		name string
+		fsys fs.FS
+	}{{"runbooks", runbooks.FS}, {"playbooks", playbooks.FS}} {
+		_ = fs.WalkDir(lib.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !isDefinition(p) {
+				return err
+			}
+			src, err := fs.ReadFile(lib.fsys, p)
+			if err == nil {
+				out = append(out, engine.File{Path: path.Join("builtin", lib.name, p), Src: src})
+			}
+			return err
+		})
+	}
+	return out
+}
+
+// sources indexes file contents by path, for printing source lines.
+func sources(sets ...[]engine.File) map[string][]byte {
+	m := map[string][]byte{}
+	for _, files := range sets {
+		for _, f := range files {
+			m[f.Path] = f.Src
+		}
+	}
+	return m
+}

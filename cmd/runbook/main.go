@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/steps"
+)
+
+// Exit codes. 3 is reserved for an unreachable Temporal or server.
+const (
+	exitOK      = 0
+	exitInvalid = 1 // invalid definition (or, later, a failed execution)
+	exitUsage   = 2 // bad flags, arguments or paths
+)
+
+// cli is the command line grammar.
+type cli struct {
+	Validate validateCmd `cmd:"" help:"Check definition files and report every problem."`
+	Plan     planCmd     `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
+	Schema   schemaCmd   `cmd:"" help:"Print the JSON Schema of definition files."`
+	Docs     docsCmd     `cmd:"" help:"Print the step-kind reference (Markdown)."`
+	Version  versionCmd  `cmd:"" help:"Print the version."`
+}
+
+// env is where commands write: stdout for results, stderr for notices.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+// errInvalid reports invalid definitions whose diagnostics are printed.
+var errInvalid = errors.New("invalid definitions")
+
+// usageError is a mistake on the command line: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+func main() {
+	e := &env{stdout: os.Stdout, stderr: os.Stderr}
+	os.Exit(exitCode(run(os.Args[1:], e), e.stderr))
+}
+
+// run parses args and runs the command they name.
+func run(args []string, e *env) error {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("runbook"),
+		kong.Description("An operations-as-code runbook engine: validate runbooks and playbooks, inspect their plans."),
+		kong.Writers(e.stdout, e.stderr),
+		kong.Exit(func(code int) { panic(kongExit(code)) }),
+		kong.Bind(e),
+	)
+	if err != nil {
+		return err
+	}
+	ctx, code, err := parse(parser, args)
+	switch {
+	case code == exitOK:
+		return nil // --help
+	case code > 0:
+		return &usageError{msg: "invalid command line"}
+	case err != nil:
+		return &usageError{msg: err.Error()}
+	}
+	return ctx.Run()
+}
+
+// kongExit carries kong's exit (after --help) out of Parse.
+type kongExit int
+
+// parse runs kong's parser; code is kong's exit code when it asked to
+// exit (-1 otherwise).
+func parse(p *kong.Kong, args []string) (ctx *kong.Context, code int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			ctx, code, err = nil, int(c), nil
+		}
+	}()
+	ctx, err = p.Parse(args)
+	return ctx, -1, err
+}
+
+// exitCode maps run's error to the exit code, printing it when it has not
+// been printed yet.
+func exitCode(err error, stderr io.Writer) int {
+	var usage *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errInvalid):
+		return exitInvalid
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "runbook: %s\nRun \"runbook --help\" for usage.\n", usage.msg)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "runbook: %v\n", err)
+	return exitInvalid
+}
+
+// schemaCmd prints the JSON Schema.
+type schemaCmd struct{}
+
+// Run prints engine.Schema of the step kinds.
+func (schemaCmd) Run(e *env) error {
+	_, err := e.stdout.Write(engine.Schema(steps.All()))
+	return err
+}
+
+// docsCmd prints the step-kind reference.
+type docsCmd struct{}
+
+// Run prints engine.Docs of the step kinds.
+func (docsCmd) Run(e *env) error {
+	_, err := io.WriteString(e.stdout, engine.Docs(steps.All()))
+	return err
+}
+
+// versionCmd prints the version.
+type versionCmd struct{}
+
+// version is set at link time: -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+// Run prints the version, the Go version and the platform.
+func (versionCmd) Run(e *env) error {
+	_, err := fmt.Fprintf(e.stdout, "runbook %s (%s %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return err
+}
+
+// buildVersion is the version set at link time, else the module version
+// of an installed binary, else "devel".
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
