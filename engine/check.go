@@ -14,11 +14,14 @@ type checker struct {
 	byName map[string][]*Definition
 	// running guards against checking a run cycle forever.
 	outputShapes map[*Definition]*Shape
+	// all holds every definition, duplicates included.
+	all []*Definition
 }
 
 func newChecker(opts Options, defs, catalog []*Definition) *checker {
 	c := &checker{opts: opts, byName: map[string][]*Definition{}, outputShapes: map[*Definition]*Shape{}}
-	for _, d := range append(append([]*Definition{}, defs...), catalog...) {
+	c.all = append(append([]*Definition{}, defs...), catalog...)
+	for _, d := range c.all {
 		if d.Name.Name == "" || d.Kind.Name == KindRouting {
 			continue
 		}
@@ -118,8 +121,8 @@ func (dc *defCheck) header() {
 
 // duplicate reports a name@version defined twice with different contents.
 func (dc *defCheck) duplicate() {
-	for _, o := range dc.byName[dc.d.Name.Name] {
-		if o != dc.d && o.Version.Name == dc.d.Version.Name && o.File != dc.d.File && !bytes.Equal(o.Source, dc.d.Source) {
+	for _, o := range dc.all {
+		if o != dc.d && o.Name.Name == dc.d.Name.Name && o.Version.Name == dc.d.Version.Name && o.File != dc.d.File && !bytes.Equal(o.Source, dc.d.Source) {
 			dc.ds.Errorf(dc.d.Version.Pos, "%s is also defined in %s with different contents", dc.d.ID(), o.File).Hint = "bump the version of one of them"
 		}
 	}

@@ -20,8 +20,9 @@ type scope struct {
 }
 
 type edge struct {
-	to  int
-	pos Pos // the goto or the step it falls through from
+	to   int
+	pos  Pos  // the goto or the step it falls through from
+	fall bool // to the next step listed, for want of a route
 }
 
 // flow builds the scopes and checks gotos, reachability, termination and
@@ -85,7 +86,7 @@ func (dc *defCheck) newScope(steps []*Step, entry int, what string) *scope {
 
 // edges lists where step i may go next on success or handled failure.
 func (dc *defCheck) edges(sc *scope, i int, s *Step) []edge {
-	next := edge{to: i + 1, pos: s.Pos}
+	next := edge{to: i + 1, pos: s.Pos, fall: true}
 	var out []edge
 	target := func(id Ident) {
 		if id.Name == "" {
@@ -171,11 +172,8 @@ func (dc *defCheck) concludes(sc *scope) {
 			dc.ds.Errorf(s.KindPos, "a playbook path must end in conclude or fail, not succeed").Hint = "use conclude with a finding"
 			continue
 		}
-		if s.Kind != nil && s.Kind.Ends {
-			continue
-		}
 		for _, e := range sc.succ[i] {
-			if e.to == end {
+			if e.to == end && e.fall {
 				dc.ds.Errorf(s.Pos, "this path ends at node %s without a conclusion", s.Name.Name).Hint = "route it (branch/default) to a conclude or fail node, or make it one"
 				break
 			}

@@ -56,7 +56,7 @@ func (dc *defCheck) param(p *Param) {
 	}
 	if p.Items != nil {
 		if t != "list" {
-			dc.ds.Errorf(p.Items.Pos, "items is only for list params, and %s is a %s", name, t)
+			dc.ds.Errorf(p.Items.Pos, "items is only for list params, and %s is of type %s", name, t)
 		} else if !contains(itemTypes, p.Items.Name) {
 			dc.ds.Errorf(p.Items.Pos, "unknown items type %q", p.Items.Name).Hint = orList(didYouMean(p.Items.Name, itemTypes), "use one of "+strings.Join(itemTypes, ", "))
 		}
@@ -68,7 +68,7 @@ func (dc *defCheck) param(p *Param) {
 	numeric := t == "int" || t == "float"
 	for _, b := range []*Value{p.Min, p.Max} {
 		if b != nil && !numeric {
-			dc.ds.Errorf(b.Pos, "min and max are only for int and float params, and %s is a %s", name, t)
+			dc.ds.Errorf(b.Pos, "min and max are only for int and float params, and %s is of type %s", name, t)
 		} else if b != nil && b.Kind != Int && b.Kind != Float {
 			dc.ds.Errorf(b.Pos, "min and max must be numbers")
 		}
@@ -89,7 +89,7 @@ func (dc *defCheck) param(p *Param) {
 
 func (dc *defCheck) pattern(p *Param, t string) *regexp.Regexp {
 	if t != "string" && !(t == "list" && (p.Items == nil || p.Items.Name == "string")) {
-		dc.ds.Errorf(p.Pattern.Pos, "pattern is only for string params (and lists of strings), and %s is a %s", p.Name.Name, t)
+		dc.ds.Errorf(p.Pattern.Pos, "pattern is only for string params (and lists of strings), and %s is of type %s", p.Name.Name, t)
 		return nil
 	}
 	if p.Pattern.Kind != String || p.Pattern.Tmpl != nil {

@@ -11,6 +11,10 @@ var alarmStates = []string{"ALARM", "OK", "INSUFFICIENT_DATA"}
 // resolve finds the definition a reference names: the highest version in
 // its range among the validated files and the catalog.
 func (dc *defCheck) resolve(v *Value) *Definition {
+	return dc.resolveKind(v, "runbook")
+}
+
+func (dc *defCheck) resolveKind(v *Value, noun string) *Definition {
 	r, err := ParseRef(v.Str)
 	if err != nil {
 		dc.ds.Errorf(v.Pos, "%v", err)
@@ -23,12 +27,12 @@ func (dc *defCheck) resolve(v *Value) *Definition {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		dc.ds.Errorf(v.Pos, "no runbook named %q in the files validated, --catalog or the built-in library", r.Name).Hint = didYouMean(r.Name, names)
+		dc.ds.Errorf(v.Pos, "no %s named %q in the files validated, --catalog or the built-in library", noun, r.Name).Hint = didYouMean(r.Name, names)
 		return nil
 	}
 	for i := len(list) - 1; i >= 0; i-- {
 		if ver, _ := ParseVersion(list[i].Version.Name); r.Matches(ver) {
-			if list[i].Kind.Name != KindRunbook {
+			if noun == "runbook" && list[i].Kind.Name != KindRunbook {
 				dc.ds.Errorf(v.Pos, "%s is a %s; run and recommend start Runbooks", list[i].ID(), list[i].Kind.Name)
 				return nil
 			}
@@ -216,5 +220,5 @@ func (dc *defCheck) resolveAny(v *Value) *Definition {
 			return d
 		}
 	}
-	return dc.resolve(v)
+	return dc.resolveKind(v, "definition")
 }

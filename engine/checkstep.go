@@ -97,8 +97,13 @@ func (dc *defCheck) step(s *Step, en *scopeEnv) {
 			withResult = scopeEnv{visible: append(append([]*Step{}, en.visible...), sc.before(len(s.Steps))...), item: item}
 		}
 	}
-	for _, o := range s.Outputs {
-		dc.output(o, &withResult)
+	// An output may read the step's own earlier outputs.
+	for i, o := range s.Outputs {
+		en := withResult
+		part := *s
+		part.Outputs = s.Outputs[:i]
+		en.self = &part
+		dc.output(o, &en)
 	}
 	self := *en
 	self.self = s
@@ -230,8 +235,15 @@ func fieldType(s *Shape, path string) string {
 
 func (dc *defCheck) approvers(s *Step) {
 	list, minV := s.Arg("approvers"), s.Arg("minApprovals")
-	if list == nil || minV == nil {
+	if list == nil {
 		return
+	}
+	if len(list.List) == 0 {
+		dc.ds.Errorf(list.Pos, "approvers is empty: nobody could approve").Hint = "list user:NAME or group:NAME entries"
+		return
+	}
+	if minV == nil {
+		minV = &Value{Kind: Int, Int: 1, Pos: list.Pos}
 	}
 	users, groups := 0, 0
 	seen := map[string]bool{}

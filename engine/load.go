@@ -123,6 +123,9 @@ func (l *loader) syntaxError(err error) {
 	if strings.Contains(msg, "tab character") {
 		line = l.tabLine(line)
 	}
+	if strings.Contains(msg, "did not find expected key") {
+		line = l.quoteLine(line)
+	}
 	col := l.syntaxCol(line, msg)
 	l.diags.Errorf(Pos{File: l.file, Line: line, Col: col}, "invalid YAML: %s", msg).Hint = syntaxHint(msg)
 }
@@ -133,6 +136,20 @@ func (l *loader) tabLine(line int) int {
 	for i := line; i <= len(l.lines); i++ {
 		text := l.lines[i-1]
 		if strings.ContainsRune(text[:len(text)-len(strings.TrimLeft(text, " \t"))], '\t') {
+			return i
+		}
+	}
+	return line
+}
+
+var textAfterQuote = regexp.MustCompile(`^\s*(?:-\s+)?[^:#'"]+:\s+("[^"]*"|'[^']*')\s*[^\s#]`)
+
+// quoteLine finds, from line on, a value that starts with a quoted string
+// and goes on after it, the usual cause of "did not find expected key"
+// (yaml.v3 names the line of the enclosing mapping).
+func (l *loader) quoteLine(line int) int {
+	for i := line; i <= len(l.lines); i++ {
+		if textAfterQuote.MatchString(l.lines[i-1]) {
 			return i
 		}
 	}

@@ -14,7 +14,7 @@ var (
 
 // kindValue reads the kind key's value: a scalar (with fields beside it) or
 // a mapping of the kind's fields, whichever forms the kind has.
-func (l *loader) kindValue(s *Step, p pair) {
+func (l *loader) kindValue(s *Step, p pair, keys map[string]bool) {
 	k := s.Kind
 	if k.PlaybookOnly && !l.inPlaybook {
 		l.errorf(p.k, "%s is only for playbook nodes", k.Name)
@@ -48,14 +48,7 @@ func (l *loader) kindValue(s *Step, p pair) {
 		return
 	}
 	s.Main = l.argValue(s, k.Scalar, p.v, k.Name)
-	present := map[string]bool{}
-	for _, e := range s.Args {
-		present[e.Key] = true
-	}
-	if len(s.Steps) > 0 {
-		present["steps"] = true
-	}
-	l.required(p.k, k.Name, k.Beside, present)
+	l.required(p.k, k.Name, k.Beside, keys)
 }
 
 func (l *loader) required(at *yaml.Node, what string, fs []Field, present map[string]bool) {
@@ -130,6 +123,10 @@ func (l *loader) argValue(s *Step, f *Field, n *yaml.Node, what string) *Value {
 	case BoolField:
 		return &Value{Kind: Bool, Pos: l.pos(n), Bool: l.boolean(n, what)}
 	case PrincipalsField:
+		if n.Kind != yaml.SequenceNode {
+			l.principals(n, what)
+			return nil
+		}
 		ids := l.principals(n, what)
 		v := &Value{Kind: List, Pos: l.pos(n), List: []*Value{}}
 		for _, id := range ids {
@@ -168,6 +165,9 @@ func (l *loader) shaped(f *Field, n *yaml.Node, what string) *Value {
 		if n.Kind != yaml.SequenceNode {
 			l.errorf(n, "%s must be a list of strings, not %s", what, describe(n)).Hint = "write it as [program, arg, ...]"
 			return nil
+		}
+		if len(n.Content) == 0 {
+			l.errorf(n, "%s is empty", what).Hint = "write it as [program, arg, ...]"
 		}
 		for _, c := range n.Content {
 			if c := deref(c); c.Kind != yaml.ScalarNode {

@@ -123,7 +123,7 @@ func (l *loader) expr(n *yaml.Node, what string) *Expr {
 	m := l.posMap(n)
 	if i := strings.Index(n.Value, "${{"); i >= 0 {
 		d := l.diags.Errorf(m.at(i), "%s holds a bare expression: write it without ${{ }}", what)
-		d.Hint = "for example `" + what + ": params.Force`"
+		d.Hint = "write the expression itself, such as `params.Force` or `result.Status == \"ok\"`"
 		return nil
 	}
 	return &Expr{Src: n.Value, Pos: m.at(0), m: m}
@@ -219,7 +219,7 @@ func (l *loader) template(s string, m *posMap) *Template {
 	for i := range t.Parts {
 		if e := t.Parts[i].Expr; e != nil {
 			e.m = m
-			e.Pos = m.at(e.base)
+			e.Pos = m.at(e.base + len(e.Src) - len(strings.TrimLeft(e.Src, " \t\n")))
 		}
 	}
 	t.Whole = len(parts) == 1 && parts[0].Expr != nil

@@ -51,7 +51,10 @@ func (l *loader) step(n *yaml.Node) *Step {
 	if s.Kind != nil && s.Kind.Scalar != nil && kindPair.v.Kind != yaml.MappingNode {
 		beside = s.Kind.Beside
 	}
+	keys := map[string]bool{}
+	unknown := false
 	for _, p := range pairs {
+		keys[p.key] = true
 		switch {
 		case kindPair != nil && p.k == kindPair.k:
 		case contains(stepFields, p.key):
@@ -62,6 +65,7 @@ func (l *loader) step(n *yaml.Node) *Step {
 			}
 		case l.kinds.Lookup(p.key) != nil:
 		default:
+			unknown = true
 			l.misplaced(s, p)
 		}
 	}
@@ -69,8 +73,8 @@ func (l *loader) step(n *yaml.Node) *Step {
 		l.errorf(n, "step has no name").Hint = "add `name: NAME` (letters, digits and _)"
 	}
 	if kindPair != nil {
-		l.kindValue(s, *kindPair)
-	} else if len(s.Branch) == 0 {
+		l.kindValue(s, *kindPair, keys)
+	} else if len(s.Branch) == 0 && !unknown {
 		d := l.errorf(n, "step %s has no kind", s.Name.Name)
 		d.Hint = "add one of " + strings.Join(l.kinds.Names(), ", ") + " (or a branch)"
 	}
@@ -169,6 +173,10 @@ func (l *loader) onFailure(n *yaml.Node) *OnFailure {
 	if t, found := strings.CutPrefix(s, "goto:"); found {
 		o.Action = "goto"
 		o.Goto = Ident{Name: strings.TrimSpace(t), Pos: Pos{File: l.file, Line: n.Line, Col: n.Column + len(s) - len(t)}}
+		if o.Goto.Name == "" {
+			l.errorf(n, "onFailure goto names no step: write goto:STEP")
+			return nil
+		}
 		return o
 	}
 	if s != "abort" && s != "continue" {

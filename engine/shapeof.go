@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -108,7 +109,42 @@ func (b *shapeBuilder) make(t reflect.Type, depth int) (*Shape, int) {
 	case reflect.Float32, reflect.Float64:
 		return Number, shapeNoCut
 	}
-	return Any, shapeNoCut // interfaces, funcs, channels
+	if t.Kind() == reflect.Interface {
+		u, err := unionOf(t, nil)
+		if err != nil && findCarriers(t) {
+			u, err = unionOf(t, nil)
+		}
+		if err == nil {
+			return b.union(t, u, depth)
+		}
+		if unionSource.Load() == nil {
+			return Any, -1 // unknown for now: cache nothing that holds it
+		}
+	}
+	return Any, shapeNoCut // documents, unknown unions, funcs, channels
+}
+
+// union is the shape of an SDK union (dynamodb's AttributeValue): an object
+// with one field per member, of which data sets exactly one ({"S": "x"}).
+func (b *shapeBuilder) union(t reflect.Type, u *unionInfo, depth int) (*Shape, int) {
+	b.open[t] = depth
+	defer delete(b.open, t)
+	s := &Shape{Kind: ObjectShape, Name: t.Name()}
+	cut := shapeNoCut
+	for _, name := range u.names {
+		mt := u.members[name]
+		if mt.Kind() == reflect.Pointer {
+			mt = mt.Elem()
+		}
+		f, ok := mt.FieldByName("Value")
+		if mt.Kind() != reflect.Struct || !ok {
+			continue
+		}
+		fs, c := b.build(f.Type, depth+1)
+		cut = min(cut, c)
+		s.Fields = append(s.Fields, &ShapeField{Name: name, Shape: fs})
+	}
+	return s, cut
 }
 
 func (b *shapeBuilder) object(t reflect.Type, depth int) (*Shape, int) {
@@ -188,4 +224,33 @@ func sdkEnumValues(t reflect.Type) []string {
 		return nil
 	}
 	return out
+}
+
+var (
+	unionSource   atomic.Pointer[func(pkgPath string) []reflect.Type]
+	unionSearched sync.Map // package path -> true
+)
+
+// SetUnionSource tells ShapeOf where to find the SDK types that carry a
+// union: given a union's package ("…/service/dynamodb/types"), source lists
+// the service's output types, whose walk notes them. Without it, a union
+// is known only once some walked output holds it, and what a definition
+// validates to would depend on the order operations are met. The steps
+// registry sets it.
+func SetUnionSource(source func(pkgPath string) []reflect.Type) { unionSource.Store(&source) }
+
+// findCarriers walks the outputs of t's service, once per package, and
+// reports whether it did.
+func findCarriers(t reflect.Type) bool {
+	src := unionSource.Load()
+	if src == nil {
+		return false
+	}
+	if _, done := unionSearched.LoadOrStore(t.PkgPath(), true); done {
+		return false
+	}
+	for _, out := range (*src)(t.PkgPath()) {
+		ShapeOf(out)
+	}
+	return true
 }

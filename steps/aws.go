@@ -93,7 +93,23 @@ func newRegistry() *Registry {
 		r.names = append(r.names, s.name)
 	}
 	sort.Strings(r.names)
+	engine.SetUnionSource(r.outputsOf)
 	return r
+}
+
+// outputsOf lists the output types of the service whose types package is
+// pkgPath (see engine.SetUnionSource).
+func (r *Registry) outputsOf(pkgPath string) []reflect.Type {
+	var out []reflect.Type
+	for _, s := range r.services {
+		if s.client.Elem().PkgPath()+"/types" != pkgPath {
+			continue
+		}
+		for _, m := range s.load().methods {
+			out = append(out, m.Type.Out(0).Elem())
+		}
+	}
+	return out
 }
 
 // Services lists the services' names (the SDK package names), sorted.
