@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -179,4 +181,30 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// MarshalJSON writes a position compactly, as "file:line:col".
+func (p Pos) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
+
+// UnmarshalJSON reads "file:line:col" (the file may itself hold colons).
+func (p *Pos) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*p = Pos{File: s}
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return nil
+	}
+	j := strings.LastIndexByte(s[:i], ':')
+	if j < 0 {
+		return nil
+	}
+	line, err1 := strconv.Atoi(s[j+1 : i])
+	col, err2 := strconv.Atoi(s[i+1:])
+	if err1 == nil && err2 == nil {
+		*p = Pos{File: s[:j], Line: line, Col: col}
+	}
+	return nil
 }
