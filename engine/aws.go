@@ -1,6 +1,9 @@
 package engine
 
-import "reflect"
+import (
+	"reflect"
+	"regexp"
+)
 
 // Operation is one AWS API operation as the checker and the runtime see it,
 // derived by reflection from an aws-sdk-go-v2 client method.
@@ -26,4 +29,20 @@ type Services interface {
 	// Operation returns the operation named id ("rds:DescribeDBClusters"),
 	// or an error that says what is wrong and, when it can, what was meant.
 	Operation(id string) (*Operation, error)
+}
+
+var tokenRE = regexp.MustCompile(`^(Client(Request)?Token|IdempotencyToken|ClientRequestId)$`)
+
+// TokenField names the idempotency-token field of an SDK input struct
+// (ClientToken, ClientRequestToken, IdempotencyToken), or "" when the
+// operation takes none. The engine fills it, so that a retried or resumed
+// call does not act twice.
+func TokenField(input reflect.Type) string {
+	for i := range input.NumField() {
+		f := input.Field(i)
+		if tokenRE.MatchString(f.Name) && f.Type == reflect.TypeFor[*string]() {
+			return f.Name
+		}
+	}
+	return ""
 }

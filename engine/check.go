@@ -62,8 +62,6 @@ type defCheck struct {
 	main, fin *scope
 	// exprShapes holds the checked shape of each template expression.
 	exprShapes map[*Expr]*Shape
-	// ops holds each aws step's resolved operation.
-	ops map[*Step]*Operation
 	// results holds the shape of `result` of run steps: the child's outputs.
 	results map[*Step]*Shape
 }

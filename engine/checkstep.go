@@ -196,10 +196,7 @@ func (dc *defCheck) operation(s *Step) *Operation {
 		dc.ds.Errorf(v.Pos, "%v", err)
 		return nil
 	}
-	if dc.ops == nil {
-		dc.ops = map[*Step]*Operation{}
-	}
-	dc.ops[s] = op
+	s.op = op
 	return op
 }
 

@@ -131,6 +131,8 @@ type Step struct {
 	Args []*Entry
 	// Steps are nested steps (forEach).
 	Steps []*Step
+	// op is the resolved AWS operation, set by the checker.
+	op *Operation
 }
 
 // Arg returns the kind field called name, or nil.

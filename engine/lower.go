@@ -83,6 +83,9 @@ func lowerSteps(steps []*Step) []*PlanStep {
 		if s.Kind != nil {
 			ps.Kind = s.Kind.Name
 		}
+		if s.op != nil {
+			ps.ReadOnly, ps.Idempotent = s.op.ReadOnly, TokenField(s.op.Input) != ""
+		}
 		if i+1 < len(steps) {
 			ps.Next = steps[i+1].Name.Name
 		}

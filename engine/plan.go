@@ -63,7 +63,8 @@ type PlanStep struct {
 	Region     *Value      `json:"region,omitempty"`
 	AssumeRole *Value      `json:"assumeRole,omitempty"`
 	MaxVisits  int         `json:"maxVisits,omitempty"`
-	ReadOnly   bool        `json:"readOnly,omitempty"` // an aws operation that only reads
+	ReadOnly   bool        `json:"readOnly,omitempty"`   // an aws operation that only reads
+	Idempotent bool        `json:"idempotent,omitempty"` // its input takes an idempotency token
 	Main       *Value      `json:"main,omitempty"`
 	Args       []*Entry    `json:"args,omitempty"`
 	Steps      []*PlanStep `json:"steps,omitempty"`

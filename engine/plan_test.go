@@ -3,8 +3,8 @@ package engine_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,4 +100,3 @@ func firstDiff(want, got string) string {
 	}
 	return ""
 }
-

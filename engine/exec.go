@@ -1,0 +1,102 @@
+package engine
+
+import "time"
+
+// Names the workflow, its task queue and its activities are registered
+// under. The interpreter calls activities by name, so the engine does not
+// import the steps package that implements them.
+const (
+	WorkflowName    = "runbook"
+	TaskQueue       = "runbook"
+	ActivityAWS     = "aws"     // one AWS call; see Call
+	ActivityWaitFor = "waitFor" // an AWS call polled until a condition; see Call
+)
+
+// The statuses of an execution and of its steps.
+const (
+	StatusRunning   = "running"
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+	StatusCancelled = "cancelled"
+	StatusTimedOut  = "timedOut"
+)
+
+// Input is the workflow's input: the pinned plan and its params, already
+// checked against the plan's declarations (ParamValue) and typed.
+type Input struct {
+	Plan      *Plan          `json:"plan"`
+	Params    map[string]any `json:"params,omitempty"`
+	StartedBy string         `json:"startedBy,omitempty"`
+	Trigger   string         `json:"trigger,omitempty"` // manual, alarm, ...
+	Alarm     map[string]any `json:"alarm,omitempty"`
+}
+
+// Call is the input of the aws and waitFor activities: one operation with
+// its resolved input, the outputs to evaluate on the raw response inside
+// the activity (only they enter the history) and, for waitFor and the
+// mapping form of assert, the condition over `result`.
+type Call struct {
+	Step       string         `json:"step"`
+	Op         string         `json:"op"` // service:Operation
+	Input      map[string]any `json:"input,omitempty"`
+	Region     string         `json:"region,omitempty"`
+	AssumeRole string         `json:"assumeRole,omitempty"`
+	// Env is what the outputs and Until may read besides `result`:
+	// params, steps, execution, item, index.
+	Env     map[string]any `json:"env,omitempty"`
+	Outputs []*PlanOutput  `json:"outputs,omitempty"`
+	Until   *Expr          `json:"until,omitempty"`
+	// Interval between polls (waitFor).
+	Interval time.Duration `json:"interval,omitempty"`
+	// Token is the idempotency token for a mutating call, derived from the
+	// execution, the step and the loop index; "" for read-only calls.
+	Token string `json:"token,omitempty"`
+}
+
+// CallResult is what an aws or waitFor activity returns.
+type CallResult struct {
+	Outputs map[string]any `json:"outputs,omitempty"`
+	// Met is Until's value on the last response (assert mapping form).
+	Met   bool `json:"met,omitempty"`
+	Polls int  `json:"polls,omitempty"` // waitFor
+}
+
+// StepRecord is what happened to one step: the timeline `run`, `watch` and
+// `status` print.
+type StepRecord struct {
+	Name     string         `json:"name"`
+	Kind     string         `json:"kind,omitempty"`
+	Status   string         `json:"status"`
+	Start    time.Time      `json:"start"`
+	End      time.Time      `json:"end,omitzero"`
+	Outputs  map[string]any `json:"outputs,omitempty"`
+	Message  string         `json:"message,omitempty"` // log, fail, succeed, assert
+	Error    *StepError     `json:"error,omitempty"`
+	Attempts int            `json:"attempts,omitempty"`
+}
+
+// StepError is why a step failed: the AWS error code (or the engine's own
+// type) and its message.
+type StepError struct {
+	Type    string `json:"type,omitempty"` // ThrottlingException, AssertionFailed, ...
+	Message string `json:"message"`
+}
+
+func (e *StepError) Error() string { return e.Message }
+
+// Outcome is the workflow's result (and what the "state" query returns
+// while it runs).
+type Outcome struct {
+	Status  string         `json:"status"`
+	Outputs map[string]any `json:"outputs,omitempty"`
+	Steps   []*StepRecord  `json:"steps"`
+	// Failed names the step that failed the execution, with Error.
+	Failed  string     `json:"failed,omitempty"`
+	Error   *StepError `json:"error,omitempty"`
+	Message string     `json:"message,omitempty"` // of fail or succeed
+}
+
+// QueryState is the name of the query that returns the execution's
+// Outcome so far.
+const QueryState = "state"

@@ -1,0 +1,185 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Register registers the interpreter workflow with a worker. The steps
+// package registers the activities it calls.
+func Register(w worker.Registry) {
+	w.RegisterWorkflowWithOptions(Execute, workflow.RegisterOptions{Name: WorkflowName})
+}
+
+// interp runs one plan inside a workflow. It reads only recorded values:
+// the input, activity results, timers and workflow.Now.
+type interp struct {
+	in     Input
+	out    *Outcome
+	params map[string]any
+	steps  map[string]any // step name -> its outputs (nil when skipped)
+	exec   map[string]any
+	visits map[string]int
+	now    func() time.Time
+}
+
+// errEnd ends the execution successfully (succeed, conclude).
+var errEnd = errors.New("end")
+
+// failure is a step failure that aborts the execution.
+type failure struct {
+	step string
+	err  *StepError
+}
+
+func (f *failure) Error() string { return fmt.Sprintf("step %s failed: %s", f.step, f.err.Message) }
+
+// Execute is the interpreter workflow: it runs the plan's steps in order
+// unless routed, then the finally steps (after success, failure, cancel or
+// the execution timeout), and returns the Outcome. A failed execution
+// fails the workflow with the Outcome as the error's details.
+func Execute(ctx workflow.Context, in Input) (*Outcome, error) {
+	it := newInterp(ctx, in)
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*Outcome, error) { return it.out, nil }); err != nil {
+		return nil, err
+	}
+	main, cancel := workflow.WithCancel(ctx)
+	timedOut := false
+	if in.Plan.Timeout != nil {
+		d, err := it.duration(in.Plan.Timeout, it.env(nil))
+		if err != nil {
+			return it.finish(ctx, &failure{err: &StepError{Type: "InvalidTimeout", Message: err.Error()}}, false)
+		}
+		workflow.Go(ctx, func(gctx workflow.Context) {
+			if workflow.NewTimerWithOptions(gctx, d, workflow.TimerOptions{Summary: "execution timeout"}).Get(gctx, nil) == nil {
+				timedOut = true
+				cancel()
+			}
+		})
+	}
+	err := it.run(main, in.Plan.Steps, nil)
+	if timedOut && err != nil {
+		err = &failure{err: &StepError{Type: StatusTimedOut, Message: "the execution timed out"}}
+	}
+	return it.finish(ctx, err, temporal.IsCanceledError(err) && !timedOut)
+}
+
+func newInterp(ctx workflow.Context, in Input) *interp {
+	info := workflow.GetInfo(ctx)
+	it := &interp{
+		in:     in,
+		out:    &Outcome{Status: StatusRunning, Steps: []*StepRecord{}},
+		params: map[string]any{},
+		steps:  map[string]any{},
+		visits: map[string]int{},
+		now:    func() time.Time { return workflow.Now(ctx) },
+		exec: map[string]any{
+			"id": info.WorkflowExecution.ID, "name": in.Plan.Name, "version": in.Plan.Version,
+			"startedBy": in.StartedBy, "trigger": in.Trigger, "account": "", "region": "",
+		},
+	}
+	for _, p := range in.Plan.Params {
+		v, ok := in.Params[p.Name]
+		if !ok {
+			v = p.Default
+		}
+		it.params[p.Name] = Coerce(v, planParamShape(p))
+	}
+	return it
+}
+
+// finish runs the finally steps and returns the outcome (or the error
+// that carries it).
+func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outcome, error) {
+	var f *failure
+	switch {
+	case err == nil || errors.Is(err, errEnd):
+		it.out.Status = StatusSucceeded
+	case cancelled:
+		it.out.Status = StatusCancelled
+	case errors.As(err, &f):
+		it.out.Status, it.out.Failed, it.out.Error = StatusFailed, f.step, f.err
+		if f.err.Type == StatusTimedOut {
+			it.out.Status = StatusTimedOut
+		}
+	default:
+		it.out.Status, it.out.Error = StatusFailed, &StepError{Type: "InternalError", Message: err.Error()}
+	}
+	if len(it.in.Plan.Finally) > 0 {
+		fctx, _ := workflow.NewDisconnectedContext(ctx)
+		if ferr := it.run(fctx, it.in.Plan.Finally, nil); ferr != nil && !errors.Is(ferr, errEnd) && it.out.Status == StatusSucceeded {
+			return it.finish(ctx, ferr, false)
+		}
+	}
+	if it.out.Status == StatusSucceeded {
+		outs, oerr := EvalOutputs(it.in.Plan.Outputs, it.env(nil), it.now)
+		if oerr != nil {
+			it.out.Status, it.out.Error = StatusFailed, &StepError{Type: "ExpressionError", Message: oerr.Error()}
+		}
+		it.out.Outputs = outs
+	}
+	switch it.out.Status {
+	case StatusSucceeded:
+		return it.out, nil
+	case StatusCancelled:
+		return nil, temporal.NewCanceledError(it.out)
+	}
+	msg := it.out.Error.Message
+	if it.out.Failed != "" {
+		msg = fmt.Sprintf("step %s: %s", it.out.Failed, msg)
+	}
+	return nil, temporal.NewNonRetryableApplicationError(msg, it.out.Status, nil, it.out)
+}
+
+// env is what expressions may read; extra adds item and index in loops.
+func (it *interp) env(extra map[string]any) map[string]any {
+	env := map[string]any{"params": it.params, "steps": it.steps, "execution": it.exec}
+	if it.in.Alarm != nil {
+		env["alarm"] = it.in.Alarm
+	} else {
+		env["alarm"] = nil
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
+
+// run runs a list of steps, following routes, until the end of the list
+// or an error (a failure, the end, or cancellation).
+func (it *interp) run(ctx workflow.Context, steps []*PlanStep, extra map[string]any) error {
+	index := make(map[string]int, len(steps))
+	for i, s := range steps {
+		index[s.Name] = i
+	}
+	for i := 0; i < len(steps); {
+		s := steps[i]
+		next, err := it.step(ctx, s, extra)
+		if err != nil {
+			return err
+		}
+		if next == "" {
+			i++
+			continue
+		}
+		j, ok := index[next]
+		if !ok {
+			return &failure{step: s.Name, err: &StepError{Type: "InvalidPlan", Message: "goto names no step " + next}}
+		}
+		i = j
+	}
+	return nil
+}
+
+func planParamShape(p *PlanParam) *Shape {
+	pr := &Param{Type: Ident{Name: p.Type}}
+	if p.Items != "" {
+		pr.Items = &Ident{Name: p.Items}
+	}
+	return paramShape(pr)
+}

@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Defaults of the step policies.
+const (
+	defaultCallTimeout = 2 * time.Minute
+	defaultWaitTimeout = 30 * time.Minute
+	defaultInterval    = time.Second
+)
+
+// activityOptions maps a step's timeout and retry to the activity's: the
+// step timeout bounds the whole step, retries included; without retry,
+// read-only calls and calls that carry an idempotency token get 3 attempts
+// (the activity marks errors other than throttling and 5xx non-retryable),
+// other mutating calls one.
+func (it *interp) activityOptions(s *PlanStep, env map[string]any, visit int) (string, workflow.ActivityOptions, error) {
+	name := ActivityAWS
+	opts := workflow.ActivityOptions{
+		ActivityID: fmt.Sprintf("%s#%d", s.Name, visit),
+		Summary:    fmt.Sprintf("%s %s (step %s)", s.Kind, it.opName(s), s.Name),
+	}
+	if idx, ok := env["index"]; ok {
+		opts.ActivityID = fmt.Sprintf("%s[%v]#%d", s.Name, idx, visit)
+	}
+	if s.Kind == "waitFor" {
+		name = ActivityWaitFor
+		d := defaultWaitTimeout
+		if t := s.Arg("timeout"); t != nil {
+			var err error
+			if d, err = it.duration(t, env); err != nil {
+				return "", opts, err
+			}
+		}
+		// Polls heartbeat; a lost worker is noticed within the heartbeat
+		// timeout and the poll resumes elsewhere, until the deadline.
+		opts.ScheduleToCloseTimeout, opts.StartToCloseTimeout = d, d
+		opts.HeartbeatTimeout = 30 * time.Second
+		opts.RetryPolicy = &temporal.RetryPolicy{InitialInterval: defaultInterval, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second}
+		return name, opts, nil
+	}
+	opts.StartToCloseTimeout = defaultCallTimeout
+	if s.Timeout != nil {
+		d, err := it.duration(s.Timeout, env)
+		if err != nil {
+			return "", opts, err
+		}
+		opts.ScheduleToCloseTimeout, opts.StartToCloseTimeout = d, d
+	}
+	rp := &temporal.RetryPolicy{InitialInterval: defaultInterval, BackoffCoefficient: 2, MaximumAttempts: 1}
+	if s.ReadOnly || s.Idempotent {
+		rp.MaximumAttempts = 3
+	}
+	if r := s.Retry; r != nil {
+		rp.MaximumAttempts, rp.BackoffCoefficient = int32(r.MaxAttempts), r.Backoff
+		if r.Interval != nil {
+			d, err := it.duration(r.Interval, env)
+			if err != nil {
+				return "", opts, err
+			}
+			rp.InitialInterval = d
+		}
+	}
+	opts.RetryPolicy = rp
+	return name, opts, nil
+}
+
+func (it *interp) opName(s *PlanStep) string {
+	if s.Kind == "aws" && s.Main != nil {
+		return s.Main.Str
+	}
+	if v := s.Arg("aws"); v != nil {
+		return v.Str
+	}
+	return ""
+}
+
+// outputs evaluates a step's outputs in the workflow (kinds without an
+// activity: their outputs read only recorded values).
+func (it *interp) outputs(s *PlanStep, env map[string]any, result any) (map[string]any, error) {
+	if len(s.Outputs) == 0 {
+		return nil, nil
+	}
+	if result != nil {
+		env = withKey(env, "result", result)
+	}
+	outs, err := EvalOutputs(s.Outputs, env, it.now)
+	if err != nil {
+		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
+	}
+	return outs, nil
+}
+
+func withKey(env map[string]any, k string, v any) map[string]any {
+	c := make(map[string]any, len(env)+1)
+	for key, x := range env {
+		c[key] = x
+	}
+	c[k] = v
+	return c
+}
+
+func (it *interp) bool(e *Expr, env map[string]any) (bool, error) {
+	v, err := Eval(e, env, it.now)
+	if err != nil {
+		return false, &StepError{Type: "ExpressionError", Message: err.Error()}
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, &StepError{Type: "ExpressionError", Message: fmt.Sprintf("%s gave %v, not a bool", e.Src, v)}
+	}
+	return b, nil
+}
+
+func (it *interp) resolve(v *Value, env map[string]any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	out, err := Resolve(v, env, it.now)
+	if err != nil {
+		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
+	}
+	return out, nil
+}
+
+// text resolves a value to a string.
+func (it *interp) text(v *Value, env map[string]any) (string, error) {
+	out, err := it.resolve(v, env)
+	if err != nil || out == nil {
+		return "", err
+	}
+	if s, ok := out.(string); ok {
+		return s, nil
+	}
+	return fmt.Sprint(out), nil
+}
+
+// textOr resolves the step's value, else the definition's.
+func (it *interp) textOr(step, def *Value, env map[string]any) (string, error) {
+	if step != nil {
+		return it.text(step, env)
+	}
+	return it.text(def, env)
+}
+
+func (it *interp) duration(v *Value, env map[string]any) (time.Duration, error) {
+	s, err := it.text(v, env)
+	if err != nil {
+		return 0, err
+	}
+	d, err := ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, &StepError{Type: "InvalidDuration", Message: fmt.Sprintf("%q is not a positive duration", s)}
+	}
+	return d, nil
+}
+
+func errorsAs[T any](err error, target *T) bool { return errors.As(err, target) }

@@ -1,0 +1,241 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// step runs one step and returns where to go next ("" for the next step
+// listed). Step failures are handled by onFailure here.
+func (it *interp) step(ctx workflow.Context, s *PlanStep, extra map[string]any) (string, error) {
+	it.visits[s.Name]++
+	visit := it.visits[s.Name]
+	rec := &StepRecord{Name: s.Name, Kind: s.Kind, Status: StatusRunning, Start: it.now()}
+	it.out.Steps = append(it.out.Steps, rec)
+	if s.MaxVisits > 0 && visit > s.MaxVisits {
+		return "", it.stepFailed(rec, s, &StepError{Type: "MaxVisits", Message: fmt.Sprintf("visited more than maxVisits (%d) times", s.MaxVisits)})
+	}
+	env := it.env(extra)
+	if s.If != nil {
+		ok, err := it.bool(s.If, env)
+		if err != nil {
+			return it.onFailure(rec, s, err)
+		}
+		if !ok {
+			rec.Status, rec.End = StatusSkipped, it.now()
+			it.steps[s.Name] = nil
+			return "", nil
+		}
+	}
+	outs, err := it.kind(ctx, s, rec, env, visit)
+	if err != nil {
+		if temporal.IsCanceledError(err) || ctx.Err() != nil {
+			rec.Status, rec.End = StatusCancelled, it.now()
+			return "", temporal.NewCanceledError()
+		}
+		if err == errEnd {
+			rec.Status, rec.End = StatusSucceeded, it.now()
+			return "", errEnd
+		}
+		return it.onFailure(rec, s, err)
+	}
+	rec.Status, rec.End, rec.Outputs = StatusSucceeded, it.now(), outs
+	it.steps[s.Name] = outs
+	return it.route(rec, s, it.env(extra))
+}
+
+// route picks the first branch whose condition holds, else the default.
+func (it *interp) route(rec *StepRecord, s *PlanStep, env map[string]any) (string, error) {
+	for _, b := range s.Branch {
+		ok, err := it.bool(b.When, env)
+		if err != nil {
+			return "", it.stepFailed(rec, s, asStepError(err))
+		}
+		if ok {
+			return b.Goto, nil
+		}
+	}
+	return s.Default, nil
+}
+
+// onFailure applies the step's onFailure: abort (the default), continue or
+// goto.
+func (it *interp) onFailure(rec *StepRecord, s *PlanStep, err error) (string, error) {
+	se := asStepError(err)
+	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
+	it.steps[s.Name] = nil
+	switch {
+	case s.OnFailure == "continue":
+		return "", nil
+	case strings.HasPrefix(s.OnFailure, "goto:"):
+		return strings.TrimPrefix(s.OnFailure, "goto:"), nil
+	}
+	return "", &failure{step: s.Name, err: se}
+}
+
+func (it *interp) stepFailed(rec *StepRecord, s *PlanStep, se *StepError) error {
+	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
+	return &failure{step: s.Name, err: se}
+}
+
+// asStepError turns an activity or expression error into a StepError with
+// the AWS error code (the ApplicationError's type) when there is one.
+func asStepError(err error) *StepError {
+	var se *StepError
+	var app *temporal.ApplicationError
+	var timeout *temporal.TimeoutError
+	switch {
+	case errorsAs(err, &se):
+		return se
+	case errorsAs(err, &app):
+		return &StepError{Type: app.Type(), Message: app.Message()}
+	case errorsAs(err, &timeout):
+		return &StepError{Type: "Timeout", Message: "the step timed out"}
+	}
+	return &StepError{Type: "Error", Message: err.Error()}
+}
+
+// kind runs the step's kind and returns its outputs.
+func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+	switch s.Kind {
+	case "", "log":
+		if s.Kind == "log" {
+			msg, err := it.text(s.Main, env)
+			if err != nil {
+				return nil, err
+			}
+			rec.Message = msg
+			workflow.GetLogger(ctx).Info("log", "step", s.Name, "message", msg)
+		}
+		return it.outputs(s, env, nil)
+	case "sleep":
+		d, err := it.duration(s.Main, env)
+		if err != nil {
+			return nil, err
+		}
+		if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: "sleep " + FormatDuration(d) + " (step " + s.Name + ")"}).Get(ctx, nil); err != nil {
+			return nil, err
+		}
+		return it.outputs(s, env, nil)
+	case "assert":
+		return it.assert(ctx, s, rec, env, visit)
+	case "aws", "waitFor":
+		return it.call(ctx, s, rec, env, visit)
+	case "fail", "succeed":
+		msg, err := it.text(s.Main, env)
+		if err != nil {
+			return nil, err
+		}
+		rec.Message = msg
+		it.out.Message = msg
+		if s.Kind == "fail" {
+			return nil, &StepError{Type: "Fail", Message: msg}
+		}
+		return nil, errEnd
+	}
+	return nil, &StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build yet"}
+}
+
+func (it *interp) assert(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+	var ok bool
+	var outs map[string]any
+	if s.Main != nil {
+		v, err := it.bool(s.Main.Tmpl.Parts[0].Expr, env)
+		if err != nil {
+			return nil, err
+		}
+		ok = v
+		if outs, err = it.outputs(s, env, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		res, err := it.callActivity(ctx, s, env, visit, s.Arg("condition"))
+		if err != nil {
+			return nil, err
+		}
+		ok, outs = res.Met, res.Outputs
+	}
+	if ok {
+		return outs, nil
+	}
+	msg := "assertion failed"
+	if m := s.Arg("message"); m != nil {
+		text, err := it.text(m, env)
+		if err != nil {
+			return nil, err
+		}
+		msg = text
+	}
+	rec.Message = msg
+	return nil, &StepError{Type: "AssertionFailed", Message: msg}
+}
+
+func (it *interp) call(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+	res, err := it.callActivity(ctx, s, env, visit, s.Arg("until"))
+	if err != nil {
+		return nil, err
+	}
+	return res.Outputs, nil
+}
+
+// callActivity runs the aws or waitFor activity for step s.
+func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, env map[string]any, visit int, until *Value) (*CallResult, error) {
+	op := s.Main
+	if s.Kind != "aws" {
+		op = s.Arg("aws")
+	}
+	c := Call{Step: s.Name, Op: op.Str, Outputs: s.Outputs, Env: env}
+	in, err := it.resolve(s.Arg("input"), env)
+	if err != nil {
+		return nil, err
+	}
+	if m, ok := in.(map[string]any); ok {
+		c.Input = m
+	}
+	if c.Region, err = it.textOr(s.Region, it.in.Plan.Region, env); err != nil {
+		return nil, err
+	}
+	if c.AssumeRole, err = it.textOr(s.AssumeRole, it.in.Plan.AssumeRole, env); err != nil {
+		return nil, err
+	}
+	if until != nil {
+		c.Until = until.Tmpl.Parts[0].Expr
+	}
+	if !s.ReadOnly {
+		c.Token = idempotencyToken(it.exec["id"].(string), s.Name, env["index"], visit)
+	}
+	name, opts, err := it.activityOptions(s, env, visit)
+	if err != nil {
+		return nil, err
+	}
+	if s.Kind == "waitFor" {
+		c.Interval = 15 * time.Second
+		if iv := s.Arg("interval"); iv != nil {
+			if c.Interval, err = it.duration(iv, env); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var res CallResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), name, c).Get(ctx, &res); err != nil {
+		return nil, err
+	}
+	for _, o := range s.Outputs {
+		res.Outputs[o.Name] = Coerce(res.Outputs[o.Name], o.Type)
+	}
+	return &res, nil
+}
+
+// idempotencyToken derives a mutating call's idempotency token from the execution,
+// the step, the loop index and the visit: stable across retries and
+// worker restarts, distinct for each intended effect.
+func idempotencyToken(execID, step string, index any, visit int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%s/%v/%d", execID, step, index, visit))
+	return hex.EncodeToString(sum[:16])
+}
