@@ -1,0 +1,363 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// The ApplicationError types of the engine's own failures; an AWS API
+// error has the service's error code as its type.
+const (
+	ErrInvalidInput    = "InvalidInput"    // unknown operation, input that does not convert, no until
+	ErrExpressionError = "ExpressionError" // an output or until failed to evaluate
+	ErrAWS             = "AWSError"        // an AWS SDK failure that is no API error (network, endpoint)
+)
+
+// defaultWaitInterval is waitFor's interval when the plan gives none.
+const defaultWaitInterval = 15 * time.Second
+
+// Activities are the worker's AWS activities: Call and WaitFor. They hold
+// the AWS configuration and the SDK clients built from it, one per service,
+// region and assumed role.
+type Activities struct {
+	cfg     aws.Config
+	clients sync.Map // "service|region|role|session" -> reflect.Value
+	creds   sync.Map // "region|role|session" -> aws.CredentialsProvider
+}
+
+// ActivitiesOption configures NewActivities.
+type ActivitiesOption func(*Activities)
+
+// WithHTTPClient sends every AWS request (STS's included) through c, such
+// as a client whose transport injects failures in tests.
+func WithHTTPClient(c aws.HTTPClient) ActivitiesOption {
+	return func(a *Activities) { a.cfg.HTTPClient = c }
+}
+
+// NewActivities returns the activities calling AWS with cfg, usually from
+// config.LoadDefaultConfig (which honours AWS_ENDPOINT_URL and
+// AWS_ENDPOINT_URL_<SERVICE>; nothing here overrides endpoints). The SDK's
+// own retries are turned off: the activity's retry policy retries.
+func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
+	a := &Activities{cfg: cfg.Copy()}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
+}
+
+// Register registers Call as engine.ActivityAWS and WaitFor as
+// engine.ActivityWaitFor on w (a worker, or a test environment).
+func (a *Activities) Register(w worker.ActivityRegistry) {
+	w.RegisterActivityWithOptions(a.Call, activity.RegisterOptions{Name: engine.ActivityAWS})
+	w.RegisterActivityWithOptions(a.WaitFor, activity.RegisterOptions{Name: engine.ActivityWaitFor})
+}
+
+// Call makes one AWS call and evaluates c's outputs (and Until, into Met)
+// on its result. An AWS API error becomes an ApplicationError whose type is
+// the error code and whose message is "CODE: message", retryable only for
+// throttling, 5xx and transient network errors.
+func (a *Activities) Call(ctx context.Context, c engine.Call) (engine.CallResult, error) {
+	inv, err := a.prepare(c)
+	if err != nil {
+		return engine.CallResult{}, err
+	}
+	data, err := inv(ctx)
+	if err != nil {
+		return engine.CallResult{}, awsError(ctx, err)
+	}
+	env := callEnv(c, data)
+	res := engine.CallResult{}
+	if c.Until != nil {
+		if res.Met, err = until(c, env); err != nil {
+			return engine.CallResult{}, err
+		}
+	}
+	if res.Outputs, err = outputs(c, env); err != nil {
+		return engine.CallResult{}, err
+	}
+	return res, nil
+}
+
+// WaitProgress is WaitFor's heartbeat detail: the polls so far and the
+// last value of Until (nil when the last poll failed with a transient
+// error, then in Error). A timed-out wait carries it as its last heartbeat.
+type WaitProgress struct {
+	Polls int    `json:"polls"`
+	Until any    `json:"until"`
+	Error string `json:"error,omitempty"`
+}
+
+// WaitFor calls the operation every c.Interval until c.Until holds, then
+// evaluates the outputs on that result. It heartbeats a WaitProgress after
+// every poll (and resumes its poll count from one); transient and
+// throttling errors are tolerated, others fail the wait. Its deadline is
+// the activity's timeout.
+func (a *Activities) WaitFor(ctx context.Context, c engine.Call) (engine.CallResult, error) {
+	if c.Until == nil {
+		return engine.CallResult{}, nonRetryable(ErrInvalidInput, "waitFor needs an until condition")
+	}
+	inv, err := a.prepare(c)
+	if err != nil {
+		return engine.CallResult{}, err
+	}
+	interval := c.Interval
+	if interval <= 0 {
+		interval = defaultWaitInterval
+	}
+	var p WaitProgress
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &p) // a fresh count if unreadable
+	}
+	for {
+		data, err := inv(ctx)
+		p.Polls++
+		if err != nil {
+			if ctx.Err() != nil || !transient(err) {
+				return engine.CallResult{}, awsError(ctx, err)
+			}
+			p.Until, p.Error = nil, err.Error()
+		} else {
+			env := callEnv(c, data)
+			met, err := until(c, env)
+			if err != nil {
+				return engine.CallResult{}, err
+			}
+			if met {
+				outs, err := outputs(c, env)
+				if err != nil {
+					return engine.CallResult{}, err
+				}
+				return engine.CallResult{Outputs: outs, Met: true, Polls: p.Polls}, nil
+			}
+			p.Until, p.Error = met, ""
+		}
+		activity.RecordHeartbeat(ctx, p)
+		if err := pause(ctx, interval, p); err != nil {
+			return engine.CallResult{}, err
+		}
+	}
+}
+
+// pause waits d, heartbeating p at half the heartbeat timeout when that is
+// shorter, and returns early with ctx's error.
+func pause(ctx context.Context, d time.Duration, p WaitProgress) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var tick <-chan time.Time
+	if hb := activity.GetInfo(ctx).HeartbeatTimeout / 2; hb > 0 && hb < d {
+		tk := time.NewTicker(hb)
+		defer tk.Stop()
+		tick = tk.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return nil
+		case <-tick:
+			activity.RecordHeartbeat(ctx, p)
+		}
+	}
+}
+
+// prepare resolves c's operation, builds its input and client, and returns
+// the call, which gives the response as data.
+func (a *Activities) prepare(c engine.Call) (func(context.Context) (any, error), error) {
+	op, err := AWS().Operation(c.Op)
+	if err != nil {
+		return nil, nonRetryable(ErrInvalidInput, err.Error())
+	}
+	s := AWS().services[op.Service]
+	m := s.load().methods[op.Name]
+	v, err := engine.FromData(c.Input, op.Input)
+	if err != nil {
+		return nil, nonRetryable(ErrInvalidInput, fmt.Sprintf("%s input: %v", c.Op, err))
+	}
+	in := reflect.New(op.Input)
+	in.Elem().Set(v)
+	if c.Token != "" {
+		if f := tokenField(op.Input); f != nil {
+			if fv := in.Elem().FieldByIndex(f); fv.IsNil() {
+				fv.Set(reflect.ValueOf(&c.Token))
+			}
+		}
+	}
+	client := a.client(s, c)
+	return func(ctx context.Context) (any, error) {
+		out := m.Func.Call([]reflect.Value{client, reflect.ValueOf(ctx), in})
+		if err, _ := out[1].Interface().(error); err != nil {
+			return nil, err
+		}
+		return engine.ToData(out[0].Interface()), nil
+	}, nil
+}
+
+// client returns s's client for c's region and role, building it once.
+func (a *Activities) client(s *awsService, c engine.Call) reflect.Value {
+	region := c.Region
+	if region == "" {
+		region = a.cfg.Region
+	}
+	session := ""
+	if c.AssumeRole != "" {
+		session = sessionName(c.Step)
+	}
+	key := s.name + "|" + region + "|" + c.AssumeRole + "|" + session
+	if v, ok := a.clients.Load(key); ok {
+		return v.(reflect.Value)
+	}
+	cfg := a.cfg.Copy()
+	cfg.Region = region
+	if c.AssumeRole != "" {
+		cfg.Credentials = a.assumed(cfg, c.AssumeRole, session)
+	}
+	cfg.Retryer = func() aws.Retryer { return aws.NopRetryer{} }
+	cfg.RetryMaxAttempts, cfg.RetryMode = 0, ""
+	v, _ := a.clients.LoadOrStore(key, reflect.ValueOf(s.newFn(cfg)))
+	return v.(reflect.Value)
+}
+
+// assumed returns cached credentials of role, assumed with STS in cfg's
+// region under the given session name.
+func (a *Activities) assumed(cfg aws.Config, role, session string) aws.CredentialsProvider {
+	key := cfg.Region + "|" + role + "|" + session
+	if p, ok := a.creds.Load(key); ok {
+		return p.(aws.CredentialsProvider)
+	}
+	p := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role,
+		func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = session }))
+	v, _ := a.creds.LoadOrStore(key, p)
+	return v.(aws.CredentialsProvider)
+}
+
+// sessionName is the STS session name of a step's calls: "runbook-STEP",
+// at most 64 characters.
+func sessionName(step string) string {
+	s := "runbook-" + step
+	if step == "" {
+		s = "runbook"
+	}
+	return s[:min(len(s), 64)]
+}
+
+var tokenFields sync.Map // reflect.Type -> []int (nil: none)
+
+// tokenField returns the index of input type t's idempotency-token field
+// (a *string named like ClientToken, ClientRequestToken or
+// IdempotencyToken), or nil.
+func tokenField(t reflect.Type) []int {
+	if f, ok := tokenFields.Load(t); ok {
+		return f.([]int)
+	}
+	var idx []int
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.IsExported() && f.Type == reflect.TypeFor[*string]() && isTokenName(f.Name) {
+			idx = f.Index
+			break
+		}
+	}
+	tokenFields.Store(t, idx)
+	return idx
+}
+
+// isTokenName matches the names SDK inputs give idempotency tokens:
+// /(Client(Request)?Token|IdempotencyToken)$/.
+func isTokenName(name string) bool {
+	for _, suffix := range []string{"ClientToken", "ClientRequestToken", "IdempotencyToken"} {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// callEnv is what outputs and Until read: c.Env and the result.
+func callEnv(c engine.Call, data any) map[string]any {
+	env := make(map[string]any, len(c.Env)+1)
+	maps.Copy(env, c.Env)
+	env["result"] = data
+	return env
+}
+
+func outputs(c engine.Call, env map[string]any) (map[string]any, error) {
+	if len(c.Outputs) == 0 {
+		return nil, nil
+	}
+	outs, err := engine.EvalOutputs(c.Outputs, env, time.Now)
+	if err != nil {
+		return nil, nonRetryable(ErrExpressionError, err.Error())
+	}
+	return outs, nil
+}
+
+func until(c engine.Call, env map[string]any) (bool, error) {
+	v, err := engine.Eval(c.Until, env, time.Now)
+	if err != nil {
+		return false, nonRetryable(ErrExpressionError, "until: "+err.Error())
+	}
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case nil:
+		return false, nil
+	}
+	return false, nonRetryable(ErrExpressionError, fmt.Sprintf("until: %s: gives %T, not a bool", c.Until.Src, v))
+}
+
+func nonRetryable(typ, msg string) error {
+	return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{NonRetryable: true})
+}
+
+var awsRetryables = retry.IsErrorRetryables(retry.DefaultRetryables)
+
+// transient reports whether err is worth retrying by the SDK's own rules:
+// throttling, 5xx and 429 responses, transient network errors.
+func transient(err error) bool {
+	return awsRetryables.IsErrorRetryable(err) == aws.TrueTernary
+}
+
+// awsError turns an SDK error into the activity's error: an ApplicationError
+// typed by the AWS error code, retryable when transient. A cancelled or
+// timed-out activity returns ctx's error.
+func awsError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	opts := temporal.ApplicationErrorOptions{NonRetryable: !transient(err)}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		msg := api.ErrorCode()
+		if m := api.ErrorMessage(); m != "" {
+			msg += ": " + m
+		}
+		return temporal.NewApplicationErrorWithOptions(msg, api.ErrorCode(), opts)
+	}
+	if missing := awsRequiredMissing(err); missing != nil {
+		return nonRetryable(ErrInvalidInput, "input misses required "+strings.Join(missing, ", "))
+	}
+	var invalid smithy.InvalidParamsError
+	if errors.As(err, &invalid) {
+		return nonRetryable(ErrInvalidInput, strings.Join(strings.Fields(err.Error()), " "))
+	}
+	return temporal.NewApplicationErrorWithOptions(err.Error(), ErrAWS, opts)
+}
