@@ -2,7 +2,7 @@ package engine
 
 import (
 	"reflect"
-	"regexp"
+	"strings"
 )
 
 // Operation is one AWS API operation as the checker and the runtime see it,
@@ -31,17 +31,22 @@ type Services interface {
 	Operation(id string) (*Operation, error)
 }
 
-var tokenRE = regexp.MustCompile(`^(Client(Request)?Token|IdempotencyToken|ClientRequestId)$`)
+var tokenSuffixes = []string{"ClientToken", "ClientRequestToken", "IdempotencyToken"}
 
-// TokenField names the idempotency-token field of an SDK input struct
-// (ClientToken, ClientRequestToken, IdempotencyToken), or "" when the
-// operation takes none. The engine fills it, so that a retried or resumed
-// call does not act twice.
+// TokenField names the idempotency-token field of an SDK input struct (a
+// *string named like ClientToken, ClientRequestToken or IdempotencyToken),
+// or "" when the operation takes none. The engine fills it, so that a
+// retried or resumed call does not act twice.
 func TokenField(input reflect.Type) string {
 	for i := range input.NumField() {
 		f := input.Field(i)
-		if tokenRE.MatchString(f.Name) && f.Type == reflect.TypeFor[*string]() {
-			return f.Name
+		if !f.IsExported() || f.Type != reflect.TypeFor[*string]() {
+			continue
+		}
+		for _, suffix := range tokenSuffixes {
+			if strings.HasSuffix(f.Name, suffix) {
+				return f.Name
+			}
 		}
 	}
 	return ""

@@ -195,8 +195,8 @@ func (a *Activities) prepare(c engine.Call) (func(context.Context) (any, error),
 	in := reflect.New(op.Input)
 	in.Elem().Set(v)
 	if c.Token != "" {
-		if f := tokenField(op.Input); f != nil {
-			if fv := in.Elem().FieldByIndex(f); fv.IsNil() {
+		if name := engine.TokenField(op.Input); name != "" {
+			if fv := in.Elem().FieldByName(name); fv.IsNil() {
 				fv.Set(reflect.ValueOf(&c.Token))
 			}
 		}
@@ -257,38 +257,6 @@ func sessionName(step string) string {
 		s = "runbook"
 	}
 	return s[:min(len(s), 64)]
-}
-
-var tokenFields sync.Map // reflect.Type -> []int (nil: none)
-
-// tokenField returns the index of input type t's idempotency-token field
-// (a *string named like ClientToken, ClientRequestToken or
-// IdempotencyToken), or nil.
-func tokenField(t reflect.Type) []int {
-	if f, ok := tokenFields.Load(t); ok {
-		return f.([]int)
-	}
-	var idx []int
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.IsExported() && f.Type == reflect.TypeFor[*string]() && isTokenName(f.Name) {
-			idx = f.Index
-			break
-		}
-	}
-	tokenFields.Store(t, idx)
-	return idx
-}
-
-// isTokenName matches the names SDK inputs give idempotency tokens:
-// /(Client(Request)?Token|IdempotencyToken)$/.
-func isTokenName(name string) bool {
-	for _, suffix := range []string{"ClientToken", "ClientRequestToken", "IdempotencyToken"} {
-		if strings.HasSuffix(name, suffix) {
-			return true
-		}
-	}
-	return false
 }
 
 // callEnv is what outputs and Until read: c.Env and the result.
