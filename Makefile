@@ -36,8 +36,12 @@ bench:
 	@mkdir -p bin
 	$(GO) test -run '^$$' -bench . -benchmem ./... | tee bin/bench.txt
 	@echo
-	@awk 'BEGIN { printf "%-48s %14s %12s %12s\n", "benchmark", "ns/op", "B/op", "allocs/op" } \
-		/^Benchmark/ { printf "%-48s %14s %12s %12s\n", $$1, $$3, $$5, $$7 }' bin/bench.txt
+	@awk 'BEGIN { printf "%-44s %14s %12s %10s  %s\n", "benchmark", "ns/op", "B/op", "allocs/op", "other" } \
+		/^Benchmark/ { ns = b = a = "-"; other = ""; \
+			for (i = 3; i < NF; i += 2) { \
+				if ($$(i+1) == "ns/op") ns = $$i; else if ($$(i+1) == "B/op") b = $$i; \
+				else if ($$(i+1) == "allocs/op") a = $$i; else other = other $$i " " $$(i+1) " " } \
+			printf "%-44s %14s %12s %10s  %s\n", $$1, ns, b, a, other }' bin/bench.txt
 
 ## schema: regenerate the committed JSON Schema
 schema:

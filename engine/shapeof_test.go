@@ -125,7 +125,7 @@ func TestShapeOfPlain(t *testing.T) {
 	}
 	// Recursive types are cut to Any, and the cached shapes of the inner
 	// types are their own (not cut at the outer type).
-	tree := ShapeOf(reflect.TypeOf(shapeTree{}))
+	tree := ShapeOf(reflect.TypeOf(shapeTree{hidden: 1}))
 	if got := tree.FieldNames(); !reflect.DeepEqual(got, []string{"Name", "Children", "Parent"}) {
 		t.Errorf("fields %v", got)
 	}
