@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,7 +14,7 @@ import (
 func printDiags(w io.Writer, format string, ds engine.Diagnostics, srcs map[string][]byte) error {
 	switch format {
 	case "json":
-		return printJSON(w, ds)
+		return printDiagsJSON(w, ds)
 	case "github":
 		return printGitHub(w, ds)
 	case "sarif":
@@ -93,16 +92,13 @@ type jsonDiag struct {
 	Message  string `json:"message"`
 }
 
-// printJSON writes a JSON array of diagnostics ([] when there are none).
-func printJSON(w io.Writer, ds engine.Diagnostics) error {
+// printDiagsJSON writes a JSON array of diagnostics ([] when there are none).
+func printDiagsJSON(w io.Writer, ds engine.Diagnostics) error {
 	out := make([]jsonDiag, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, jsonDiag{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Severity: d.Severity.String(), Message: d.Message()})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
 
 // printGitHub writes GitHub Actions workflow commands, which the runner

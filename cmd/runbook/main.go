@@ -17,12 +17,20 @@ import (
 // Exit codes. 3 is reserved for an unreachable Temporal or server.
 const (
 	exitOK      = 0
-	exitInvalid = 1 // invalid definition (or, later, a failed execution)
+	exitInvalid = 1 // invalid definition, failed execution, refused request
 	exitUsage   = 2 // bad flags, arguments or paths
 )
 
 // cli is the command line grammar.
 type cli struct {
+	Run      runCmd      `cmd:"" help:"Run a runbook and follow it live (Ctrl-C detaches)."`
+	Start    startCmd    `cmd:"" help:"Start a runbook and print its execution ID."`
+	Watch    watchCmd    `cmd:"" help:"Follow an execution until it ends."`
+	Status   statusCmd   `cmd:"" help:"Print an execution's status and steps."`
+	List     listCmd     `cmd:"" help:"List executions."`
+	Cancel   cancelCmd   `cmd:"" help:"Cancel an execution (its finally steps still run)."`
+	Server   serverCmd   `cmd:"" help:"Run the embedded Temporal server, a worker and the Web UI."`
+	Worker   workerCmd   `cmd:"" help:"Run a worker against a Temporal cluster."`
 	Validate validateCmd `cmd:"" help:"Check definition files and report every problem."`
 	Plan     planCmd     `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
 	Schema   schemaCmd   `cmd:"" help:"Print the JSON Schema of definition files."`
@@ -57,7 +65,8 @@ func run(args []string, e *env) error {
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("runbook"),
-		kong.Description("An operations-as-code runbook engine: validate runbooks and playbooks, inspect their plans."),
+		kong.Description("An operations-as-code runbook engine: runbooks and playbooks that run as durable Temporal workflows."),
+		kong.Vars{"defaultAddress": defaultAddress},
 		kong.Writers(e.stdout, e.stderr),
 		kong.Exit(func(code int) { panic(kongExit(code)) }),
 		kong.Bind(e),
@@ -100,11 +109,15 @@ func parse(p *kong.Kong, args []string) (ctx *kong.Context, code int, err error)
 // been printed yet.
 func exitCode(err error, stderr io.Writer) int {
 	var usage *usageError
+	var down *unreachableError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, errInvalid):
+	case errors.Is(err, errInvalid), errors.Is(err, errExecution):
 		return exitInvalid
+	case errors.As(err, &down):
+		fmt.Fprintf(stderr, "runbook: %s\n", down.msg)
+		return exitUnreachable
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "runbook: %s\nRun \"runbook --help\" for usage.\n", usage.msg)
 		return exitUsage

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -51,8 +50,5 @@ func (c *planCmd) Run(e *env) error {
 	if len(r.Plans) != 1 {
 		return fmt.Errorf("%s: validation gave %d plans, want 1", c.File, len(r.Plans))
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r.Plans[0])
+	return writeJSON(e.stdout, r.Plans[0])
 }

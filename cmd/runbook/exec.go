@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// runCmd starts an execution and follows it live.
+type runCmd struct {
+	target
+	conn   `embed:""`
+	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+}
+
+// startCmd starts an execution and prints its ID.
+type startCmd struct {
+	target
+	conn `embed:""`
+}
+
+// Run starts the execution on the runbook server (or --address) and
+// prints only its ID on stdout.
+func (c *startCmd) Run(e *env) error {
+	p, params, err := c.plan(e)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	id, err := startExecution(ctx, s.client, p, params)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, id)
+	return nil
+}
+
+// Run starts the execution and follows it until it ends; Ctrl-C detaches.
+func (c *runCmd) Run(e *env) error {
+	p, params, err := c.plan(e)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	started := time.Now()
+	s, err := c.connect(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	id, err := startExecution(ctx, s.client, p, params)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%s@%s started: %s (on %s)\n", p.Name, p.Version, id, where(s))
+	out, err := follow(ctx, s.client, id, newPrinter(e, c.Output, started))
+	if ctx.Err() != nil {
+		detached(e, id, s)
+		return nil
+	}
+	return finished(e, c.Output, id, out, err)
+}
+
+func where(s *session) string {
+	if s.embedded != nil {
+		return "an embedded server, state in " + s.stateDir
+	}
+	return s.address
+}
+
+// detached says how to find the execution again after Ctrl-C.
+func detached(e *env, id string, s *session) {
+	fmt.Fprintf(e.stderr, "\ndetached; the execution goes on.\n  watch it:  runbook watch %s\n  cancel it: runbook cancel %s\n", id, id)
+	if s.embedded != nil {
+		fmt.Fprintf(e.stderr, "It ran on an embedded server, which stops now: it resumes when `runbook server` runs on the same state directory.\n")
+	}
+}
+
+// startExecution starts the interpreter workflow on plan p. A definition
+// with a lock is started under an ID derived from the lock key, so that a
+// second start while one runs is refused with the running one's ID.
+func startExecution(ctx context.Context, cl client.Client, p *engine.Plan, params map[string]any) (string, error) {
+	in := engine.Input{Plan: p, Params: params, StartedBy: identity(), Trigger: "manual"}
+	opts := client.StartWorkflowOptions{
+		ID:            fmt.Sprintf("%s-%s", p.Name, randomSuffix()),
+		TaskQueue:     engine.TaskQueue,
+		StaticSummary: fmt.Sprintf("%s@%s", p.Name, p.Version),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
+			temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
+			temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
+			temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
+		),
+	}
+	if p.Lock != nil {
+		key, err := engine.Eval(p.Lock, map[string]any{"params": params, "execution": map[string]any{"name": p.Name, "version": p.Version, "startedBy": in.StartedBy, "trigger": in.Trigger}, "steps": map[string]any{}, "alarm": nil}, time.Now)
+		if err != nil {
+			return "", usagef("lock: %v", err)
+		}
+		opts.ID = fmt.Sprintf("%s-lock-%v", p.Name, key)
+		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	}
+	run, err := cl.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return "", fmt.Errorf("refused: %s is locked: execution %s (run %s) holds the lock", p.Name, opts.ID, started.RunId)
+	}
+	if err != nil {
+		return "", unreachable(err)
+	}
+	return run.GetID(), nil
+}
+
+// unreachable marks errors that mean Temporal did not answer.
+func unreachable(err error) error {
+	var u *serviceerror.Unavailable
+	var d *serviceerror.DeadlineExceeded
+	if errors.As(err, &u) || errors.As(err, &d) {
+		return &unreachableError{msg: err.Error()}
+	}
+	return err
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// finished prints the outcome's last line and maps it to the exit code.
+func finished(e *env, format, id string, out *engine.Outcome, err error) error {
+	if out == nil {
+		return err
+	}
+	if format == "json" {
+		_ = writeJSON(e.stdout, map[string]any{"id": id, "outcome": out})
+	} else {
+		fmt.Fprintln(e.stdout, summaryLine(out))
+	}
+	if out.Status != engine.StatusSucceeded {
+		return errExecution
+	}
+	return nil
+}
+
+// errExecution is a failed, cancelled or timed-out execution: exit 1,
+// already reported.
+var errExecution = errors.New("execution did not succeed")
+
+// summaryLine is the last line of run and watch.
+func summaryLine(o *engine.Outcome) string {
+	var b strings.Builder
+	switch o.Status {
+	case engine.StatusSucceeded:
+		b.WriteString("succeeded")
+		if o.Message != "" {
+			b.WriteString(": " + o.Message)
+		}
+		if len(o.Outputs) > 0 {
+			b.WriteString("; outputs: " + kv(o.Outputs))
+		}
+	case engine.StatusFailed, engine.StatusTimedOut:
+		b.WriteString(o.Status)
+		if o.Failed != "" {
+			b.WriteString(" at step " + o.Failed)
+		}
+		if o.Error != nil {
+			b.WriteString(": " + errText(o.Error))
+		}
+	default:
+		b.WriteString(o.Status)
+	}
+	return b.String()
+}
+
+func errText(se *engine.StepError) string {
+	if se.Type == "" || strings.HasPrefix(se.Message, se.Type) {
+		return se.Message
+	}
+	return se.Type + ": " + se.Message
+}
+

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// follow waits for execution id to end, printing each step as it starts
+// and ends (from the workflow's state query), and returns the outcome.
+func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*engine.Outcome, error) {
+	type result struct {
+		out *engine.Outcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var out engine.Outcome
+		err := cl.GetWorkflow(ctx, id, "").Get(ctx, &out)
+		if err == nil {
+			done <- result{&out, nil}
+			return
+		}
+		done <- result{outcomeOf(err), err}
+	}()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-done:
+			if r.out == nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, unreachable(r.err)
+			}
+			pr.update(r.out)
+			return r.out, nil
+		case <-tick.C:
+			if out := queryState(ctx, cl, id); out != nil {
+				pr.update(out)
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// queryState asks a running execution for its state; nil when no worker
+// answers in time.
+func queryState(ctx context.Context, cl client.Client, id string) *engine.Outcome {
+	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	v, err := cl.QueryWorkflow(qctx, id, "", engine.QueryState)
+	if err != nil {
+		return nil
+	}
+	var out engine.Outcome
+	if v.Get(&out) != nil {
+		return nil
+	}
+	return &out
+}
+
+// outcomeOf recovers the outcome a failed or cancelled execution carries
+// in its error's details.
+func outcomeOf(err error) *engine.Outcome {
+	var out engine.Outcome
+	var app *temporal.ApplicationError
+	var canceled *temporal.CanceledError
+	switch {
+	case errors.As(err, &app) && app.HasDetails() && app.Details(&out) == nil:
+		return &out
+	case errors.As(err, &canceled) && canceled.HasDetails() && canceled.Details(&out) == nil:
+		return &out
+	case errors.As(err, &canceled):
+		return &engine.Outcome{Status: engine.StatusCancelled}
+	}
+	var terminated *temporal.TerminatedError
+	var timeout *temporal.TimeoutError
+	switch {
+	case errors.As(err, &terminated):
+		return &engine.Outcome{Status: "terminated", Error: &engine.StepError{Message: err.Error()}}
+	case errors.As(err, &timeout):
+		return &engine.Outcome{Status: engine.StatusTimedOut, Error: &engine.StepError{Message: err.Error()}}
+	}
+	return nil
+}
+
+// printer prints step transitions once each, on stderr (text) as they
+// happen.
+type printer struct {
+	w       io.Writer
+	started map[int]bool
+	ended   map[int]bool
+	t0      time.Time
+}
+
+func newPrinter(e *env, format string, t0 time.Time) *printer {
+	return &printer{w: e.stderr, started: map[int]bool{}, ended: map[int]bool{}, t0: t0}
+}
+
+func (p *printer) update(o *engine.Outcome) {
+	for i, s := range o.Steps {
+		if p.ended[i] {
+			continue
+		}
+		if s.Status == engine.StatusRunning {
+			if !p.started[i] {
+				p.started[i] = true
+				fmt.Fprintf(p.w, "▶ %s (%s)\n", s.Name, kindName(s))
+			}
+			continue
+		}
+		p.ended[i] = true
+		fmt.Fprintln(p.w, stepLine(s))
+	}
+}
+
+func kindName(s *engine.StepRecord) string {
+	if s.Kind == "" {
+		return "branch"
+	}
+	return s.Kind
+}
+
+// stepLine is one ended step: mark, name, duration, outputs or error.
+func stepLine(s *engine.StepRecord) string {
+	mark := map[string]string{engine.StatusSucceeded: "✓", engine.StatusSkipped: "↷", engine.StatusFailed: "✗", engine.StatusCancelled: "■"}[s.Status]
+	if mark == "" {
+		mark = "?"
+	}
+	line := fmt.Sprintf("%s %s", mark, s.Name)
+	if s.Status == engine.StatusSkipped {
+		return line + " skipped"
+	}
+	if !s.End.IsZero() {
+		line += fmt.Sprintf(" %s", s.End.Sub(s.Start).Round(time.Millisecond))
+	}
+	if s.Message != "" && s.Error == nil {
+		line += "  " + s.Message
+	}
+	if len(s.Outputs) > 0 {
+		line += "  " + kv(s.Outputs)
+	}
+	if s.Error != nil {
+		line += "  " + errText(s.Error)
+	}
+	return line
+}
+
+// kv prints a map as sorted key=value pairs; values other than strings as
+// JSON.
+func kv(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		v, ok := m[k].(string)
+		if !ok {
+			raw, _ := json.Marshal(m[k])
+			v = string(raw)
+		}
+		parts[i] = k + "=" + v
+	}
+	return strings.Join(parts, " ")
+}
+
+// writeJSON writes v as indented JSON, HTML characters unescaped.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
