@@ -201,4 +201,3 @@ func errText(se *engine.StepError) string {
 	}
 	return se.Type + ": " + se.Message
 }
-
