@@ -134,6 +134,11 @@ func (c *conn) connect(ctx context.Context, embed bool) (*session, error) {
 		}
 		return &session{client: cl, address: address}, nil
 	}
+	return c.embed(ctx, true)
+}
+
+// embed starts an embedded server and a worker in this process.
+func (c *conn) embed(ctx context.Context, _ bool) (*session, error) {
 	dir := c.StateDir
 	if dir == "" {
 		var err error

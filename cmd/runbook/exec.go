@@ -24,8 +24,9 @@ import (
 // runCmd starts an execution and follows it live.
 type runCmd struct {
 	target
-	conn   `embed:""`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	conn     `embed:""`
+	Output   string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	Embedded bool   `help:"Run on an embedded server in this process even if a runbook server is listening."`
 }
 
 // startCmd starts an execution and prints its ID.
@@ -64,7 +65,14 @@ func (c *runCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	started := time.Now()
-	s, err := c.connect(ctx, true)
+	connect := c.connect
+	if c.Embedded {
+		if c.Address != "" {
+			return usagef("--embedded and --address exclude each other")
+		}
+		connect = c.embed
+	}
+	s, err := connect(ctx, true)
 	if err != nil {
 		return err
 	}
