@@ -193,9 +193,8 @@ func typeOK(t string, items *Ident, v any) error {
 }
 
 func article(t string) string {
-	switch t {
-	case "int", "list", "map":
-		return "a" + map[string]string{"int": "n int", "list": " list", "map": " map"}[t]
+	if t == "int" {
+		return "an int"
 	}
 	return "a " + t
 }

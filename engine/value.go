@@ -1,7 +1,5 @@
 package engine
 
-import "strings"
-
 // ValueKind is the JSON type of a Value.
 type ValueKind string
 
@@ -60,22 +58,6 @@ type Expr struct {
 	Pos  Pos     `json:"pos"`
 	m    *posMap // maps offsets in the enclosing scalar to file positions
 	base int     // offset of Src in that scalar
-}
-
-// At maps a 1-based line and 0-based column inside Src to a file position.
-func (e *Expr) At(line, col int) Pos {
-	if e == nil || e.m == nil {
-		return e.Pos
-	}
-	off := 0
-	for i := 1; i < line; i++ {
-		j := strings.IndexByte(e.Src[off:], '\n')
-		if j < 0 {
-			break
-		}
-		off += j + 1
-	}
-	return e.m.at(e.base + min(off+col, len(e.Src)))
 }
 
 // Field returns the value under key in a map Value, or nil.
