@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"sort"
 )
 
@@ -64,11 +65,16 @@ type defCheck struct {
 	exprShapes map[*Expr]*Shape
 	// results holds the shape of `result` of run steps: the child's outputs.
 	results map[*Step]*Shape
+	// stepShapes and goTypes cache the shapes of checked steps and the Go
+	// types synthesized for expr.
+	stepShapes map[*Step]*Shape
+	goTypes    map[*Shape]reflect.Type
+	envs       map[string]*exprEnv
 }
 
 // check returns every diagnostic about d.
 func (c *checker) check(d *Definition) Diagnostics {
-	dc := &defCheck{checker: c, d: d, steps: map[string]*Step{}, used: map[string]bool{}, exprShapes: map[*Expr]*Shape{}}
+	dc := &defCheck{checker: c, d: d, steps: map[string]*Step{}, used: map[string]bool{}, exprShapes: map[*Expr]*Shape{}, stepShapes: map[*Step]*Shape{}, goTypes: map[*Shape]reflect.Type{}, envs: map[string]*exprEnv{}}
 	dc.header()
 	dc.duplicate()
 	if d.Kind.Name == KindRouting {

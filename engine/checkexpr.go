@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -63,17 +64,14 @@ var rootNames = []string{"params", "steps", "result", "execution", "alarm", "ite
 // roots builds the shapes of the names an expression may read.
 func (dc *defCheck) roots(en *scopeEnv) map[string]*Shape {
 	steps := &Shape{Kind: ObjectShape, Name: "steps"}
-	add := func(s *Step, nullable bool) {
+	add := func(s *Step, _ bool) {
 		if s.Name.Name == "" || steps.Field(s.Name.Name) != nil {
 			return
 		}
-		sh := dc.stepShape(s)
-		if nullable || s.If != nil || s.OnFailure != nil && s.OnFailure.Action != "abort" {
-			c := *sh
-			c.Nullable = true
-			sh = &c
-		}
-		steps.Fields = append(steps.Fields, &ShapeField{Name: s.Name.Name, Shape: sh})
+		// A step that may not have run, or was skipped, reads as nil; the
+		// checker's types do not tell nil apart (expr compares anything
+		// with nil), so the shape is the same either way.
+		steps.Fields = append(steps.Fields, &ShapeField{Name: s.Name.Name, Shape: dc.stepShape(s, s != en.self)})
 	}
 	for _, s := range en.visible {
 		add(s, false)
@@ -99,8 +97,49 @@ func (dc *defCheck) roots(en *scopeEnv) map[string]*Shape {
 	return r
 }
 
-// stepShape is the shape of steps.NAME: an object of its outputs.
-func (dc *defCheck) stepShape(s *Step) *Shape {
+// exprEnv is what an expression is checked against: the shapes of its
+// roots, and the zero value of the struct type synthesized from them (a
+// struct, not a map: expr treats a map's nil values as untyped).
+type exprEnv struct {
+	roots map[string]*Shape
+	zero  any
+}
+
+// env returns the checking environment of en, made once per distinct
+// environment of the definition.
+func (dc *defCheck) env(en *scopeEnv) *exprEnv {
+	var key strings.Builder
+	for _, list := range [][]*Step{en.visible, en.maybe} {
+		for _, s := range list {
+			fmt.Fprintf(&key, "%p,", s)
+		}
+		key.WriteString("|")
+	}
+	if en.self != nil {
+		fmt.Fprintf(&key, "%p/%d", en.self, len(en.self.Outputs))
+	}
+	fmt.Fprintf(&key, "|%p|%p|%v|%v", en.result, en.item, en.alarm, en.noParams)
+	if x, ok := dc.envs[key.String()]; ok {
+		return x
+	}
+	roots := dc.roots(en)
+	shape := &Shape{Kind: ObjectShape}
+	for _, k := range rootNames {
+		if s := roots[k]; s != nil {
+			shape.Fields = append(shape.Fields, &ShapeField{Name: k, Shape: s})
+		}
+	}
+	x := &exprEnv{roots: roots, zero: reflect.Zero(shape.goTypeIn(dc.goTypes)).Interface()}
+	dc.envs[key.String()] = x
+	return x
+}
+
+// stepShape is the shape of steps.NAME: an object of its outputs. The
+// shapes of steps already checked (done) are made once.
+func (dc *defCheck) stepShape(s *Step, done bool) *Shape {
+	if sh := dc.stepShapes[s]; sh != nil && done {
+		return sh
+	}
 	if r := dc.results[s]; r != nil && len(s.Outputs) == 0 {
 		return r
 	}
@@ -115,6 +154,9 @@ func (dc *defCheck) stepShape(s *Step) *Shape {
 		}
 		sh.Fields = append(sh.Fields, &ShapeField{Name: o.Name.Name, Shape: t})
 	}
+	if done {
+		dc.stepShapes[s] = sh
+	}
 	return sh
 }
 
@@ -124,23 +166,16 @@ func (dc *defCheck) compile(e *Expr, en *scopeEnv, w want) *Shape {
 	if e == nil {
 		return nil
 	}
-	roots := dc.roots(en)
+	env := dc.env(en)
 	tree, err := parser.Parse(e.Src)
 	if err != nil {
 		dc.exprError(e, err)
 		return nil
 	}
-	if !dc.members(e, tree.Node, roots) {
+	if !dc.members(e, tree.Node, env.roots) {
 		return nil
 	}
-	// A struct, not a map: expr treats a map's nil values as untyped.
-	env := &Shape{Kind: ObjectShape}
-	for _, k := range rootNames {
-		if s := roots[k]; s != nil {
-			env.Fields = append(env.Fields, &ShapeField{Name: k, Shape: s})
-		}
-	}
-	opts := append(ExprOptions(), expr.Env(reflect.Zero(env.GoType()).Interface()))
+	opts := append(ExprOptions(), expr.Env(env.zero))
 	if w == wantBool {
 		opts = append(opts, expr.AsBool())
 	}

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/steps"
@@ -33,6 +35,9 @@ func execute(t *testing.T, p *engine.Plan, params map[string]any, aws func(conte
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
+	// CI machines run packages in parallel: a starved workflow goroutine
+	// must not read as a deadlock.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 30 * time.Second})
 	engine.Register(env)
 	if aws != nil {
 		env.RegisterActivityWithOptions(aws, activity.RegisterOptions{Name: engine.ActivityAWS})

@@ -151,4 +151,3 @@ func dataValue(v any) *Value {
 	}
 	return &Value{Kind: Null}
 }
-

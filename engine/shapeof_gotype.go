@@ -21,12 +21,22 @@ var goTypeCache sync.Map // *Shape -> reflect.Type
 // a *bool) and bool contexts (if, until). At run time expressions see plain
 // data (see ToData) of the same form. Types are cached per shape.
 func (s *Shape) GoType() reflect.Type {
-	return s.goType(map[*Shape]bool{})
+	return s.goType(map[*Shape]bool{}, nil)
 }
 
-func (s *Shape) goType(open map[*Shape]bool) reflect.Type {
+// goTypeIn is GoType with a cache for shapes that are not the SDK's: a
+// checker keeps one per definition, so that each of its shapes is
+// synthesized once, and forgets it with the definition.
+func (s *Shape) goTypeIn(local map[*Shape]reflect.Type) reflect.Type {
+	return s.goType(map[*Shape]bool{}, local)
+}
+
+func (s *Shape) goType(open map[*Shape]bool, local map[*Shape]reflect.Type) reflect.Type {
 	if s == nil || open[s] {
 		return goTypes[AnyShape]
+	}
+	if t, ok := local[s]; ok {
+		return t
 	}
 	if t, ok := goTypeCache.Load(s); ok {
 		return t.(reflect.Type)
@@ -36,11 +46,11 @@ func (s *Shape) goType(open map[*Shape]bool) reflect.Type {
 	var t reflect.Type
 	switch s.Kind {
 	case ListShape:
-		t = reflect.SliceOf(s.Elem.goType(open))
+		t = reflect.SliceOf(s.Elem.goType(open, local))
 	case MapShape:
-		t = reflect.MapOf(goTypes[StringShape], s.Elem.goType(open))
+		t = reflect.MapOf(goTypes[StringShape], s.Elem.goType(open, local))
 	case ObjectShape:
-		t = s.structType(open)
+		t = s.structType(open, local)
 	default:
 		t = goTypes[s.Kind]
 		if t == nil {
@@ -48,13 +58,16 @@ func (s *Shape) goType(open map[*Shape]bool) reflect.Type {
 		}
 	}
 	if !s.derived {
-		return t // a definition's own shape: not cached, so nothing leaks
+		if local != nil {
+			local[s] = t
+		}
+		return t // a definition's own shape: not cached globally, so nothing leaks
 	}
 	v, _ := goTypeCache.LoadOrStore(s, t)
 	return v.(reflect.Type)
 }
 
-func (s *Shape) structType(open map[*Shape]bool) reflect.Type {
+func (s *Shape) structType(open map[*Shape]bool, local map[*Shape]reflect.Type) reflect.Type {
 	taken := map[string]bool{}
 	for _, f := range s.Fields {
 		if goTypeExported(f.Name) {
@@ -68,7 +81,7 @@ func (s *Shape) structType(open map[*Shape]bool) reflect.Type {
 			continue
 		}
 		seen[f.Name] = true
-		sf := reflect.StructField{Name: f.Name, Type: f.Shape.goType(open)}
+		sf := reflect.StructField{Name: f.Name, Type: f.Shape.goType(open, local)}
 		if !goTypeExported(f.Name) {
 			sf.Name = goFieldName(f.Name, taken)
 			sf.Tag = reflect.StructTag(`expr:` + strconv.Quote(f.Name))
