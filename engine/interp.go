@@ -12,7 +12,7 @@ import (
 
 // Register registers the interpreter workflow with a worker. The steps
 // package registers the activities it calls.
-func Register(w worker.Registry) {
+func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(Execute, workflow.RegisterOptions{Name: WorkflowName})
 }
 
