@@ -14,7 +14,7 @@ WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # How long each fuzz target runs.
 FUZZTIME ?= 30s
 
-.PHONY: build test check bench schema docs fuzz
+.PHONY: build test check bench schema docs fuzz histories
 
 ## build: the runbook binary, in bin/
 build:
@@ -31,10 +31,20 @@ check:
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(WORKFLOWCHECK) ./...
 
+# The end-to-end benchmarks: an embedded server, whole processes of the
+# binary. Each runs its rounds inside one iteration (RUNBOOK_BENCH_ROUNDS
+# overrides their number) and reports medians, so they run once, without
+# -benchmem (their allocations are the server's). cmd/runbook has only
+# whole-process benchmarks, and its TestMain builds the binary (a minute on
+# a small machine), so it runs only with them.
+E2E_BENCH := Embedded|Process|IdleRSS
+E2E_PKGS := ./steps ./cmd/runbook ./engine/server
+
 ## bench: every benchmark, the raw output in bin/bench.txt, then a table
 bench:
 	@mkdir -p bin
-	$(GO) test -run '^$$' -bench . -benchmem ./... | tee bin/bench.txt
+	$(GO) test -run '^$$' -bench . -skip '$(E2E_BENCH)' -benchmem $$($(GO) list ./... | grep -v '/cmd/runbook$$') | tee bin/bench.txt
+	$(GO) test -run '^$$' -bench '$(E2E_BENCH)' -benchtime=1x -count=1 $(E2E_PKGS) | tee -a bin/bench.txt
 	@echo
 	@awk 'BEGIN { printf "%-44s %14s %12s %10s  %s\n", "benchmark", "ns/op", "B/op", "allocs/op", "other" } \
 		/^Benchmark/ { ns = b = a = "-"; other = ""; \
@@ -57,3 +67,7 @@ docs:
 fuzz:
 	$(GO) test ./engine -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME)
+
+## histories: re-record the replay corpus (engine/testdata/histories) on the embedded server
+histories:
+	$(GO) test ./steps -run '^TestRecordHistories$$' -record -count=1
