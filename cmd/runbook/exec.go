@@ -129,6 +129,9 @@ func startExecution(ctx context.Context, cl client.Client, p *engine.Plan, param
 		opts.ID = fmt.Sprintf("%s-lock-%v", p.Name, key)
 		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
 		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+		// Without it the SDK answers a conflict with the running
+		// execution instead of an error, and the lock refuses nothing.
+		opts.WorkflowExecutionErrorWhenAlreadyStarted = true
 	}
 	run, err := cl.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
