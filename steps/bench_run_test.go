@@ -181,16 +181,9 @@ func benchID(kind string) string {
 // interpreter workflow with its summary and search attributes.
 func (e *benchEnv) runbook(ctx context.Context, p *engine.Plan) (benchSample, error) {
 	in := engine.Input{Plan: p, Params: map[string]any{}, StartedBy: "bench", Trigger: "manual"}
-	opts := client.StartWorkflowOptions{
-		ID:            benchID("runbook"),
-		TaskQueue:     engine.TaskQueue,
-		StaticSummary: p.Name + "@" + p.Version,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
-			temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
-			temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
-			temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
-		),
+	opts, err := engine.StartOptions(in, benchID("runbook"))
+	if err != nil {
+		return benchSample{}, err
 	}
 	begin := time.Now()
 	run, err := e.cl.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)

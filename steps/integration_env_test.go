@@ -23,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
 	"github.com/sivchari/kumo"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
@@ -172,20 +171,9 @@ func (h *harness) start(p *engine.Plan, params map[string]any) (string, error) {
 		return "", err
 	}
 	in := engine.Input{Plan: p, Params: checked, StartedBy: "integration@test", Trigger: "manual"}
-	opts := client.StartWorkflowOptions{
-		ID:        fmt.Sprintf("%s-%d", p.Name, executions.Add(1)),
-		TaskQueue: engine.TaskQueue,
-	}
-	if p.Lock != nil {
-		key, err := engine.Eval(p.Lock, map[string]any{"params": checked, "steps": map[string]any{}, "alarm": nil,
-			"execution": map[string]any{"name": p.Name, "version": p.Version, "startedBy": in.StartedBy, "trigger": in.Trigger}}, time.Now)
-		if err != nil {
-			return "", fmt.Errorf("lock: %w", err)
-		}
-		opts.ID = fmt.Sprintf("%s-lock-%v", p.Name, key)
-		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
-		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
-		opts.WorkflowExecutionErrorWhenAlreadyStarted = true
+	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%d", p.Name, executions.Add(1)))
+	if err != nil {
+		return "", err
 	}
 	run, err := h.client.ExecuteWorkflow(context.Background(), opts, engine.WorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted

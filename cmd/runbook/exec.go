@@ -14,9 +14,6 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-
-	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -110,28 +107,9 @@ func detached(e *env, id string, s *session) {
 // second start while one runs is refused with the running one's ID.
 func startExecution(ctx context.Context, cl client.Client, p *engine.Plan, params map[string]any) (string, error) {
 	in := engine.Input{Plan: p, Params: params, StartedBy: identity(), Trigger: "manual"}
-	opts := client.StartWorkflowOptions{
-		ID:            fmt.Sprintf("%s-%s", p.Name, randomSuffix()),
-		TaskQueue:     engine.TaskQueue,
-		StaticSummary: fmt.Sprintf("%s@%s", p.Name, p.Version),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
-			temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
-			temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
-			temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
-		),
-	}
-	if p.Lock != nil {
-		key, err := engine.Eval(p.Lock, map[string]any{"params": params, "execution": map[string]any{"name": p.Name, "version": p.Version, "startedBy": in.StartedBy, "trigger": in.Trigger}, "steps": map[string]any{}, "alarm": nil}, time.Now)
-		if err != nil {
-			return "", usagef("lock: %v", err)
-		}
-		opts.ID = fmt.Sprintf("%s-lock-%v", p.Name, key)
-		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
-		opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
-		// Without it the SDK answers a conflict with the running
-		// execution instead of an error, and the lock refuses nothing.
-		opts.WorkflowExecutionErrorWhenAlreadyStarted = true
+	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%s", p.Name, randomSuffix()))
+	if err != nil {
+		return "", usagef("%v", err)
 	}
 	run, err := cl.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted

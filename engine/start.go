@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// StartOptions are the options an execution of in starts with: the
+// interpreter's task queue, a readable summary, the search attributes that
+// make executions findable, and the workflow ID. A definition with a lock
+// gets an ID derived from its key, started with a policy that refuses a
+// second start while one runs (the SDK then answers with
+// serviceerror.WorkflowExecutionAlreadyStarted naming the holder); any
+// other gets id.
+func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
+	p := in.Plan
+	opts := client.StartWorkflowOptions{
+		ID:            id,
+		TaskQueue:     TaskQueue,
+		StaticSummary: fmt.Sprintf("%s@%s", p.Name, p.Version),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
+			temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
+			temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
+			temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
+		),
+	}
+	if p.Lock == nil {
+		return opts, nil
+	}
+	env := map[string]any{"params": in.Params, "steps": map[string]any{}, "alarm": in.Alarm,
+		"execution": map[string]any{"name": p.Name, "version": p.Version, "startedBy": in.StartedBy, "trigger": in.Trigger}}
+	key, err := Eval(p.Lock, env, time.Now)
+	if err != nil {
+		return opts, fmt.Errorf("lock: %w", err)
+	}
+	opts.ID = fmt.Sprintf("%s-lock-%v", p.Name, key)
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+	opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	// Without it the SDK answers a conflict with the running execution
+	// instead of an error, and the lock would refuse nothing.
+	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
+	return opts, nil
+}
