@@ -54,6 +54,9 @@ func dynamicConfig() dynamicconfig.StaticClient {
 	for _, q := range []string{"transfer", "timer", "visibility", "outbound"} {
 		set("history."+q+"ProcessorMaxPollRPS", 10000)
 	}
+	// Timers may fire up to MaxTimeShift late (1s by default): a 10 ms sleep,
+	// a retry backoff or a deadline would overshoot by up to a second.
+	set("history.timerProcessorMaxTimeShift", 50*time.Millisecond)
 	// One partition per task queue: with several, a task and the poller that could
 	// take it may sit on different partitions and wait for forwarding.
 	set("matching.numTaskqueueReadPartitions", 1)
