@@ -11,7 +11,10 @@
 //     ones are added);
 //   - dynamic config that removes the default ~50 ms wait of the history task
 //     processors and keeps one partition per task queue, so that a task reaches
-//     a polling worker at once.
+//     a polling worker at once; it also sizes the history task schedulers for one
+//     process (500 goroutines instead of 3,000) and turns off the system workers
+//     (scanners, parent-close-policy worker) that the server's Stop would leave
+//     polling.
 //
 // The database also carries a small table of our own, runbook_meta, holding the
 // state-format version of the directory (FormatVersion). A directory written by

@@ -72,8 +72,9 @@ type Server struct {
 // Start starts an embedded Temporal server on cfg.StateDir and returns once its
 // frontend accepts connections and the namespace, retention and search attributes
 // are in place. It refuses a state directory that another process is using or that
-// a newer build has written. Stop the returned server to release its ports, its
-// goroutines and the state directory.
+// a newer build has written. Stop the returned server to release its ports, the
+// state directory and nearly all its goroutines (the Temporal server leaves a few
+// dozen behind, and keeps its SQLite connection open for the process).
 //
 // Starting the Temporal services does not watch ctx (it takes a few hundred
 // milliseconds); ctx bounds the rest.
