@@ -26,7 +26,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -197,26 +196,11 @@ func (h *harness) wait(id string) (*engine.Outcome, error) {
 	if err == nil {
 		return &out, nil
 	}
-	if o := outcomeOf(err); o != nil {
+	if o := engine.OutcomeOf(err); o != nil {
 		return o, err
 	}
 	h.t.Fatalf("execution %s ended without an outcome: %v", id, err)
 	return nil, err
-}
-
-// outcomeOf recovers the outcome a failed or cancelled execution carries
-// in its error's details (as cmd/runbook's follow does).
-func outcomeOf(err error) *engine.Outcome {
-	var out engine.Outcome
-	var app *temporal.ApplicationError
-	var canceled *temporal.CanceledError
-	switch {
-	case errors.As(err, &app) && app.HasDetails() && app.Details(&out) == nil:
-		return &out
-	case errors.As(err, &canceled) && canceled.HasDetails() && canceled.Details(&out) == nil:
-		return &out
-	}
-	return nil
 }
 
 // state queries a running execution's outcome so far.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -31,7 +29,7 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 			done <- result{&out, nil}
 			return
 		}
-		done <- result{outcomeOf(err), err}
+		done <- result{engine.OutcomeOf(err), err}
 	}()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
@@ -70,31 +68,6 @@ func queryState(ctx context.Context, cl client.Client, id string) *engine.Outcom
 		return nil
 	}
 	return &out
-}
-
-// outcomeOf recovers the outcome a failed or cancelled execution carries
-// in its error's details.
-func outcomeOf(err error) *engine.Outcome {
-	var out engine.Outcome
-	var app *temporal.ApplicationError
-	var canceled *temporal.CanceledError
-	switch {
-	case errors.As(err, &app) && app.HasDetails() && app.Details(&out) == nil:
-		return &out
-	case errors.As(err, &canceled) && canceled.HasDetails() && canceled.Details(&out) == nil:
-		return &out
-	case errors.As(err, &canceled):
-		return &engine.Outcome{Status: engine.StatusCancelled}
-	}
-	var terminated *temporal.TerminatedError
-	var timeout *temporal.TimeoutError
-	switch {
-	case errors.As(err, &terminated):
-		return &engine.Outcome{Status: "terminated", Error: &engine.StepError{Message: err.Error()}}
-	case errors.As(err, &timeout):
-		return &engine.Outcome{Status: engine.StatusTimedOut, Error: &engine.StepError{Message: err.Error()}}
-	}
-	return nil
 }
 
 // printer prints step transitions once each, on stderr (text) as they

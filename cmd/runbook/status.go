@@ -71,7 +71,7 @@ func (c *statusCmd) Run(e *env) error {
 		if gerr := s.client.GetWorkflow(ctx, c.ID, "").Get(ctx, &o); gerr == nil {
 			out = &o
 		} else {
-			out = outcomeOf(gerr)
+			out = engine.OutcomeOf(gerr)
 		}
 	}
 	if c.Output == "json" {
