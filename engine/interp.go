@@ -16,6 +16,12 @@ func Register(w worker.WorkflowRegistry) {
 	w.RegisterWorkflowWithOptions(Execute, workflow.RegisterOptions{Name: WorkflowName})
 }
 
+// Determinism: the interpreter calls pure functions of recorded values
+// (Eval, EvalOutputs, Coerce, Resolve, env). workflowcheck flags them
+// because they range over maps and use reflection, but their results do
+// not depend on map order: they are marked //workflowcheck:ignore, and
+// the replay corpus (testdata/histories) proves it in CI.
+//
 // interp runs one plan inside a workflow. It reads only recorded values:
 // the input, activity results, timers and workflow.Now.
 type interp struct {
@@ -137,6 +143,7 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 }
 
 // env is what expressions may read; extra adds item and index in loops.
+//workflowcheck:ignore
 func (it *interp) env(extra map[string]any) map[string]any {
 	env := map[string]any{"params": it.params, "steps": it.steps, "execution": it.exec}
 	if it.in.Alarm != nil {

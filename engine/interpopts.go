@@ -98,6 +98,7 @@ func (it *interp) outputs(s *PlanStep, env map[string]any, result any) (map[stri
 	return outs, nil
 }
 
+//workflowcheck:ignore
 func withKey(env map[string]any, k string, v any) map[string]any {
 	c := make(map[string]any, len(env)+1)
 	for key, x := range env {
