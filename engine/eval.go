@@ -45,6 +45,7 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // other name is an error. now() returns now(), the caller's clock (the
 // workflow's deterministic clock in the workflow). The value is plain data:
 // ints are int, times RFC 3339 strings, durations Go duration strings.
+//
 //workflowcheck:ignore
 func Eval(e *Expr, env map[string]any, now func() time.Time) (any, error) {
 	if e == nil {
@@ -89,6 +90,7 @@ func evalError(e *Expr, err error) error {
 
 // EvalOutputs evaluates outputs in order, each on env, and coerces each
 // value to its declared type (see Coerce).
+//
 //workflowcheck:ignore
 func EvalOutputs(outs []*PlanOutput, env map[string]any, now func() time.Time) (map[string]any, error) {
 	res := make(map[string]any, len(outs))
@@ -108,6 +110,7 @@ func EvalOutputs(outs []*PlanOutput, env map[string]any, now func() time.Time) (
 // lists, maps and objects; an int64 (a literal's Value.Data) is an int
 // whatever s says. Everything else is left as it is. Containers that
 // change are copied, never modified in place.
+//
 //workflowcheck:ignore
 func Coerce(v any, s *Shape) any {
 	out, _ := coerce(v, s)
@@ -160,6 +163,7 @@ func coerce(v any, s *Shape) (any, bool) {
 // into a string (strings as they are, nil as "", other values as JSON);
 // lists and maps resolve element by element; literals are their data, with
 // ints as int.
+//
 //workflowcheck:ignore
 func Resolve(v *Value, env map[string]any, now func() time.Time) (any, error) {
 	if v == nil {

@@ -143,6 +143,7 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 }
 
 // env is what expressions may read; extra adds item and index in loops.
+//
 //workflowcheck:ignore
 func (it *interp) env(extra map[string]any) map[string]any {
 	env := map[string]any{"params": it.params, "steps": it.steps, "execution": it.exec}
