@@ -13,14 +13,12 @@ type checker struct {
 	// byName holds every definition a reference may name: the validated
 	// ones and the catalog, each name's versions in ascending order.
 	byName map[string][]*Definition
-	// running guards against checking a run cycle forever.
-	outputShapes map[*Definition]*Shape
 	// all holds every definition, duplicates included.
 	all []*Definition
 }
 
 func newChecker(opts Options, defs, catalog []*Definition) *checker {
-	c := &checker{opts: opts, byName: map[string][]*Definition{}, outputShapes: map[*Definition]*Shape{}}
+	c := &checker{opts: opts, byName: map[string][]*Definition{}}
 	c.all = append(append([]*Definition{}, defs...), catalog...)
 	for _, d := range c.all {
 		if d.Name.Name == "" || d.Kind.Name == KindRouting {
@@ -74,7 +72,7 @@ type defCheck struct {
 
 // check returns every diagnostic about d.
 func (c *checker) check(d *Definition) Diagnostics {
-	dc := &defCheck{checker: c, d: d, steps: map[string]*Step{}, used: map[string]bool{}, exprShapes: map[*Expr]*Shape{}, stepShapes: map[*Step]*Shape{}, goTypes: map[*Shape]reflect.Type{}, envs: map[string]*exprEnv{}}
+	dc := &defCheck{checker: c, d: d, steps: map[string]*Step{}, used: map[string]bool{}, exprShapes: map[*Expr]*Shape{}, results: map[*Step]*Shape{}, stepShapes: map[*Step]*Shape{}, goTypes: map[*Shape]reflect.Type{}, envs: map[string]*exprEnv{}}
 	dc.header()
 	dc.duplicate()
 	if d.Kind.Name == KindRouting {

@@ -70,17 +70,9 @@ func (dc *defCheck) ref(s *Step, v *Value, en *scopeEnv) {
 		for _, o := range child.Outputs {
 			fields = append(fields, &ShapeField{Name: o.Name.Name, Shape: Any})
 		}
-		dc.childOutputs(s, Object(fields...))
+		dc.results[s] = Object(fields...) // `result` of the step: the child's outputs
 	}
 	dc.childParams(child, params, v.Pos)
-}
-
-// childOutputs lets a run step's outputs read `result`, the child's outputs.
-func (dc *defCheck) childOutputs(s *Step, outputs *Shape) {
-	if dc.results == nil {
-		dc.results = map[*Step]*Shape{}
-	}
-	dc.results[s] = outputs
 }
 
 // childParams checks params given to another definition.
@@ -209,16 +201,5 @@ func (dc *defCheck) routing() {
 
 // resolveAny resolves a route's target, which may be a Playbook too.
 func (dc *defCheck) resolveAny(v *Value) *Definition {
-	r, err := ParseRef(v.Str)
-	if err != nil {
-		dc.ds.Errorf(v.Pos, "%v", err)
-		return nil
-	}
-	for i := len(dc.byName[r.Name]) - 1; i >= 0; i-- {
-		d := dc.byName[r.Name][i]
-		if ver, _ := ParseVersion(d.Version.Name); r.Matches(ver) {
-			return d
-		}
-	}
 	return dc.resolveKind(v, "definition")
 }

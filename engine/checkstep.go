@@ -142,7 +142,7 @@ func (dc *defCheck) field(s *Step, f *Field, v *Value, en, withResult *scopeEnv)
 		}
 	case OperationField:
 	default:
-		if !(s.Kind.Name == "run" && f.Name == "params") && f.Name != "params" {
+		if f.Name != "params" { // run's and recommend's params: compiled by ref
 			dc.templates(v, en)
 		}
 	}
