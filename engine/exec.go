@@ -10,6 +10,15 @@ const (
 	TaskQueue       = "runbook"
 	ActivityAWS     = "aws"     // one AWS call; see Call
 	ActivityWaitFor = "waitFor" // an AWS call polled until a condition; see Call
+	ActivityHTTP    = "http"    // one HTTP request; see Call and HTTPRequest
+	ActivityScript  = "script"  // one program run on the worker; see Call and ScriptRequest
+)
+
+// The updates that decide an approval. Their argument is a Decision,
+// their result the step's Approval after it.
+const (
+	UpdateApprove = "approve"
+	UpdateReject  = "reject"
 )
 
 // The statuses of an execution and of its steps.
@@ -20,6 +29,7 @@ const (
 	StatusSkipped   = "skipped"
 	StatusCancelled = "cancelled"
 	StatusTimedOut  = "timedOut"
+	StatusWaiting   = "waiting" // an approve step waiting for decisions
 )
 
 // Input is the workflow's input: the pinned plan and its params, already
@@ -54,6 +64,26 @@ type Call struct {
 	Token string `json:"token,omitempty"`
 }
 
+// HTTPRequest is the Input of the http activity (as data: Call.Input holds
+// its JSON fields). Its result, which outputs read as `result`, has
+// status, headers (canonical names, values joined by ", "), body (text,
+// capped) and json (the body parsed when it is JSON, else nil).
+type HTTPRequest struct {
+	Method  string            `json:"method,omitempty"` // default GET
+	URL     string            `json:"url"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    any               `json:"body,omitempty"`   // a string as is, else JSON
+	Expect  []int             `json:"expect,omitempty"` // default: any 2xx
+}
+
+// ScriptRequest is the Input of the script activity (as data). Its result
+// has stdout, stderr (each capped) and exitCode.
+type ScriptRequest struct {
+	Command []string          `json:"command"`
+	Env     map[string]string `json:"env,omitempty"`
+	Stdin   string            `json:"stdin,omitempty"`
+}
+
 // CallResult is what an aws or waitFor activity returns.
 type CallResult struct {
 	Outputs map[string]any `json:"outputs,omitempty"`
@@ -74,6 +104,34 @@ type StepRecord struct {
 	Message  string         `json:"message,omitempty"` // log, fail, succeed, assert
 	Error    *StepError     `json:"error,omitempty"`
 	Attempts int            `json:"attempts,omitempty"`
+	// Approval is an approve step's request and the decisions so far.
+	Approval *Approval `json:"approval,omitempty"`
+	// Execution is the child execution's ID (run).
+	Execution string `json:"execution,omitempty"`
+}
+
+// Approval is what an approve step asks and who decided: every accepted
+// decision, in order.
+type Approval struct {
+	Approvers    []string    `json:"approvers"` // user:NAME, group:NAME
+	MinApprovals int         `json:"minApprovals"`
+	Message      string      `json:"message,omitempty"`
+	Requester    string      `json:"requester,omitempty"` // never counts
+	Deadline     time.Time   `json:"deadline"`
+	Decisions    []*Decision `json:"decisions,omitempty"`
+}
+
+// Decision is the argument of the approve and reject updates and, once
+// accepted, their record: Decision and Time are set by the workflow.
+type Decision struct {
+	// Step names the waiting step ("" when only one waits); a step in a
+	// forEach is "LOOP[INDEX].STEP".
+	Step     string    `json:"step,omitempty"`
+	Identity string    `json:"identity"`
+	Groups   []string  `json:"groups,omitempty"`
+	Comment  string    `json:"comment,omitempty"`
+	Decision string    `json:"decision,omitempty"` // approve, reject
+	Time     time.Time `json:"time,omitzero"`
 }
 
 // StepError is why a step failed: the AWS error code (or the engine's own
