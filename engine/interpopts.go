@@ -14,6 +14,10 @@ const (
 	defaultCallTimeout = 2 * time.Minute
 	defaultWaitTimeout = 30 * time.Minute
 	defaultInterval    = time.Second
+	// callHeartbeat is the heartbeat timeout of calls (aws, http, script):
+	// they heartbeat while they run, so a worker lost mid-call is noticed
+	// within it and the call is retried (when its policy allows) elsewhere.
+	callHeartbeat = 10 * time.Second
 )
 
 // activityOptions maps a step's timeout and retry to the activity's: the
@@ -46,7 +50,7 @@ func (it *interp) activityOptions(s *PlanStep, env map[string]any, visit int) (s
 		opts.RetryPolicy = &temporal.RetryPolicy{InitialInterval: defaultInterval, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second}
 		return name, opts, nil
 	}
-	opts.StartToCloseTimeout = defaultCallTimeout
+	opts.StartToCloseTimeout, opts.HeartbeatTimeout = defaultCallTimeout, callHeartbeat
 	if s.Timeout != nil {
 		d, err := it.duration(s.Timeout, env)
 		if err != nil {

@@ -79,7 +79,9 @@ func (a *Activities) Call(ctx context.Context, c engine.Call) (engine.CallResult
 	if err != nil {
 		return engine.CallResult{}, err
 	}
+	stop := keepAlive(ctx)
 	data, err := inv(ctx)
+	stop()
 	if err != nil {
 		return engine.CallResult{}, awsError(ctx, err)
 	}
