@@ -15,10 +15,13 @@ type checker struct {
 	byName map[string][]*Definition
 	// all holds every definition, duplicates included.
 	all []*Definition
+	// checked memoizes check: a definition is checked once, whether it is
+	// validated or the child of one.
+	checked map[*Definition]Diagnostics
 }
 
 func newChecker(opts Options, defs, catalog []*Definition) *checker {
-	c := &checker{opts: opts, byName: map[string][]*Definition{}}
+	c := &checker{opts: opts, byName: map[string][]*Definition{}, checked: map[*Definition]Diagnostics{}}
 	c.all = append(append([]*Definition{}, defs...), catalog...)
 	for _, d := range c.all {
 		if d.Name.Name == "" || d.Kind.Name == KindRouting {
@@ -70,8 +73,18 @@ type defCheck struct {
 	envs       map[string]*exprEnv
 }
 
-// check returns every diagnostic about d.
+// check returns every diagnostic about d, checking it once.
 func (c *checker) check(d *Definition) Diagnostics {
+	if ds, ok := c.checked[d]; ok {
+		return ds
+	}
+	c.checked[d] = nil // a reference back to d while it is checked is a cycle, reported there
+	ds := c.checkDef(d)
+	c.checked[d] = ds
+	return ds
+}
+
+func (c *checker) checkDef(d *Definition) Diagnostics {
 	dc := &defCheck{checker: c, d: d, steps: map[string]*Step{}, used: map[string]bool{}, exprShapes: map[*Expr]*Shape{}, results: map[*Step]*Shape{}, stepShapes: map[*Step]*Shape{}, goTypes: map[*Shape]reflect.Type{}, envs: map[string]*exprEnv{}}
 	dc.header()
 	dc.duplicate()

@@ -65,6 +65,11 @@ func (dc *defCheck) ref(s *Step, v *Value, en *scopeEnv) {
 		dc.ds.Errorf(v.Pos, "%s runs %s, which leads back to %s: a cycle of runbooks", dc.d.ID(), child.ID(), dc.d.ID())
 		return
 	}
+	if ds := dc.check(child); ds.HasErrors() {
+		dc.ds.Errorf(v.Pos, "%s has errors: %s", child.ID(), ds.Error()).Hint = "run `runbook validate " + child.File + "`"
+		return
+	}
+	s.child = child
 	if s.Kind.Name == "run" {
 		var fields []*ShapeField
 		for _, o := range child.Outputs {

@@ -133,6 +133,9 @@ type Step struct {
 	Steps []*Step
 	// op is the resolved AWS operation, set by the checker.
 	op *Operation
+	// child is the runbook that run or recommend resolves to, set by the
+	// checker and pinned in the plan.
+	child *Definition
 }
 
 // Arg returns the kind field called name, or nil.

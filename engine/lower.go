@@ -83,6 +83,9 @@ func lowerSteps(steps []*Step) []*PlanStep {
 		if s.Kind != nil {
 			ps.Kind = s.Kind.Name
 		}
+		if s.child != nil {
+			ps.Child = Lower(s.child)
+		}
 		if s.op != nil {
 			ps.ReadOnly, ps.Idempotent = s.op.ReadOnly, TokenField(s.op.Input) != ""
 		}

@@ -68,6 +68,9 @@ type PlanStep struct {
 	Main       *Value      `json:"main,omitempty"`
 	Args       []*Entry    `json:"args,omitempty"`
 	Steps      []*PlanStep `json:"steps,omitempty"`
+	// Child is the plan of the runbook that run (or recommend) names,
+	// resolved and pinned at validation.
+	Child *Plan `json:"child,omitempty"`
 }
 
 // Arg returns the kind field called name, or nil.
