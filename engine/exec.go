@@ -38,7 +38,8 @@ type Input struct {
 	Plan      *Plan          `json:"plan"`
 	Params    map[string]any `json:"params,omitempty"`
 	StartedBy string         `json:"startedBy,omitempty"`
-	Trigger   string         `json:"trigger,omitempty"` // manual, alarm, ...
+	Trigger   string         `json:"trigger,omitempty"` // manual, alarm, run, ...
+	Parent    string         `json:"parent,omitempty"`  // the execution whose run step started this one
 	Alarm     map[string]any `json:"alarm,omitempty"`
 }
 

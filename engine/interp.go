@@ -13,7 +13,16 @@ import (
 // Register registers the interpreter workflow with a worker. The steps
 // package registers the activities it calls.
 func Register(w worker.WorkflowRegistry) {
-	w.RegisterWorkflowWithOptions(Execute, workflow.RegisterOptions{Name: WorkflowName})
+	RegisterAudited(w, nil)
+}
+
+// RegisterAudited registers the interpreter workflow with a worker whose
+// refused approval decisions go to a (when not nil) besides the worker's
+// log.
+func RegisterAudited(w worker.WorkflowRegistry, a Auditor) {
+	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, in Input) (*Outcome, error) {
+		return execute(ctx, in, a)
+	}, workflow.RegisterOptions{Name: WorkflowName})
 }
 
 // Determinism: the interpreter calls pure functions of recorded values
@@ -28,10 +37,23 @@ type interp struct {
 	in     Input
 	out    *Outcome
 	params map[string]any
-	steps  map[string]any // step name -> its outputs (nil when skipped)
 	exec   map[string]any
-	visits map[string]int
+	root   *frame
 	now    func() time.Time
+	// waits are the approve steps waiting for decisions; audit records
+	// the decisions refused.
+	waits []*wait
+	audit Auditor
+}
+
+// frame is where a list of steps runs: the top level and finally steps
+// share the root frame; each item of a forEach has its own, which sees the
+// outer steps' outputs and adds item and index.
+type frame struct {
+	steps  map[string]any // step name -> its outputs (nil when skipped)
+	visits map[string]int
+	extra  map[string]any // item, index
+	prefix string         // of record names: "" or "LOOP[INDEX]."
 }
 
 // errEnd ends the execution successfully (succeed, conclude).
@@ -50,14 +72,22 @@ func (f *failure) Error() string { return fmt.Sprintf("step %s failed: %s", f.st
 // the execution timeout), and returns the Outcome. A failed execution
 // fails the workflow with the Outcome as the error's details.
 func Execute(ctx workflow.Context, in Input) (*Outcome, error) {
+	return execute(ctx, in, nil)
+}
+
+func execute(ctx workflow.Context, in Input, a Auditor) (*Outcome, error) {
 	it := newInterp(ctx, in)
+	it.audit = a
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*Outcome, error) { return it.out, nil }); err != nil {
+		return nil, err
+	}
+	if err := it.handleDecisions(ctx); err != nil {
 		return nil, err
 	}
 	main, cancel := workflow.WithCancel(ctx)
 	timedOut := false
 	if in.Plan.Timeout != nil {
-		d, err := it.duration(in.Plan.Timeout, it.env(nil))
+		d, err := it.duration(in.Plan.Timeout, it.env(it.root))
 		if err != nil {
 			return it.finish(ctx, &failure{err: &StepError{Type: "InvalidTimeout", Message: err.Error()}}, false)
 		}
@@ -68,7 +98,7 @@ func Execute(ctx workflow.Context, in Input) (*Outcome, error) {
 			}
 		})
 	}
-	err := it.run(main, in.Plan.Steps, nil)
+	err := it.run(main, in.Plan.Steps, it.root)
 	if timedOut && err != nil {
 		err = &failure{err: &StepError{Type: StatusTimedOut, Message: "the execution timed out"}}
 	}
@@ -81,8 +111,7 @@ func newInterp(ctx workflow.Context, in Input) *interp {
 		in:     in,
 		out:    &Outcome{Status: StatusRunning, Steps: []*StepRecord{}},
 		params: map[string]any{},
-		steps:  map[string]any{},
-		visits: map[string]int{},
+		root:   &frame{steps: map[string]any{}, visits: map[string]int{}},
 		now:    func() time.Time { return workflow.Now(ctx) },
 		exec: map[string]any{
 			"id": info.WorkflowExecution.ID, "name": in.Plan.Name, "version": in.Plan.Version,
@@ -118,12 +147,12 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 	}
 	if len(it.in.Plan.Finally) > 0 {
 		fctx, _ := workflow.NewDisconnectedContext(ctx)
-		if ferr := it.run(fctx, it.in.Plan.Finally, nil); ferr != nil && !errors.Is(ferr, errEnd) && it.out.Status == StatusSucceeded {
+		if ferr := it.run(fctx, it.in.Plan.Finally, it.root); ferr != nil && !errors.Is(ferr, errEnd) && it.out.Status == StatusSucceeded {
 			return it.finish(ctx, ferr, false)
 		}
 	}
 	if it.out.Status == StatusSucceeded {
-		outs, oerr := EvalOutputs(it.in.Plan.Outputs, it.env(nil), it.now)
+		outs, oerr := EvalOutputs(it.in.Plan.Outputs, it.env(it.root), it.now)
 		if oerr != nil {
 			it.out.Status, it.out.Error = StatusFailed, &StepError{Type: "ExpressionError", Message: oerr.Error()}
 		}
@@ -142,17 +171,17 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 	return nil, temporal.NewNonRetryableApplicationError(msg, it.out.Status, nil, it.out)
 }
 
-// env is what expressions may read; extra adds item and index in loops.
+// env is what expressions may read in frame sc.
 //
 //workflowcheck:ignore
-func (it *interp) env(extra map[string]any) map[string]any {
-	env := map[string]any{"params": it.params, "steps": it.steps, "execution": it.exec}
+func (it *interp) env(sc *frame) map[string]any {
+	env := map[string]any{"params": it.params, "steps": sc.steps, "execution": it.exec}
 	if it.in.Alarm != nil {
 		env["alarm"] = it.in.Alarm
 	} else {
 		env["alarm"] = nil
 	}
-	for k, v := range extra {
+	for k, v := range sc.extra {
 		env[k] = v
 	}
 	return env
@@ -160,14 +189,14 @@ func (it *interp) env(extra map[string]any) map[string]any {
 
 // run runs a list of steps, following routes, until the end of the list
 // or an error (a failure, the end, or cancellation).
-func (it *interp) run(ctx workflow.Context, steps []*PlanStep, extra map[string]any) error {
+func (it *interp) run(ctx workflow.Context, steps []*PlanStep, sc *frame) error {
 	index := make(map[string]int, len(steps))
 	for i, s := range steps {
 		index[s.Name] = i
 	}
 	for i := 0; i < len(steps); {
 		s := steps[i]
-		next, err := it.step(ctx, s, extra)
+		next, err := it.step(ctx, s, sc)
 		if err != nil {
 			return err
 		}

@@ -25,14 +25,17 @@ const (
 // read-only calls and calls that carry an idempotency token get 3 attempts
 // (the activity marks errors other than throttling and 5xx non-retryable),
 // other mutating calls one.
-func (it *interp) activityOptions(s *PlanStep, env map[string]any, visit int) (string, workflow.ActivityOptions, error) {
+func (it *interp) activityOptions(s *PlanStep, rec *StepRecord, env map[string]any, visit int) (string, workflow.ActivityOptions, error) {
 	name := ActivityAWS
 	opts := workflow.ActivityOptions{
-		ActivityID: fmt.Sprintf("%s#%d", s.Name, visit),
-		Summary:    fmt.Sprintf("%s %s (step %s)", s.Kind, it.opName(s), s.Name),
+		ActivityID: fmt.Sprintf("%s#%d", rec.Name, visit),
+		Summary:    fmt.Sprintf("%s %s (step %s)", s.Kind, it.opName(s), rec.Name),
 	}
-	if idx, ok := env["index"]; ok {
-		opts.ActivityID = fmt.Sprintf("%s[%v]#%d", s.Name, idx, visit)
+	switch s.Kind {
+	case "http":
+		name = ActivityHTTP
+	case "script":
+		name = ActivityScript
 	}
 	if s.Kind == "waitFor" {
 		name = ActivityWaitFor
@@ -59,7 +62,7 @@ func (it *interp) activityOptions(s *PlanStep, env map[string]any, visit int) (s
 		opts.ScheduleToCloseTimeout, opts.StartToCloseTimeout = d, d
 	}
 	rp := &temporal.RetryPolicy{InitialInterval: defaultInterval, BackoffCoefficient: 2, MaximumAttempts: 1}
-	if s.ReadOnly || s.Idempotent {
+	if s.ReadOnly || s.Idempotent || safeHTTP(s) {
 		rp.MaximumAttempts = 3
 	}
 	if r := s.Retry; r != nil {
@@ -76,14 +79,37 @@ func (it *interp) activityOptions(s *PlanStep, env map[string]any, visit int) (s
 	return name, opts, nil
 }
 
+// opName names what a step calls, for the Call and the activity summary:
+// the AWS operation, the HTTP method (the URL may hold secrets) or the
+// script's program.
 func (it *interp) opName(s *PlanStep) string {
-	if s.Kind == "aws" && s.Main != nil {
+	switch {
+	case s.Kind == "aws" && s.Main != nil:
 		return s.Main.Str
+	case s.Kind == "http":
+		if m := s.Arg("method"); m != nil && m.Tmpl == nil {
+			return m.Str
+		}
+		return "GET"
+	case s.Kind == "script":
+		if c := s.Arg("command"); c != nil && len(c.List) > 0 && c.List[0].Tmpl == nil {
+			return c.List[0].Str
+		}
+		return ""
 	}
 	if v := s.Arg("aws"); v != nil {
 		return v.Str
 	}
 	return ""
+}
+
+// safeHTTP reports whether s is an http step whose method only reads.
+func safeHTTP(s *PlanStep) bool {
+	if s.Kind != "http" {
+		return false
+	}
+	m := s.Arg("method")
+	return m == nil || m.Tmpl == nil && (m.Str == "GET" || m.Str == "HEAD" || m.Str == "OPTIONS")
 }
 
 // outputs evaluates a step's outputs in the workflow (kinds without an
@@ -131,6 +157,19 @@ func (it *interp) resolve(v *Value, env map[string]any) (any, error) {
 	out, err := Resolve(v, env, it.now)
 	if err != nil {
 		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
+	}
+	return out, nil
+}
+
+// resolveArgs resolves a step's kind fields into a map (http, script).
+func (it *interp) resolveArgs(s *PlanStep, env map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(s.Args))
+	for _, e := range s.Args {
+		v, err := it.resolve(e.Value, env)
+		if err != nil {
+			return nil, err
+		}
+		out[e.Key] = v
 	}
 	return out, nil
 }

@@ -13,27 +13,27 @@ import (
 
 // step runs one step and returns where to go next ("" for the next step
 // listed). Step failures are handled by onFailure here.
-func (it *interp) step(ctx workflow.Context, s *PlanStep, extra map[string]any) (string, error) {
-	it.visits[s.Name]++
-	visit := it.visits[s.Name]
-	rec := &StepRecord{Name: s.Name, Kind: s.Kind, Status: StatusRunning, Start: it.now()}
+func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, error) {
+	sc.visits[s.Name]++
+	visit := sc.visits[s.Name]
+	rec := &StepRecord{Name: sc.prefix + s.Name, Kind: s.Kind, Status: StatusRunning, Start: it.now()}
 	it.out.Steps = append(it.out.Steps, rec)
 	if s.MaxVisits > 0 && visit > s.MaxVisits {
-		return "", it.stepFailed(rec, s, &StepError{Type: "MaxVisits", Message: fmt.Sprintf("visited more than maxVisits (%d) times", s.MaxVisits)})
+		return "", it.stepFailed(rec, &StepError{Type: "MaxVisits", Message: fmt.Sprintf("visited more than maxVisits (%d) times", s.MaxVisits)})
 	}
-	env := it.env(extra)
+	env := it.env(sc)
 	if s.If != nil {
 		ok, err := it.bool(s.If, env)
 		if err != nil {
-			return it.onFailure(rec, s, err)
+			return it.onFailure(rec, s, sc, err)
 		}
 		if !ok {
 			rec.Status, rec.End = StatusSkipped, it.now()
-			it.steps[s.Name] = nil
+			sc.steps[s.Name] = nil
 			return "", nil
 		}
 	}
-	outs, err := it.kind(ctx, s, rec, env, visit)
+	outs, err := it.kind(ctx, s, rec, sc, visit)
 	if err != nil {
 		if temporal.IsCanceledError(err) || ctx.Err() != nil {
 			rec.Status, rec.End = StatusCancelled, it.now()
@@ -43,11 +43,11 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, extra map[string]any) 
 			rec.Status, rec.End = StatusSucceeded, it.now()
 			return "", errEnd
 		}
-		return it.onFailure(rec, s, err)
+		return it.onFailure(rec, s, sc, err)
 	}
 	rec.Status, rec.End, rec.Outputs = StatusSucceeded, it.now(), outs
-	it.steps[s.Name] = outs
-	return it.route(rec, s, it.env(extra))
+	sc.steps[s.Name] = outs
+	return it.route(rec, s, it.env(sc))
 }
 
 // route picks the first branch whose condition holds, else the default.
@@ -55,7 +55,7 @@ func (it *interp) route(rec *StepRecord, s *PlanStep, env map[string]any) (strin
 	for _, b := range s.Branch {
 		ok, err := it.bool(b.When, env)
 		if err != nil {
-			return "", it.stepFailed(rec, s, asStepError(err))
+			return "", it.stepFailed(rec, asStepError(err))
 		}
 		if ok {
 			return b.Goto, nil
@@ -66,22 +66,22 @@ func (it *interp) route(rec *StepRecord, s *PlanStep, env map[string]any) (strin
 
 // onFailure applies the step's onFailure: abort (the default), continue or
 // goto.
-func (it *interp) onFailure(rec *StepRecord, s *PlanStep, err error) (string, error) {
+func (it *interp) onFailure(rec *StepRecord, s *PlanStep, sc *frame, err error) (string, error) {
 	se := asStepError(err)
 	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
-	it.steps[s.Name] = nil
+	sc.steps[s.Name] = nil
 	switch {
 	case s.OnFailure == "continue":
 		return "", nil
 	case strings.HasPrefix(s.OnFailure, "goto:"):
 		return strings.TrimPrefix(s.OnFailure, "goto:"), nil
 	}
-	return "", &failure{step: s.Name, err: se}
+	return "", &failure{step: rec.Name, err: se}
 }
 
-func (it *interp) stepFailed(rec *StepRecord, s *PlanStep, se *StepError) error {
+func (it *interp) stepFailed(rec *StepRecord, se *StepError) error {
 	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
-	return &failure{step: s.Name, err: se}
+	return &failure{step: rec.Name, err: se}
 }
 
 // asStepError turns an activity or expression error into a StepError with
@@ -102,7 +102,8 @@ func asStepError(err error) *StepError {
 }
 
 // kind runs the step's kind and returns its outputs.
-func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *frame, visit int) (map[string]any, error) {
+	env := it.env(sc)
 	switch s.Kind {
 	case "", "log":
 		if s.Kind == "log" {
@@ -139,7 +140,22 @@ func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, env m
 		}
 		return nil, errEnd
 	}
-	return nil, &StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build yet"}
+	// Executions started before these kinds existed failed on them: they
+	// still do when replayed.
+	if workflow.GetVersion(ctx, "kinds-approve-run-forEach-http-script", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil, &StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build yet"}
+	}
+	switch s.Kind {
+	case "approve":
+		return it.approve(ctx, s, rec, env)
+	case "run":
+		return it.child(ctx, s, rec, env, visit)
+	case "forEach":
+		return it.forEach(ctx, s, rec, sc, env)
+	case "http", "script":
+		return it.call(ctx, s, rec, env, visit)
+	}
+	return nil, &StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build"}
 }
 
 func (it *interp) assert(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
@@ -155,7 +171,7 @@ func (it *interp) assert(ctx workflow.Context, s *PlanStep, rec *StepRecord, env
 			return nil, err
 		}
 	} else {
-		res, err := it.callActivity(ctx, s, env, visit, s.Arg("condition"))
+		res, err := it.callActivity(ctx, s, rec, env, visit, s.Arg("condition"))
 		if err != nil {
 			return nil, err
 		}
@@ -177,21 +193,25 @@ func (it *interp) assert(ctx workflow.Context, s *PlanStep, rec *StepRecord, env
 }
 
 func (it *interp) call(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
-	res, err := it.callActivity(ctx, s, env, visit, s.Arg("until"))
+	res, err := it.callActivity(ctx, s, rec, env, visit, s.Arg("until"))
 	if err != nil {
 		return nil, err
 	}
 	return res.Outputs, nil
 }
 
-// callActivity runs the aws or waitFor activity for step s.
-func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, env map[string]any, visit int, until *Value) (*CallResult, error) {
-	op := s.Main
-	if s.Kind != "aws" {
-		op = s.Arg("aws")
+// callActivity runs the activity of step s (aws, waitFor, assert's
+// mapping form, http, script).
+func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int, until *Value) (*CallResult, error) {
+	c := Call{Step: s.Name, Op: it.opName(s), Outputs: s.Outputs, Env: env}
+	var in any
+	var err error
+	switch s.Kind {
+	case "http", "script":
+		in, err = it.resolveArgs(s, env)
+	default:
+		in, err = it.resolve(s.Arg("input"), env)
 	}
-	c := Call{Step: s.Name, Op: op.Str, Outputs: s.Outputs, Env: env}
-	in, err := it.resolve(s.Arg("input"), env)
 	if err != nil {
 		return nil, err
 	}
@@ -207,10 +227,10 @@ func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, env map[string
 	if until != nil {
 		c.Until = until.Tmpl.Parts[0].Expr
 	}
-	if !s.ReadOnly {
-		c.Token = idempotencyToken(it.exec["id"].(string), s.Name, env["index"], visit)
+	if s.Idempotent {
+		c.Token = idempotencyToken(it.exec["id"].(string), rec.Name, visit)
 	}
-	name, opts, err := it.activityOptions(s, env, visit)
+	name, opts, err := it.activityOptions(s, rec, env, visit)
 	if err != nil {
 		return nil, err
 	}
@@ -232,10 +252,11 @@ func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, env map[string
 	return &res, nil
 }
 
-// idempotencyToken derives a mutating call's idempotency token from the execution,
-// the step, the loop index and the visit: stable across retries and
-// worker restarts, distinct for each intended effect.
-func idempotencyToken(execID, step string, index any, visit int) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%s/%v/%d", execID, step, index, visit))
+// idempotencyToken derives a mutating call's idempotency token from the
+// execution, the step's record name (which holds the loop indexes) and the
+// visit: stable across retries and worker restarts, distinct for each
+// intended effect.
+func idempotencyToken(execID, step string, visit int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%s/<nil>/%d", execID, step, visit))
 	return hex.EncodeToString(sum[:16])
 }

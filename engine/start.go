@@ -19,15 +19,10 @@ import (
 func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
 	p := in.Plan
 	opts := client.StartWorkflowOptions{
-		ID:            id,
-		TaskQueue:     TaskQueue,
-		StaticSummary: fmt.Sprintf("%s@%s", p.Name, p.Version),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
-			temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
-			temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
-			temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
-		),
+		ID:                    id,
+		TaskQueue:             TaskQueue,
+		StaticSummary:         fmt.Sprintf("%s@%s", p.Name, p.Version),
+		TypedSearchAttributes: searchAttributes(in),
 	}
 	if p.Lock == nil {
 		return opts, nil
@@ -45,4 +40,15 @@ func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
 	// instead of an error, and the lock would refuse nothing.
 	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
 	return opts, nil
+}
+
+// searchAttributes make an execution findable by runbook and trigger.
+func searchAttributes(in Input) temporal.SearchAttributes {
+	p := in.Plan
+	return temporal.NewSearchAttributes(
+		temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
+		temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
+		temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
+		temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
+	)
 }

@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// defaultApprovalTimeout is an approve step's deadline when it sets none.
+const defaultApprovalTimeout = 24 * time.Hour
+
+// wait is an approve step waiting for decisions.
+type wait struct {
+	rec      *StepRecord
+	approved int
+	rejected *Decision
+}
+
+// Auditor records the approval decisions a workflow refused. Temporal
+// keeps no trace of an update its validator refuses, and recording
+// refusals in the history would let a flood of them grow it to its limit:
+// they go here instead, once per delivery (validators do not run on
+// replay).
+type Auditor interface {
+	Refused(Refusal)
+}
+
+// Refusal is one refused decision.
+type Refusal struct {
+	Time      time.Time `json:"time"`
+	Execution string    `json:"execution"`
+	Runbook   string    `json:"runbook"`
+	Decision  string    `json:"decision"` // approve, reject
+	Step      string    `json:"step,omitempty"`
+	Identity  string    `json:"identity"`
+	Groups    []string  `json:"groups,omitempty"`
+	Reason    string    `json:"reason"`
+}
+
+// handleDecisions registers the approve and reject updates.
+func (it *interp) handleDecisions(ctx workflow.Context) error {
+	for _, kind := range []string{UpdateApprove, UpdateReject} {
+		err := workflow.SetUpdateHandlerWithOptions(ctx, kind,
+			func(ctx workflow.Context, d Decision) (*Approval, error) { return it.decide(ctx, kind, d) },
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d Decision) error { return it.validate(ctx, kind, d) }})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validate refuses a decision that may not count: for no waiting step, by
+// the requester, by someone not listed, or by someone who already decided.
+// Refusals are logged and audited.
+func (it *interp) validate(ctx workflow.Context, kind string, d Decision) error {
+	_, err := it.check(kind, d)
+	if err != nil {
+		info := workflow.GetInfo(ctx)
+		workflow.GetLogger(ctx).Warn("decision refused", "decision", kind, "step", d.Step, "identity", d.Identity, "reason", err.Error())
+		if it.audit != nil {
+			it.audit.Refused(Refusal{
+				Time: workflow.Now(ctx), Execution: info.WorkflowExecution.ID, Runbook: it.in.Plan.Name + "@" + it.in.Plan.Version,
+				Decision: kind, Step: d.Step, Identity: d.Identity, Groups: d.Groups, Reason: err.Error(),
+			})
+		}
+	}
+	return err
+}
+
+func (it *interp) check(kind string, d Decision) (*wait, error) {
+	w, err := it.waiting(d.Step)
+	if err != nil {
+		return nil, err
+	}
+	a := w.rec.Approval
+	switch {
+	case d.Identity == "":
+		return nil, fmt.Errorf("a decision needs an identity")
+	case d.Identity == a.Requester:
+		return nil, fmt.Errorf("%s started this execution and may not %s it", d.Identity, kind)
+	case !mayApprove(a.Approvers, d.Identity, d.Groups):
+		return nil, fmt.Errorf("%s is not among the approvers of step %s (%s)", d.Identity, w.rec.Name, strings.Join(a.Approvers, ", "))
+	}
+	for _, prev := range a.Decisions {
+		if prev.Identity == d.Identity {
+			return nil, fmt.Errorf("%s already decided step %s (%s at %s)", d.Identity, w.rec.Name, prev.Decision, prev.Time.UTC().Format(time.RFC3339))
+		}
+	}
+	return w, nil
+}
+
+// waiting finds the waiting step a decision names; "" names the only one.
+func (it *interp) waiting(step string) (*wait, error) {
+	var names []string
+	for _, w := range it.waits {
+		if w.rec.Name == step {
+			return w, nil
+		}
+		names = append(names, w.rec.Name)
+	}
+	switch {
+	case len(it.waits) == 0 && step == "":
+		return nil, fmt.Errorf("no step of this execution is waiting for approval")
+	case len(it.waits) == 0:
+		return nil, fmt.Errorf("step %s is not waiting for approval; no step is", step)
+	case step == "" && len(it.waits) == 1:
+		return it.waits[0], nil
+	case step == "":
+		return nil, fmt.Errorf("several steps wait for approval (%s): name one", strings.Join(names, ", "))
+	}
+	return nil, fmt.Errorf("step %s is not waiting for approval; waiting: %s", step, strings.Join(names, ", "))
+}
+
+// mayApprove reports whether identity, with its groups, matches one of
+// the approvers (user:NAME, group:NAME).
+func mayApprove(approvers []string, identity string, groups []string) bool {
+	for _, a := range approvers {
+		kind, name, _ := strings.Cut(a, ":")
+		if kind == "user" && name == identity || kind == "group" && slices.Contains(groups, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// decide records an accepted decision.
+func (it *interp) decide(ctx workflow.Context, kind string, d Decision) (*Approval, error) {
+	w, err := it.check(kind, d)
+	if err != nil { // the step stopped waiting since validation
+		return nil, err
+	}
+	d.Step, d.Decision, d.Time = w.rec.Name, kind, workflow.Now(ctx)
+	w.rec.Approval.Decisions = append(w.rec.Approval.Decisions, &d)
+	if kind == UpdateReject {
+		w.rejected = &d
+	} else {
+		w.approved++
+	}
+	return w.rec.Approval, nil
+}
+
+// approve waits until enough distinct approvers approve, one rejects, or
+// the deadline passes (then the step fails: silence never approves).
+func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any) (map[string]any, error) {
+	d := defaultApprovalTimeout
+	if t := s.Arg("timeout"); t != nil {
+		var err error
+		if d, err = it.duration(t, env); err != nil {
+			return nil, err
+		}
+	}
+	msg, err := it.text(s.Arg("message"), env)
+	if err != nil {
+		return nil, err
+	}
+	a := &Approval{MinApprovals: 1, Message: msg, Requester: it.in.StartedBy, Deadline: it.now().Add(d)}
+	if m := s.Arg("minApprovals"); m != nil {
+		a.MinApprovals = int(m.Int)
+	}
+	for _, v := range s.Arg("approvers").List {
+		a.Approvers = append(a.Approvers, v.Str)
+	}
+	rec.Status, rec.Approval, rec.Message = StatusWaiting, a, msg
+	w := &wait{rec: rec}
+	it.waits = append(it.waits, w)
+	defer func() { it.waits = slices.DeleteFunc(it.waits, func(x *wait) bool { return x == w }) }()
+	if n := s.Arg("notify"); n != nil {
+		it.notify(ctx, s, rec, n, env)
+	}
+	ok, err := workflow.AwaitWithTimeout(ctx, a.Deadline.Sub(it.now()), func() bool {
+		return w.rejected != nil || w.approved >= a.MinApprovals
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case w.rejected != nil:
+		reason := w.rejected.Identity
+		if w.rejected.Comment != "" {
+			reason += ": " + w.rejected.Comment
+		}
+		return nil, &StepError{Type: "Rejected", Message: "rejected by " + reason}
+	case !ok:
+		return nil, &StepError{Type: "ApprovalTimedOut", Message: fmt.Sprintf("no decision within %s (%d of %d approvals)", FormatDuration(d), w.approved, a.MinApprovals)}
+	}
+	return it.outputs(s, env, nil)
+}

@@ -1,0 +1,185 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// child runs the runbook a run step pinned as a child workflow: its params
+// checked against the child's declarations, the requester carried (they
+// can't approve the child either), cancellation passed on (the child's
+// finally steps run). The child's outputs are the step's `result`, and its
+// outputs when it declares none.
+func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+	if s.Child == nil {
+		return nil, &StepError{Type: "InvalidPlan", Message: "the run step has no pinned runbook: validate the definition again"}
+	}
+	given, err := it.resolve(s.Arg("params"), env)
+	if err != nil {
+		return nil, err
+	}
+	gm, _ := given.(map[string]any)
+	params, err := CheckParams(s.Child, gm)
+	if err != nil {
+		return nil, &StepError{Type: "InvalidParams", Message: err.Error()}
+	}
+	id := it.exec["id"].(string)
+	in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id}
+	rec.Execution = fmt.Sprintf("%s/%s#%d", id, rec.Name, visit)
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID: rec.Execution, TaskQueue: TaskQueue, WaitForCancellation: true,
+		StaticSummary:         fmt.Sprintf("%s@%s (step %s of %s)", s.Child.Name, s.Child.Version, rec.Name, id),
+		TypedSearchAttributes: searchAttributes(in),
+	}
+	bctx, timedOut, stop, err := it.bound(ctx, s, env)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	var out Outcome
+	err = workflow.ExecuteChildWorkflow(workflow.WithChildOptions(bctx, opts), WorkflowName, in).Get(bctx, &out)
+	switch {
+	case err == nil:
+	case timedOut():
+		return nil, &StepError{Type: "Timeout", Message: "the step timed out; the child " + rec.Execution + " was cancelled"}
+	case ctx.Err() != nil:
+		return nil, temporal.NewCanceledError()
+	default:
+		var app *temporal.ApplicationError
+		msg := err.Error()
+		if errors.As(err, &app) {
+			msg = app.Type() + ": " + app.Message()
+		} else if temporal.IsCanceledError(err) {
+			msg = "cancelled"
+		}
+		return nil, &StepError{Type: "ChildFailed", Message: fmt.Sprintf("%s@%s (%s) %s", s.Child.Name, s.Child.Version, rec.Execution, msg)}
+	}
+	if out.Outputs == nil {
+		out.Outputs = map[string]any{}
+	}
+	if len(s.Outputs) == 0 {
+		return out.Outputs, nil
+	}
+	return it.outputs(s, env, out.Outputs)
+}
+
+// forEach runs the nested steps once per item, concurrency items at a time.
+// Each item has its own frame (item, index, the nested steps' outputs).
+// When more than maxErrors items fail, no further item starts; those
+// running finish, and the step fails. Each output is the list of its
+// per-item values, in item order (nil for a failed item).
+func (it *interp) forEach(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *frame, env map[string]any) (map[string]any, error) {
+	v, err := Eval(s.Main.Tmpl.Parts[0].Expr, env, it.now)
+	if err != nil {
+		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
+	}
+	items, ok := v.([]any)
+	if !ok && v != nil {
+		return nil, &StepError{Type: "ExpressionError", Message: fmt.Sprintf("%s gave %T, not a list", s.Main.Str, v)}
+	}
+	conc, maxErrors := 1, 0
+	if c := s.Arg("concurrency"); c != nil {
+		conc = int(c.Int)
+	}
+	if m := s.Arg("maxErrors"); m != nil {
+		maxErrors = int(m.Int)
+	}
+	bctx, timedOut, stop, err := it.bound(ctx, s, env)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	per := make([]map[string]any, len(items))
+	var failed []string
+	var end error
+	running, next := 0, 0
+	wg := workflow.NewWaitGroup(ctx)
+	for next < len(items) {
+		if workflow.Await(bctx, func() bool { return running < conc }) != nil || len(failed) > maxErrors || end != nil {
+			break
+		}
+		i := next
+		next++
+		running++
+		wg.Add(1)
+		workflow.Go(bctx, func(g workflow.Context) {
+			defer func() { running--; wg.Done() }()
+			outs, err := it.item(g, s, sc, i, items[i])
+			switch {
+			case err == nil:
+				per[i] = outs
+			case errors.Is(err, errEnd) || temporal.IsCanceledError(err):
+				end = err
+			default:
+				failed = append(failed, fmt.Sprintf("item %d: %s", i, asStepError(err).Message))
+			}
+		})
+	}
+	wg.Wait(ctx)
+	rec.Message = fmt.Sprintf("%d items: %d succeeded, %d failed, %d not run", len(items), next-len(failed), len(failed), len(items)-next)
+	switch {
+	case timedOut():
+		return nil, &StepError{Type: "Timeout", Message: "the step timed out: " + rec.Message}
+	case ctx.Err() != nil:
+		return nil, temporal.NewCanceledError()
+	case end != nil:
+		return nil, end
+	case len(failed) > maxErrors:
+		return nil, &StepError{Type: "ItemsFailed", Message: fmt.Sprintf("%d items failed (maxErrors %d): %s", len(failed), maxErrors, strings.Join(failed, "; "))}
+	}
+	if len(s.Outputs) == 0 {
+		return nil, nil
+	}
+	outs := make(map[string]any, len(s.Outputs))
+	for _, o := range s.Outputs {
+		list := make([]any, len(items))
+		for i, p := range per {
+			if p != nil {
+				list[i] = p[o.Name]
+			}
+		}
+		outs[o.Name] = list
+	}
+	return outs, nil
+}
+
+// item runs one item of a forEach in its own frame and evaluates the
+// step's outputs there.
+func (it *interp) item(ctx workflow.Context, s *PlanStep, sc *frame, i int, item any) (map[string]any, error) {
+	extra := map[string]any{}
+	maps.Copy(extra, sc.extra)
+	extra["item"], extra["index"] = item, i
+	sub := &frame{steps: maps.Clone(sc.steps), visits: map[string]int{}, extra: extra, prefix: fmt.Sprintf("%s%s[%d].", sc.prefix, s.Name, i)}
+	if err := it.run(ctx, s.Steps, sub); err != nil {
+		return nil, err
+	}
+	return it.outputs(s, it.env(sub), nil)
+}
+
+// bound applies a step's timeout to kinds that run in the workflow (run,
+// forEach): the returned context is cancelled when it passes. stop ends
+// the timer.
+func (it *interp) bound(ctx workflow.Context, s *PlanStep, env map[string]any) (bctx workflow.Context, timedOut func() bool, stop func(), err error) {
+	if s.Timeout == nil {
+		return ctx, func() bool { return false }, func() {}, nil
+	}
+	d, err := it.duration(s.Timeout, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bctx, cancel := workflow.WithCancel(ctx)
+	tctx, stopTimer := workflow.WithCancel(ctx)
+	fired := false
+	workflow.Go(tctx, func(g workflow.Context) {
+		if workflow.NewTimerWithOptions(g, d, workflow.TimerOptions{Summary: "timeout of step " + s.Name}).Get(g, nil) == nil {
+			fired = true
+			cancel()
+		}
+	})
+	return bctx, func() bool { return fired }, stopTimer, nil
+}
