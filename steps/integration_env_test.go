@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,6 +40,25 @@ type harness struct {
 	client client.Client
 	aws    *awsTransport
 	kumo   string // kumo's URL
+	audit  *memAudit
+}
+
+// memAudit keeps the worker's refused decisions.
+type memAudit struct {
+	mu   sync.Mutex
+	list []engine.Refusal
+}
+
+func (a *memAudit) Refused(r engine.Refusal) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.list = append(a.list, r)
+}
+
+func (a *memAudit) all() []engine.Refusal {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]engine.Refusal(nil), a.list...)
 }
 
 // harnessOption changes the harness before its worker starts.
@@ -113,13 +133,14 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	}
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	engine.Register(w)
+	audit := &memAudit{}
+	engine.RegisterAudited(w, audit)
 	steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr})).Register(w)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	return &harness{t: t, client: cl, aws: tr, kumo: k.URL}
+	return &harness{t: t, client: cl, aws: tr, kumo: k.URL, audit: audit}
 }
 
 // runYAML runs src on a new harness and returns its outcome.
@@ -128,10 +149,15 @@ func runYAML(t *testing.T, src string, params map[string]any) (*engine.Outcome, 
 	return newHarness(t).run(src, params)
 }
 
-// plan validates src as the CLI does and returns its plan.
-func (h *harness) plan(src string) *engine.Plan {
+// plan validates src as the CLI does, with the other definitions as its
+// catalog, and returns its plan.
+func (h *harness) plan(src string, catalog ...string) *engine.Plan {
 	h.t.Helper()
-	r := engine.Validate([]engine.File{{Path: "it.yaml", Src: []byte(src)}}, engine.Options{Kinds: steps.All(), Services: steps.AWS()})
+	var files []engine.File
+	for i, c := range catalog {
+		files = append(files, engine.File{Path: fmt.Sprintf("catalog%d.yaml", i), Src: []byte(c)})
+	}
+	r := engine.Validate([]engine.File{{Path: "it.yaml", Src: []byte(src)}}, engine.Options{Kinds: steps.All(), Services: steps.AWS(), Catalog: files})
 	if r.Diags.HasErrors() || len(r.Plans) != 1 {
 		h.t.Fatalf("invalid test runbook:\n%v", r.Diags)
 	}
@@ -165,11 +191,17 @@ var errLocked = errors.New("locked")
 // ID derived from its key, refused (errLocked) while one runs.
 func (h *harness) start(p *engine.Plan, params map[string]any) (string, error) {
 	h.t.Helper()
+	return h.startAs(p, params, "integration@test")
+}
+
+// startAs starts p as requester who.
+func (h *harness) startAs(p *engine.Plan, params map[string]any, who string) (string, error) {
+	h.t.Helper()
 	checked, err := engine.CheckParams(p, params)
 	if err != nil {
 		return "", err
 	}
-	in := engine.Input{Plan: p, Params: checked, StartedBy: "integration@test", Trigger: "manual"}
+	in := engine.Input{Plan: p, Params: checked, StartedBy: who, Trigger: "manual"}
 	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%d", p.Name, executions.Add(1)))
 	if err != nil {
 		return "", err
