@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"reflect"
 	"strings"
 	"sync"
@@ -33,13 +34,16 @@ const (
 // defaultWaitInterval is waitFor's interval when the plan gives none.
 const defaultWaitInterval = 15 * time.Second
 
-// Activities are the worker's AWS activities: Call and WaitFor. They hold
-// the AWS configuration and the SDK clients built from it, one per service,
-// region and assumed role.
+// Activities are the worker's activities: Call and WaitFor, which call
+// AWS, HTTP and Script. They hold the AWS configuration and the SDK clients
+// built from it, one per service, region and assumed role, the http steps'
+// client and whether scripts may run.
 type Activities struct {
 	cfg     aws.Config
-	clients sync.Map // "service|region|role|session" -> reflect.Value
-	creds   sync.Map // "region|role|session" -> aws.CredentialsProvider
+	clients sync.Map     // "service|region|role|session" -> reflect.Value
+	creds   sync.Map     // "region|role|session" -> aws.CredentialsProvider
+	web     *http.Client // http steps' client; nil: defaultHTTPClient
+	scripts bool         // WithScripts
 }
 
 // ActivitiesOption configures NewActivities.
@@ -63,11 +67,15 @@ func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
 	return a
 }
 
-// Register registers Call as engine.ActivityAWS and WaitFor as
-// engine.ActivityWaitFor on w (a worker, or a test environment).
+// Register registers Call as engine.ActivityAWS, WaitFor as
+// engine.ActivityWaitFor, HTTP as engine.ActivityHTTP and Script as
+// engine.ActivityScript on w (a worker, or a test environment). Script is
+// registered even without WithScripts, to refuse with a clear error.
 func (a *Activities) Register(w worker.ActivityRegistry) {
 	w.RegisterActivityWithOptions(a.Call, activity.RegisterOptions{Name: engine.ActivityAWS})
 	w.RegisterActivityWithOptions(a.WaitFor, activity.RegisterOptions{Name: engine.ActivityWaitFor})
+	w.RegisterActivityWithOptions(a.HTTP, activity.RegisterOptions{Name: engine.ActivityHTTP})
+	w.RegisterActivityWithOptions(a.Script, activity.RegisterOptions{Name: engine.ActivityScript})
 }
 
 // Call makes one AWS call and evaluates c's outputs (and Until, into Met)
