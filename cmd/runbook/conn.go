@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -43,6 +44,8 @@ type conn struct {
 	TLSCAPath   string `name:"tls-ca-path" help:"CA certificate of the server." env:"TEMPORAL_TLS_SERVER_CA_CERT_PATH" type:"path"`
 	APIKey      string `name:"api-key" help:"API key (enables TLS)." env:"TEMPORAL_API_KEY"`
 	StateDir    string `help:"State directory of the embedded server (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
+	// embedded is the worker an embedded server runs with.
+	embedded workerOptions
 }
 
 // options builds the SDK client options from the flags.
@@ -156,7 +159,7 @@ func (c *conn) embed(ctx context.Context, _ bool) (*session, error) {
 		return nil, err
 	}
 	s := &session{client: cl, address: srv.Address(), embedded: srv, stateDir: dir}
-	if s.worker, err = startWorker(ctx, cl, workerOptions{}); err != nil {
+	if s.worker, err = startWorker(ctx, cl, c.embedded); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -173,12 +176,41 @@ func (s *session) close() {
 	}
 }
 
-// workerOptions are the worker's settings.
-type workerOptions struct{}
+// workerFlags are the worker's settings.
+type workerFlags struct {
+	AllowScripts bool   `name:"allow-scripts" help:"Run script steps on this worker (they run programs on this host)."`
+	AuditLog     string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
+}
 
-// startWorker runs a worker of the interpreter workflow and the AWS
-// activities on the task queue.
-func startWorker(ctx context.Context, cl client.Client, _ workerOptions) (worker.Worker, error) {
+// workerOptions are the settings a worker starts with.
+type workerOptions struct {
+	allowScripts bool
+	audit        engine.Auditor
+}
+
+// options resolves the flags; the audit log lives in the state directory
+// unless given.
+func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, func(), error) {
+	path := f.AuditLog
+	if path == "" {
+		if stateDir == "" {
+			var err error
+			if stateDir, err = server.DefaultStateDir(); err != nil {
+				return workerOptions{}, nil, err
+			}
+		}
+		path = filepath.Join(stateDir, "audit.log")
+	}
+	a, err := openAudit(path, stderr)
+	if err != nil {
+		return workerOptions{}, nil, err
+	}
+	return workerOptions{allowScripts: f.AllowScripts, audit: a}, func() { a.Close() }, nil
+}
+
+// startWorker runs a worker of the interpreter workflow and the AWS,
+// HTTP and script activities on the task queue.
+func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker.Worker, error) {
 	// The SDK's own log lines (credential fallbacks, checksum warnings)
 	// would interleave with the timeline; errors reach the steps anyway.
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
@@ -186,20 +218,14 @@ func startWorker(ctx context.Context, cl client.Client, _ workerOptions) (worker
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	engine.Register(w)
-	steps.NewActivities(cfg).Register(w)
+	engine.RegisterAudited(w, o.audit)
+	var opts []steps.ActivitiesOption
+	if o.allowScripts {
+		opts = append(opts, steps.WithScripts())
+	}
+	steps.NewActivities(cfg, opts...).Register(w)
 	if err := w.Start(); err != nil {
 		return nil, err
 	}
 	return w, nil
-}
-
-// identity names the caller: the OS user at the host.
-func identity() string {
-	user := os.Getenv("USER")
-	if user == "" {
-		user = "unknown"
-	}
-	host, _ := os.Hostname()
-	return user + "@" + host
 }

@@ -21,15 +21,18 @@ import (
 // runCmd starts an execution and follows it live.
 type runCmd struct {
 	target
-	conn     `embed:""`
-	Output   string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
-	Embedded bool   `help:"Run on an embedded server in this process even if a runbook server is listening."`
+	caller      `embed:""`
+	conn        `embed:""`
+	workerFlags `embed:"" group:"Embedded worker"`
+	Output      string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	Embedded    bool   `help:"Run on an embedded server in this process even if a runbook server is listening."`
 }
 
 // startCmd starts an execution and prints its ID.
 type startCmd struct {
 	target
-	conn `embed:""`
+	caller `embed:""`
+	conn   `embed:""`
 }
 
 // Run starts the execution on the runbook server (or --address) and
@@ -45,7 +48,7 @@ func (c *startCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	id, err := startExecution(ctx, s.client, p, params)
+	id, err := startExecution(ctx, s.client, p, params, c.requester(e))
 	if err != nil {
 		return err
 	}
@@ -62,6 +65,12 @@ func (c *runCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	started := time.Now()
+	wo, closeAudit, err := c.workerFlags.options(c.StateDir, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
+	c.conn.embedded = wo
 	connect := c.connect
 	if c.Embedded {
 		if c.Address != "" {
@@ -74,7 +83,7 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	id, err := startExecution(ctx, s.client, p, params)
+	id, err := startExecution(ctx, s.client, p, params, c.requester(e))
 	if err != nil {
 		return err
 	}
@@ -85,6 +94,15 @@ func (c *runCmd) Run(e *env) error {
 		return nil
 	}
 	return finished(e, c.Output, id, out, err)
+}
+
+// requester is who starts an execution (who may not approve it); --as
+// is taken on trust, and said so.
+func (c caller) requester(e *env) string {
+	if c.As != "" {
+		trustNotice(e.stderr, c.As)
+	}
+	return c.name()
 }
 
 func where(s *session) string {
@@ -105,8 +123,8 @@ func detached(e *env, id string, s *session) {
 // startExecution starts the interpreter workflow on plan p. A definition
 // with a lock is started under an ID derived from the lock key, so that a
 // second start while one runs is refused with the running one's ID.
-func startExecution(ctx context.Context, cl client.Client, p *engine.Plan, params map[string]any) (string, error) {
-	in := engine.Input{Plan: p, Params: params, StartedBy: identity(), Trigger: "manual"}
+func startExecution(ctx context.Context, cl client.Client, p *engine.Plan, params map[string]any, requester string) (string, error) {
+	in := engine.Input{Plan: p, Params: params, StartedBy: requester, Trigger: "manual"}
 	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%s", p.Name, randomSuffix()))
 	if err != nil {
 		return "", usagef("%v", err)

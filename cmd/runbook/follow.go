@@ -17,6 +17,7 @@ import (
 // follow waits for execution id to end, printing each step as it starts
 // and ends (from the workflow's state query), and returns the outcome.
 func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*engine.Outcome, error) {
+	pr.id = id
 	type result struct {
 		out *engine.Outcome
 		err error
@@ -74,13 +75,15 @@ func queryState(ctx context.Context, cl client.Client, id string) *engine.Outcom
 // happen.
 type printer struct {
 	w       io.Writer
+	id      string
 	started map[int]bool
 	ended   map[int]bool
+	decided map[int]int // decisions printed, per approve step
 	t0      time.Time
 }
 
 func newPrinter(e *env, format string, t0 time.Time) *printer {
-	return &printer{w: e.stderr, started: map[int]bool{}, ended: map[int]bool{}, t0: t0}
+	return &printer{w: e.stderr, started: map[int]bool{}, ended: map[int]bool{}, decided: map[int]int{}, t0: t0}
 }
 
 func (p *printer) update(o *engine.Outcome) {
@@ -88,16 +91,38 @@ func (p *printer) update(o *engine.Outcome) {
 		if p.ended[i] {
 			continue
 		}
-		if s.Status == engine.StatusRunning {
+		if s.Status == engine.StatusRunning || s.Status == engine.StatusWaiting {
 			if !p.started[i] {
 				p.started[i] = true
-				fmt.Fprintf(p.w, "▶ %s (%s)\n", s.Name, kindName(s))
+				if a := s.Approval; a != nil {
+					fmt.Fprintf(p.w, "⏸ %s waits for approval: %s\n  %d from %s, until %s\n  runbook approve %s --step %s   (or reject)\n",
+						s.Name, oneLine(a.Message), a.MinApprovals, strings.Join(a.Approvers, ", "), a.Deadline.Local().Format(time.DateTime), p.id, s.Name)
+				} else {
+					fmt.Fprintf(p.w, "▶ %s (%s)\n", s.Name, kindName(s))
+				}
 			}
+			p.decisions(i, s)
 			continue
 		}
+		p.decisions(i, s)
 		p.ended[i] = true
 		fmt.Fprintln(p.w, stepLine(s))
 	}
+}
+
+// decisions prints an approve step's decisions not printed yet.
+func (p *printer) decisions(i int, s *engine.StepRecord) {
+	if s.Approval == nil {
+		return
+	}
+	for _, d := range s.Approval.Decisions[p.decided[i]:] {
+		line := fmt.Sprintf("  %s %sd", d.Identity, d.Decision)
+		if d.Comment != "" {
+			line += ": " + d.Comment
+		}
+		fmt.Fprintln(p.w, line)
+	}
+	p.decided[i] = len(s.Approval.Decisions)
 }
 
 func kindName(s *engine.StepRecord) string {
@@ -125,6 +150,13 @@ func stepLine(s *engine.StepRecord) string {
 	}
 	if len(s.Outputs) > 0 {
 		line += "  " + kv(s.Outputs)
+	}
+	if a := s.Approval; a != nil && s.Error == nil {
+		var who []string
+		for _, d := range a.Decisions {
+			who = append(who, d.Identity)
+		}
+		line += "  approved by " + strings.Join(who, ", ")
 	}
 	if s.Error != nil {
 		line += "  " + errText(s.Error)

@@ -23,19 +23,22 @@ const (
 
 // cli is the command line grammar.
 type cli struct {
-	Run      runCmd      `cmd:"" help:"Run a runbook and follow it live (Ctrl-C detaches)."`
-	Start    startCmd    `cmd:"" help:"Start a runbook and print its execution ID."`
-	Watch    watchCmd    `cmd:"" help:"Follow an execution until it ends."`
-	Status   statusCmd   `cmd:"" help:"Print an execution's status and steps."`
-	List     listCmd     `cmd:"" help:"List executions."`
-	Cancel   cancelCmd   `cmd:"" help:"Cancel an execution (its finally steps still run)."`
-	Server   serverCmd   `cmd:"" help:"Run the embedded Temporal server, a worker and the Web UI."`
-	Worker   workerCmd   `cmd:"" help:"Run a worker against a Temporal cluster."`
-	Validate validateCmd `cmd:"" help:"Check definition files and report every problem."`
-	Plan     planCmd     `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
-	Schema   schemaCmd   `cmd:"" help:"Print the JSON Schema of definition files."`
-	Docs     docsCmd     `cmd:"" help:"Print the step-kind reference (Markdown)."`
-	Version  versionCmd  `cmd:"" help:"Print the version."`
+	Run       runCmd       `cmd:"" help:"Run a runbook and follow it live (Ctrl-C detaches)."`
+	Start     startCmd     `cmd:"" help:"Start a runbook and print its execution ID."`
+	Watch     watchCmd     `cmd:"" help:"Follow an execution until it ends."`
+	Status    statusCmd    `cmd:"" help:"Print an execution's status and steps."`
+	List      listCmd      `cmd:"" help:"List executions."`
+	Cancel    cancelCmd    `cmd:"" help:"Cancel an execution (its finally steps still run)."`
+	Approvals approvalsCmd `cmd:"" help:"List the steps waiting for approval."`
+	Approve   approveCmd   `cmd:"" help:"Approve an execution's waiting step."`
+	Reject    rejectCmd    `cmd:"" help:"Reject an execution's waiting step (the step fails)."`
+	Server    serverCmd    `cmd:"" help:"Run the embedded Temporal server, a worker and the Web UI."`
+	Worker    workerCmd    `cmd:"" help:"Run a worker against a Temporal cluster."`
+	Validate  validateCmd  `cmd:"" help:"Check definition files and report every problem."`
+	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
+	Schema    schemaCmd    `cmd:"" help:"Print the JSON Schema of definition files."`
+	Docs      docsCmd      `cmd:"" help:"Print the step-kind reference (Markdown)."`
+	Version   versionCmd   `cmd:"" help:"Print the version."`
 }
 
 // env is where commands write: stdout for results, stderr for notices.

@@ -12,12 +12,13 @@ import (
 
 // serverCmd runs the embedded Temporal server, a worker and the Web UI.
 type serverCmd struct {
-	Port      int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
-	UIPort    int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
-	Headless  bool   `help:"Do not serve the Web UI."`
-	NoWorker  bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
-	Namespace string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
-	StateDir  string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
+	Port        int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
+	UIPort      int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
+	Headless    bool   `help:"Do not serve the Web UI."`
+	NoWorker    bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
+	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
+	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
+	workerFlags `embed:""`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -51,7 +52,12 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 		defer cl.Close()
-		w, err := startWorker(ctx, cl, workerOptions{})
+		wo, closeAudit, err := c.workerFlags.options(dir, e.stderr)
+		if err != nil {
+			return err
+		}
+		defer closeAudit()
+		w, err := startWorker(ctx, cl, wo)
 		if err != nil {
 			return err
 		}
@@ -65,7 +71,8 @@ func (c *serverCmd) Run(e *env) error {
 
 // workerCmd runs only a worker against a Temporal cluster.
 type workerCmd struct {
-	conn `embed:""`
+	conn        `embed:""`
+	workerFlags `embed:""`
 }
 
 // Run polls the task queue until SIGINT or SIGTERM; run more to scale out.
@@ -77,7 +84,12 @@ func (c *workerCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	w, err := startWorker(ctx, s.client, workerOptions{})
+	wo, closeAudit, err := c.workerFlags.options(c.StateDir, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
+	w, err := startWorker(ctx, s.client, wo)
 	if err != nil {
 		return err
 	}

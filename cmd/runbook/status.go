@@ -83,11 +83,25 @@ func (c *statusCmd) Run(e *env) error {
 		return nil
 	}
 	for _, st := range out.Steps {
-		if st.Status == engine.StatusRunning {
+		switch {
+		case st.Status == engine.StatusWaiting && st.Approval != nil:
+			a := st.Approval
+			fmt.Fprintf(e.stdout, "⏸ %s waits for approval since %s: %s\n  %s; approvers %s; %s left\n", st.Name, st.Start.Local().Format(time.TimeOnly),
+				oneLine(a.Message), tally(a), strings.Join(a.Approvers, ", "), time.Until(a.Deadline).Round(time.Second))
+		case st.Status == engine.StatusRunning:
 			fmt.Fprintf(e.stdout, "▶ %s (%s) running since %s\n", st.Name, kindName(st), st.Start.Local().Format(time.TimeOnly))
-			continue
+		default:
+			fmt.Fprintln(e.stdout, stepLine(st))
 		}
-		fmt.Fprintln(e.stdout, stepLine(st))
+		if a := st.Approval; a != nil {
+			for _, d := range a.Decisions {
+				line := fmt.Sprintf("  %s %sd at %s", d.Identity, d.Decision, d.Time.Local().Format(time.DateTime))
+				if d.Comment != "" {
+					line += ": " + d.Comment
+				}
+				fmt.Fprintln(e.stdout, line)
+			}
+		}
 	}
 	if out.Status != engine.StatusRunning {
 		fmt.Fprintln(e.stdout, summaryLine(out))

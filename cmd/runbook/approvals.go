@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// caller is who a command acts as. Talking to Temporal directly, the CLI
+// cannot prove it: it trusts --as (or the OS user) and says so; `runbook
+// serve` authenticates callers instead.
+type caller struct {
+	As string `name:"as" placeholder:"NAME" help:"Act as NAME (default: the OS user). Without the authenticated server this is taken on trust."`
+}
+
+// name is the caller's identity.
+func (c caller) name() string {
+	if c.As != "" {
+		return c.As
+	}
+	return identity()
+}
+
+// trustNotice says that identities are not verified in this mode.
+func trustNotice(w io.Writer, who string) {
+	fmt.Fprintf(w, "note: acting as %s, taken on trust: talking to Temporal directly, the CLI cannot verify who you are (runbook serve authenticates callers)\n", who)
+}
+
+// identity is the OS user's name.
+func identity() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+// decideCmd approves or rejects an execution's waiting step.
+type decideCmd struct {
+	ID      string   `arg:"" name:"id" help:"The execution ID."`
+	Step    string   `placeholder:"NAME" help:"The waiting step (needed when several wait)."`
+	Comment string   `placeholder:"TEXT" help:"Why; recorded with the decision."`
+	Group   []string `placeholder:"GROUP" sep:"none" help:"A group the caller belongs to (for group: approvers). Repeatable; taken on trust like --as."`
+	caller  `embed:""`
+	conn    `embed:""`
+	Output  string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+}
+
+// approveCmd and rejectCmd are the two decisions.
+type (
+	approveCmd struct{ decideCmd }
+	rejectCmd  struct{ decideCmd }
+)
+
+// Run sends the approval.
+func (c *approveCmd) Run(e *env) error { return c.decide(e, engine.UpdateApprove) }
+
+// Run sends the rejection.
+func (c *rejectCmd) Run(e *env) error { return c.decide(e, engine.UpdateReject) }
+
+func (c *decideCmd) decide(e *env, kind string) error {
+	ctx := context.Background()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	who := c.name()
+	trustNotice(e.stderr, who)
+	d := engine.Decision{Step: c.Step, Identity: who, Groups: c.Group, Comment: c.Comment}
+	a, err := engine.Decide(ctx, s.client, c.ID, kind, d)
+	if err != nil {
+		return decideError(c.ID, err)
+	}
+	if c.Output == "json" {
+		return writeJSON(e.stdout, a)
+	}
+	last := a.Decisions[len(a.Decisions)-1]
+	fmt.Fprintf(e.stdout, "%s: %s %sd step %s (%s)\n", c.ID, who, kind, last.Step, tally(a))
+	return nil
+}
+
+// decideError explains why a decision did not count.
+func decideError(id string, err error) error {
+	var app *temporal.ApplicationError
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &app):
+		return fmt.Errorf("refused: %s", app.Message())
+	case errors.As(err, &nf):
+		return fmt.Errorf("refused: execution %s is not running", id)
+	}
+	return unreachable(err)
+}
+
+// tally sums an approval up: "1 of 2 approvals", "rejected by bob".
+func tally(a *engine.Approval) string {
+	n := 0
+	for _, d := range a.Decisions {
+		if d.Decision == engine.UpdateReject {
+			msg := "rejected by " + d.Identity
+			if d.Comment != "" {
+				msg += ": " + d.Comment
+			}
+			return msg
+		}
+		n++
+	}
+	return fmt.Sprintf("%d of %d approvals", n, a.MinApprovals)
+}
+
+// approvalsCmd lists the steps waiting for approval.
+type approvalsCmd struct {
+	conn   `embed:""`
+	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+}
+
+// waiting is one step waiting for approval.
+type waiting struct {
+	ID       string           `json:"id"`
+	Runbook  string           `json:"runbook"`
+	Step     string           `json:"step"`
+	Approval *engine.Approval `json:"approval"`
+}
+
+// Run lists every running execution's waiting steps, soonest deadline
+// first.
+func (c *approvalsCmd) Run(e *env) error {
+	ctx := context.Background()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", engine.WorkflowName)
+	rows := []waiting{}
+	var token []byte
+	for {
+		resp, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, NextPageToken: token})
+		if err != nil {
+			return unreachable(err)
+		}
+		for _, x := range resp.Executions {
+			out := queryState(ctx, s.client, x.Execution.WorkflowId)
+			if out == nil {
+				continue
+			}
+			for _, st := range out.Steps {
+				if st.Status == engine.StatusWaiting && st.Approval != nil {
+					rows = append(rows, waiting{ID: x.Execution.WorkflowId, Step: st.Name, Approval: st.Approval,
+						Runbook: attr(x.SearchAttributes, "RunbookName") + "@" + attr(x.SearchAttributes, "RunbookVersion")})
+				}
+			}
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b waiting) int { return a.Approval.Deadline.Compare(b.Approval.Deadline) })
+	if c.Output == "json" {
+		return writeJSON(e.stdout, rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(e.stderr, "no step is waiting for approval")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tRUNBOOK\tSTEP\tAPPROVALS\tAPPROVERS\tTIME LEFT\tMESSAGE")
+	for _, w := range rows {
+		a := w.Approval
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Runbook, w.Step, tally(a),
+			strings.Join(a.Approvers, ","), time.Until(a.Deadline).Round(time.Second), oneLine(a.Message))
+	}
+	return tw.Flush()
+}
+
+// oneLine keeps a message's first line.
+func oneLine(s string) string {
+	first, _, more := strings.Cut(s, "\n")
+	if more {
+		return first + " …"
+	}
+	return first
+}
