@@ -182,13 +182,19 @@ func TestUnreachable(t *testing.T) {
 // (SIGTERM, then it must exit 0) and returns its address.
 func e2eServer(t *testing.T, env []string) string {
 	t.Helper()
+	return e2eServerIn(t, env, t.TempDir())
+}
+
+// e2eServerIn is e2eServer with its state in dir and extra flags.
+func e2eServerIn(t *testing.T, env []string, dir string, flags ...string) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cmd := exec.Command(bin, "server", "--port", fmt.Sprint(port), "--headless", "--state-dir", t.TempDir())
+	cmd := exec.Command(bin, append([]string{"server", "--port", fmt.Sprint(port), "--headless", "--state-dir", dir}, flags...)...)
 	cmd.Env = env
 	out, err := cmd.StdoutPipe()
 	if err != nil {
