@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -80,7 +79,7 @@ func (a *Activities) Script(ctx context.Context, c engine.Call) (engine.CallResu
 	}
 	stdout, stderr := &capWriter{max: MaxScriptOutput}, &capWriter{max: MaxScriptOutput}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(cmd)
 	cmd.Cancel = func() error { return killGroup(cmd) }
 	cmd.WaitDelay = scriptWaitDelay
 	if err := cmd.Start(); err != nil {
@@ -166,14 +165,6 @@ func scriptEnv(env map[string]string) []string {
 	return out
 }
 
-// killGroup kills cmd's process group.
-func killGroup(cmd *exec.Cmd) error {
-	if cmd.Process == nil {
-		return nil
-	}
-	return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-}
-
 // startError is why program could not start: not found, not executable
 // (both non-retryable) or something else.
 func startError(program string, err error) error {
@@ -184,15 +175,6 @@ func startError(program string, err error) error {
 		return nonRetryable(ErrInvalidInput, fmt.Sprintf("script: cannot run %q: %v", program, err))
 	}
 	return temporal.NewApplicationError(fmt.Sprintf("script: starting %q: %v", program, err), ErrScript)
-}
-
-// exitStatus is the exit code (128+N for signal N, as shells say) and how
-// the program ended, for messages.
-func exitStatus(ps *os.ProcessState) (int, string) {
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal()), fmt.Sprintf("was killed by signal %d (%v)", int(ws.Signal()), ws.Signal())
-	}
-	return ps.ExitCode(), fmt.Sprintf("exited with status %d", ps.ExitCode())
 }
 
 // capWriter keeps the first max bytes written to it (cut at a UTF-8
