@@ -151,14 +151,24 @@ func (it *interp) forEach(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc
 // item runs one item of a forEach in its own frame and evaluates the
 // step's outputs there.
 func (it *interp) item(ctx workflow.Context, s *PlanStep, sc *frame, i int, item any) (map[string]any, error) {
-	extra := map[string]any{}
-	maps.Copy(extra, sc.extra)
-	extra["item"], extra["index"] = item, i
-	sub := &frame{steps: maps.Clone(sc.steps), visits: map[string]int{}, extra: extra, prefix: fmt.Sprintf("%s%s[%d].", sc.prefix, s.Name, i)}
+	sub := itemFrame(sc, s.Name, i, item)
 	if err := it.run(ctx, s.Steps, sub); err != nil {
 		return nil, err
 	}
 	return it.outputs(s, it.env(sub), nil)
+}
+
+// itemFrame is the frame of item i of loop: the outer steps' outputs and
+// extras copied (the copies do not depend on map order), item and index.
+//
+//workflowcheck:ignore
+func itemFrame(sc *frame, loop string, i int, item any) *frame {
+	extra := maps.Clone(sc.extra)
+	if extra == nil {
+		extra = map[string]any{}
+	}
+	extra["item"], extra["index"] = item, i
+	return &frame{steps: maps.Clone(sc.steps), visits: map[string]int{}, extra: extra, prefix: fmt.Sprintf("%s%s[%d].", sc.prefix, loop, i)}
 }
 
 // bound applies a step's timeout to kinds that run in the workflow (run,

@@ -64,7 +64,10 @@ func ParseParam(p *PlanParam, s string) (any, error) {
 
 // CheckParams checks the params given for an execution against the plan's
 // declarations (unknown, missing, type, pattern, enum, min, max) and
-// returns them typed, defaults filled in. The error lists every problem.
+// returns them typed, defaults filled in. The error lists every problem,
+// in a stable order (the workflow checks a child's params with it).
+//
+//workflowcheck:ignore
 func CheckParams(p *Plan, given map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	var problems []string
