@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -25,9 +26,16 @@ func TestReplay(t *testing.T) {
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			engine.Register(r)
-			if err := r.ReplayWorkflowHistoryFromJSONFile(logger, f); err != nil {
+			file, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer file.Close()
+			h, err := engine.ReadHistory(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := engine.Replay(h, logger); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -135,7 +135,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
 	audit := &memAudit{}
 	engine.RegisterAudited(w, audit)
-	steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr})).Register(w)
+	steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts()).Register(w)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

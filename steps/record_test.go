@@ -3,21 +3,32 @@ package steps_test
 import (
 	"context"
 	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
-var record = flag.Bool("record", false, "re-record engine/testdata/histories on the embedded server (make histories)")
+var record = flag.Bool("record", false, "record the missing histories of engine/testdata/histories on the embedded server (make histories)")
 
 // recorded are the executions whose histories the replay corpus keeps:
-// every interpreter path of this build, each a file name and a runbook.
+// every interpreter path, each a file name, a runbook (with the runbooks
+// it runs) and, for approvals, what people do while it runs. Histories
+// recorded by older builds stay as they are: they prove that executions
+// those builds started still replay. (v0-approve-unsupported.json comes
+// from the build before approve, run, forEach, http and script existed.)
 var recorded = []struct {
 	name, src string
 	params    map[string]any
+	catalog   []string
+	drive     func(h *harness, id string)
 }{
 	{"aws-outputs-routing", head("rec-aws") + `params:
   Queue: {type: string}
@@ -47,7 +58,7 @@ steps:
     log: skipped
 outputs:
   n: steps.count.n
-`, map[string]any{"Queue": "recorded"}},
+`, map[string]any{"Queue": "recorded"}, nil, nil},
 	{"sleep-finally-fail", head("rec-fail") + `steps:
   - name: nap
     sleep: 1s
@@ -65,7 +76,7 @@ outputs:
 finally:
   - name: cleanup
     log: cleaned up
-`, nil},
+`, nil, nil, nil},
 	{"waitfor-succeed", head("rec-wait") + `steps:
   - name: table
     aws: dynamodb:CreateTable
@@ -85,7 +96,46 @@ finally:
     succeed: the table is active
   - name: after
     log: never reached
-`, nil},
+`, nil, nil, nil},
+	{"approve-foreach-run-http-script", head("rec-compose") + `params:
+  URL: {type: string}
+steps:
+  - name: gate
+    approve: {approvers: [user:alice, user:bob], minApprovals: 2, message: Proceed, timeout: 1m}
+  - name: each
+    forEach: '["a", "b", "c"]'
+    concurrency: 2
+    steps:
+      - name: child
+        run: rec-child@^1
+        params: {Name: "${{ item }}"}
+      - name: nap
+        sleep: 100ms
+    outputs: {said: steps.child.said}
+  - name: web
+    http: {url: "${{ params.URL }}"}
+    outputs: {status: result.status}
+  - name: sh
+    script: {command: [echo, hi]}
+    outputs: {out: trim(result.stdout)}
+outputs:
+  said: steps.each.said
+`, nil, []string{head("rec-child") + `params:
+  Name: {type: string}
+steps:
+  - name: hello
+    log: hello ${{ params.Name }}
+outputs:
+  said: '"hello " + params.Name'
+`}, func(h *harness, id string) {
+		h.waitStep(id, "gate", engine.StatusWaiting)
+		h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "integration@test"}, "started this execution")
+		for _, who := range []string{"alice", "bob"} {
+			if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: who}); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+	}},
 }
 
 // TestRecordHistories re-records the replay corpus (engine/testdata/
@@ -96,13 +146,28 @@ func TestRecordHistories(t *testing.T) {
 	if !*record {
 		t.Skip("run with -record (make histories) to re-record the replay corpus")
 	}
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer web.Close()
 	for _, r := range recorded {
+		path := filepath.Join("..", "engine", "testdata", "histories", r.name+".json")
+		if _, err := os.Stat(path); err == nil {
+			continue
+		}
 		h := newHarness(t)
-		id, err := h.start(h.plan(r.src), r.params)
+		params := r.params
+		if strings.Contains(r.src, "params.URL") {
+			params = map[string]any{"URL": web.URL}
+		}
+		id, err := h.start(h.plan(r.src, r.catalog...), params)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = h.wait(id)
+		if r.drive != nil {
+			r.drive(h, id)
+		}
+		if _, err := h.wait(id); err != nil && r.drive != nil {
+			t.Fatalf("%s: %v", r.name, err)
+		}
 		hist := &historypb.History{}
 		it := h.client.GetWorkflowHistory(context.Background(), id, "", false, 0)
 		for it.HasNext() {
@@ -116,7 +181,6 @@ func TestRecordHistories(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join("..", "engine", "testdata", "histories", r.name+".json")
 		if err := os.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
 			t.Fatal(err)
 		}
