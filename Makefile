@@ -68,6 +68,6 @@ fuzz:
 	$(GO) test ./engine -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./engine -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME)
 
-## histories: re-record the replay corpus (engine/testdata/histories) on the embedded server
+## histories: record the missing histories of the replay corpus (engine/testdata/histories; existing ones stay: they come from older builds)
 histories:
 	$(GO) test ./steps -run '^TestRecordHistories$$' -record -count=1
