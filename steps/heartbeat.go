@@ -10,8 +10,12 @@ import (
 // keepAlive heartbeats while a call runs, at a third of the activity's
 // heartbeat timeout, so that the server notices a lost worker within that
 // timeout and retries elsewhere. A call shorter than the interval sends
-// nothing. It returns the function that stops it.
+// nothing, and so does a call made outside an activity. It returns the
+// function that stops it.
 func keepAlive(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
 	hb := activity.GetInfo(ctx).HeartbeatTimeout / 3
 	if hb <= 0 {
 		return func() {}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -80,6 +81,31 @@ func TestIntegrationChildRunbook(t *testing.T) {
 	}
 	if out.Outputs["upper"] != strings.ToUpper(name+"-y") {
 		t.Errorf("upper %v: the step's outputs read the child's as result", out.Outputs["upper"])
+	}
+}
+
+// TestIntegrationChildCancel: cancelling the parent cancels the child,
+// and the parent waits for it to end.
+func TestIntegrationChildCancel(t *testing.T) {
+	h := newHarness(t)
+	id, err := h.start(h.plan(parentBook, childBook), map[string]any{"Name": unique("cancel")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := h.waitStep(id, "make", engine.StatusRunning).Execution
+	h.waitStep(child, "gate", engine.StatusWaiting)
+	if err := h.client.CancelWorkflow(context.Background(), id, ""); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := h.wait(id); out.Status != engine.StatusCancelled {
+		t.Errorf("parent %s", out.Status)
+	}
+	d, err := h.client.DescribeWorkflowExecution(context.Background(), child, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := d.WorkflowExecutionInfo.Status; st != enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED {
+		t.Errorf("child %s after the parent was cancelled", st)
 	}
 }
 
