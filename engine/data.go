@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -146,13 +147,23 @@ func documentData(m smithydocument.Marshaler) any {
 	if err != nil {
 		return nil
 	}
+	v, _ := ParseJSON(b)
+	return v
+}
+
+// ParseJSON decodes b, one JSON value, as data: integers as int, other
+// numbers as float64. Anything after the value is an error.
+func ParseJSON(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
-	if dec.Decode(&v) != nil {
-		return nil
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
 	}
-	return dataJSONNumbers(v)
+	if dec.Decode(new(any)) != io.EOF {
+		return nil, errors.New("more than one JSON value")
+	}
+	return dataJSONNumbers(v), nil
 }
 
 func dataJSONNumbers(v any) any {

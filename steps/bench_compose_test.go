@@ -23,19 +23,26 @@ func benchPlan(b *testing.B, src string) *engine.Plan {
 	return r.Plans[0]
 }
 
+// benchServer starts kumo and an embedded server with a worker, stopped
+// when the benchmark ends.
+func benchServer(b *testing.B) *benchEnv {
+	b.Helper()
+	e, err := startBenchEnv(context.Background(), b.TempDir(), benchAWS(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(e.stop)
+	return e
+}
+
 // BenchmarkEmbeddedApproval measures an approval's round trip on the
 // embedded server: from the approve update sent to the approve step
 // completed (its record's End, the workflow's clock on the same host),
 // and the update call's own latency (until the workflow has recorded the
 // decision). Each round starts an execution and waits until it waits.
 func BenchmarkEmbeddedApproval(b *testing.B) {
-	cfg := benchAWS(b)
 	ctx := context.Background()
-	e, err := startBenchEnv(ctx, b.TempDir(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.stop()
+	e := benchServer(b)
 	p := benchPlan(b, `apiVersion: runbook/v1
 kind: Runbook
 name: bench-approve
@@ -86,13 +93,8 @@ steps:
 // the same calls as benchItems plain steps, rounds interleaved; and the
 // loop at concurrency 5.
 func BenchmarkEmbeddedForEach(b *testing.B) {
-	cfg := benchAWS(b)
 	ctx := context.Background()
-	e, err := startBenchEnv(ctx, b.TempDir(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.stop()
+	e := benchServer(b)
 	head := "apiVersion: runbook/v1\nkind: Runbook\nname: bench-loop\nversion: 1.0.0\nparams:\n  N: {type: int}\nsteps:\n"
 	loop := func(conc int) *engine.Plan {
 		return benchPlan(b, head+fmt.Sprintf(`  - name: each

@@ -271,31 +271,9 @@ func expectText(expect []int) string {
 // parseJSON returns body as data (integers as int, other numbers as
 // float64) when it is one JSON value, else nil.
 func parseJSON(body []byte) any {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil || dec.Decode(new(any)) != io.EOF {
+	v, err := engine.ParseJSON(body)
+	if err != nil {
 		return nil
-	}
-	return jsonNumbers(v)
-}
-
-func jsonNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return int(i)
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		for i := range x {
-			x[i] = jsonNumbers(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = jsonNumbers(x[k])
-		}
 	}
 	return v
 }
