@@ -153,7 +153,12 @@ type Outcome struct {
 	// Failed names the step that failed the execution, with Error.
 	Failed  string     `json:"failed,omitempty"`
 	Error   *StepError `json:"error,omitempty"`
-	Message string     `json:"message,omitempty"` // of fail or succeed
+	Message string     `json:"message,omitempty"` // of fail, succeed or conclude
+	// Playbooks: the nodes in the order they ran, the finding they
+	// concluded with, and the routing evidence gathered before it.
+	Path     []string    `json:"path,omitempty"`
+	Finding  *Finding    `json:"finding,omitempty"`
+	Evidence []*Evidence `json:"evidence,omitempty"`
 }
 
 // QueryState is the name of the query that returns the execution's

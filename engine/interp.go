@@ -44,6 +44,8 @@ type interp struct {
 	// the decisions refused.
 	waits []*wait
 	audit Auditor
+	// playbook runs from the plan's start node and concludes.
+	playbook bool
 }
 
 // frame is where a list of steps runs: the top level and finally steps
@@ -98,7 +100,18 @@ func execute(ctx workflow.Context, in Input, a Auditor) (*Outcome, error) {
 			}
 		})
 	}
-	err := it.run(main, in.Plan.Steps, it.root)
+	first := 0
+	// Playbook executions started before playbooks were supported ran
+	// from the first node and failed at conclude: they still do.
+	if in.Plan.Kind == KindPlaybook && workflow.GetVersion(ctx, "playbook", workflow.DefaultVersion, 1) == 1 {
+		it.playbook = true
+		for i, s := range in.Plan.Steps {
+			if s.Name == in.Plan.Start {
+				first = i
+			}
+		}
+	}
+	err := it.runFrom(main, in.Plan.Steps, it.root, first)
 	if timedOut && err != nil {
 		err = &failure{err: &StepError{Type: StatusTimedOut, Message: "the execution timed out"}}
 	}
@@ -190,11 +203,16 @@ func (it *interp) env(sc *frame) map[string]any {
 // run runs a list of steps, following routes, until the end of the list
 // or an error (a failure, the end, or cancellation).
 func (it *interp) run(ctx workflow.Context, steps []*PlanStep, sc *frame) error {
+	return it.runFrom(ctx, steps, sc, 0)
+}
+
+// runFrom runs steps from the one at first.
+func (it *interp) runFrom(ctx workflow.Context, steps []*PlanStep, sc *frame, first int) error {
 	index := make(map[string]int, len(steps))
 	for i, s := range steps {
 		index[s.Name] = i
 	}
-	for i := 0; i < len(steps); {
+	for i := first; i < len(steps); {
 		s := steps[i]
 		next, err := it.step(ctx, s, sc)
 		if err != nil {

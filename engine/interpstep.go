@@ -18,6 +18,9 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 	visit := sc.visits[s.Name]
 	rec := &StepRecord{Name: sc.prefix + s.Name, Kind: s.Kind, Status: StatusRunning, Start: it.now()}
 	it.out.Steps = append(it.out.Steps, rec)
+	if it.playbook {
+		it.out.Path = append(it.out.Path, rec.Name)
+	}
 	if s.MaxVisits > 0 && visit > s.MaxVisits {
 		return "", it.stepFailed(rec, &StepError{Type: "MaxVisits", Message: fmt.Sprintf("visited more than maxVisits (%d) times", s.MaxVisits)})
 	}
@@ -51,12 +54,18 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 }
 
 // route picks the first branch whose condition holds, else the default.
+// In a playbook the conditions evaluated are kept as evidence.
 func (it *interp) route(rec *StepRecord, s *PlanStep, env map[string]any) (string, error) {
+	var results []bool
+	if it.playbook {
+		defer func() { it.evidence(s, results, env) }()
+	}
 	for _, b := range s.Branch {
 		ok, err := it.bool(b.When, env)
 		if err != nil {
 			return "", it.stepFailed(rec, asStepError(err))
 		}
+		results = append(results, ok)
 		if ok {
 			return b.Goto, nil
 		}
@@ -146,6 +155,10 @@ func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *f
 		return nil, &StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build yet"}
 	}
 	switch s.Kind {
+	case "conclude":
+		if it.playbook {
+			return nil, it.conclude(ctx, s, rec, env)
+		}
 	case "approve":
 		return it.approve(ctx, s, rec, env)
 	case "run":

@@ -24,6 +24,16 @@ var record = flag.Bool("record", false, "record the missing histories of engine/
 // recorded by older builds stay as they are: they prove that executions
 // those builds started still replay. (v0-approve-unsupported.json comes
 // from the build before approve, run, forEach, http and script existed.)
+// recChild is the runbook the recorded runbooks run.
+var recChild = head("rec-child") + `params:
+  Name: {type: string}
+steps:
+  - name: hello
+    log: hello ${{ params.Name }}
+outputs:
+  said: '"hello " + params.Name'
+`
+
 var recorded = []struct {
 	name, src string
 	params    map[string]any
@@ -120,14 +130,7 @@ steps:
     outputs: {out: trim(result.stdout)}
 outputs:
   said: steps.each.said
-`, nil, []string{head("rec-child") + `params:
-  Name: {type: string}
-steps:
-  - name: hello
-    log: hello ${{ params.Name }}
-outputs:
-  said: '"hello " + params.Name'
-`}, func(h *harness, id string) {
+`, nil, []string{recChild}, func(h *harness, id string) {
 		h.waitStep(id, "gate", engine.StatusWaiting)
 		h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "integration@test"}, "started this execution")
 		for _, who := range []string{"alice", "bob"} {
@@ -136,6 +139,28 @@ outputs:
 			}
 		}
 	}},
+	{"playbook-conclude-auto", `apiVersion: runbook/v1
+kind: Playbook
+name: rec-playbook
+version: 1.0.0
+params:
+  Level: {type: int, default: 3}
+start: check
+nodes:
+  - name: low
+    conclude: {finding: low, severity: low}
+  - name: check
+    log: level ${{ params.Level }}
+    branch:
+      - when: params.Level > 2
+        goto: high
+    default: low
+  - name: high
+    conclude:
+      finding: level ${{ params.Level }}
+      severity: high
+      recommend: {run: rec-child@^1, params: {Name: x}, auto: true}
+`, nil, []string{recChild}, nil},
 }
 
 // TestRecordHistories re-records the replay corpus (engine/testdata/

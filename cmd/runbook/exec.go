@@ -165,6 +165,7 @@ func finished(e *env, format, id string, out *engine.Outcome, err error) error {
 		_ = writeJSON(e.stdout, map[string]any{"id": id, "outcome": out})
 	} else {
 		fmt.Fprintln(e.stdout, summaryLine(out))
+		printFinding(e.stdout, out)
 	}
 	if out.Status != engine.StatusSucceeded {
 		return errExecution

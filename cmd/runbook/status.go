@@ -105,6 +105,7 @@ func (c *statusCmd) Run(e *env) error {
 	}
 	if out.Status != engine.StatusRunning {
 		fmt.Fprintln(e.stdout, summaryLine(out))
+		printFinding(e.stdout, out)
 	}
 	return nil
 }
