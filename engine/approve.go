@@ -82,7 +82,7 @@ func (it *interp) check(kind string, d Decision) (*wait, error) {
 		return nil, fmt.Errorf("a decision needs an identity")
 	case d.Identity == a.Requester:
 		return nil, fmt.Errorf("%s started this execution and may not %s it", d.Identity, kind)
-	case !mayApprove(a.Approvers, d.Identity, d.Groups):
+	case !Matches(a.Approvers, d.Identity, d.Groups):
 		return nil, fmt.Errorf("%s is not among the approvers of step %s (%s)", d.Identity, w.rec.Name, strings.Join(a.Approvers, ", "))
 	}
 	for _, prev := range a.Decisions {
@@ -115,10 +115,10 @@ func (it *interp) waiting(step string) (*wait, error) {
 	return nil, fmt.Errorf("step %s is not waiting for approval; waiting: %s", step, strings.Join(names, ", "))
 }
 
-// mayApprove reports whether identity, with its groups, matches one of
-// the approvers (user:NAME, group:NAME).
-func mayApprove(approvers []string, identity string, groups []string) bool {
-	for _, a := range approvers {
+// Matches reports whether identity, with its groups, matches one of the
+// principals (user:NAME, group:NAME): approvers, starters.
+func Matches(principals []string, identity string, groups []string) bool {
+	for _, a := range principals {
 		kind, name, _ := strings.Cut(a, ":")
 		if kind == "user" && name == identity || kind == "group" && slices.Contains(groups, name) {
 			return true

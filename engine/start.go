@@ -45,10 +45,14 @@ func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
 // searchAttributes make an execution findable by runbook and trigger.
 func searchAttributes(in Input) temporal.SearchAttributes {
 	p := in.Plan
-	return temporal.NewSearchAttributes(
+	updates := []temporal.SearchAttributeUpdate{
 		temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
 		temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
 		temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
 		temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
-	)
+	}
+	if name, ok := in.Alarm["name"].(string); ok && name != "" {
+		updates = append(updates, temporal.NewSearchAttributeKeyKeyword("AlarmName").ValueSet(name))
+	}
+	return temporal.NewSearchAttributes(updates...)
 }

@@ -7,13 +7,11 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -130,14 +128,6 @@ type approvalsCmd struct {
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 }
 
-// waiting is one step waiting for approval.
-type waiting struct {
-	ID       string           `json:"id"`
-	Runbook  string           `json:"runbook"`
-	Step     string           `json:"step"`
-	Approval *engine.Approval `json:"approval"`
-}
-
 // Run lists every running execution's waiting steps, soonest deadline
 // first.
 func (c *approvalsCmd) Run(e *env) error {
@@ -147,31 +137,10 @@ func (c *approvalsCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", engine.WorkflowName)
-	rows := []waiting{}
-	var token []byte
-	for {
-		resp, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, NextPageToken: token})
-		if err != nil {
-			return unreachable(err)
-		}
-		for _, x := range resp.Executions {
-			out := queryState(ctx, s.client, x.Execution.WorkflowId)
-			if out == nil {
-				continue
-			}
-			for _, st := range out.Steps {
-				if st.Status == engine.StatusWaiting && st.Approval != nil {
-					rows = append(rows, waiting{ID: x.Execution.WorkflowId, Step: st.Name, Approval: st.Approval,
-						Runbook: attr(x.SearchAttributes, "RunbookName") + "@" + attr(x.SearchAttributes, "RunbookVersion")})
-				}
-			}
-		}
-		if token = resp.NextPageToken; len(token) == 0 {
-			break
-		}
+	rows, err := engine.Waiting(ctx, s.client)
+	if err != nil {
+		return unreachable(err)
 	}
-	slices.SortStableFunc(rows, func(a, b waiting) int { return a.Approval.Deadline.Compare(b.Approval.Deadline) })
 	if c.Output == "json" {
 		return writeJSON(e.stdout, rows)
 	}

@@ -58,17 +58,7 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 // queryState asks a running execution for its state; nil when no worker
 // answers in time.
 func queryState(ctx context.Context, cl client.Client, id string) *engine.Outcome {
-	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	v, err := cl.QueryWorkflow(qctx, id, "", engine.QueryState)
-	if err != nil {
-		return nil
-	}
-	var out engine.Outcome
-	if v.Get(&out) != nil {
-		return nil
-	}
-	return &out
+	return engine.State(ctx, cl, id)
 }
 
 // printer prints step transitions once each, on stderr (text) as they
