@@ -114,7 +114,9 @@ type StepRecord struct {
 // Approval is what an approve step asks and who decided: every accepted
 // decision, in order.
 type Approval struct {
-	Approvers    []string    `json:"approvers"` // user:NAME, group:NAME
+	Runbook      string      `json:"runbook,omitempty"` // NAME@VERSION
+	Since        time.Time   `json:"since,omitzero"`    // when the wait began
+	Approvers    []string    `json:"approvers"`         // user:NAME, group:NAME
 	MinApprovals int         `json:"minApprovals"`
 	Message      string      `json:"message,omitempty"`
 	Requester    string      `json:"requester,omitempty"` // never counts

@@ -44,8 +44,10 @@ type conn struct {
 	TLSCAPath   string `name:"tls-ca-path" help:"CA certificate of the server." env:"TEMPORAL_TLS_SERVER_CA_CERT_PATH" type:"path"`
 	APIKey      string `name:"api-key" help:"API key (enables TLS)." env:"TEMPORAL_API_KEY"`
 	StateDir    string `help:"State directory of the embedded server (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
-	// embedded is the worker an embedded server runs with.
+	// embedded is the worker an embedded server runs with; metrics, when
+	// set, receives the SDK's metrics.
 	embedded workerOptions
+	metrics  client.MetricsHandler
 }
 
 // options builds the SDK client options from the flags.
@@ -55,6 +57,9 @@ func (c *conn) options(address string) (client.Options, error) {
 		Namespace: c.Namespace,
 		Logger:    log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 		Identity:  identity(),
+	}
+	if c.metrics != nil {
+		opts.MetricsHandler = c.metrics
 	}
 	if c.TLSCertPath != "" || c.TLSCAPath != "" || c.APIKey != "" {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12}

@@ -1,0 +1,273 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// StartRequest is the body of POST /v1/executions.
+type StartRequest struct {
+	Definition string         `json:"definition"` // NAME[@VERSION-OR-RANGE]
+	Params     map[string]any `json:"params,omitempty"`
+}
+
+// start starts a definition as the caller, who must be among its starters
+// when it lists any. Params are checked before anything starts.
+func (s *Server) start(w http.ResponseWriter, r *http.Request, c Caller) {
+	var req StartRequest
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	p, err := s.catalog.Load().Find(req.Definition)
+	if err != nil {
+		WriteProblem(w, http.StatusNotFound, err.Error())
+		return
+	}
+	if len(p.Starters) > 0 && !engine.Matches(p.Starters, c.Identity, c.Groups) {
+		WriteProblem(w, http.StatusForbidden, fmt.Sprintf("%s may not start %s (starters: %s)", c.Identity, p.Name, strings.Join(p.Starters, ", ")))
+		return
+	}
+	params, err := engine.CheckParams(p, req.Params)
+	if err != nil {
+		WriteProblem(w, http.StatusBadRequest, "invalid params", strings.Split(err.Error(), "\n")...)
+		return
+	}
+	in := engine.Input{Plan: p, Params: params, StartedBy: c.Identity, Trigger: "api"}
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	opts, err := engine.StartOptions(in, p.Name+"-"+hex.EncodeToString(suffix))
+	if err != nil {
+		WriteProblem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	run, err := s.cfg.Client.ExecuteWorkflow(r.Context(), opts, engine.WorkflowName, in)
+	var dup *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &dup):
+		WriteProblem(w, http.StatusConflict, fmt.Sprintf("%s is locked: execution %s holds the lock", p.Name, opts.ID))
+		return
+	case err != nil:
+		WriteProblem(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	s.cfg.Metrics.IncExecutionsStarted(p.Name, "api")
+	s.cfg.Logger.Info("started", "definition", p.Name+"@"+p.Version, "id", run.GetID(), "by", c.Identity)
+	WriteJSON(w, http.StatusCreated, map[string]string{"id": run.GetID(), "definition": p.Name + "@" + p.Version})
+}
+
+// Execution is one execution as the API lists and shows it.
+type Execution struct {
+	ID         string          `json:"id"`
+	Definition string          `json:"definition"`
+	Status     string          `json:"status"` // running, completed, failed, canceled, terminated, timedout
+	Trigger    string          `json:"trigger,omitempty"`
+	Start      time.Time       `json:"start"`
+	Close      time.Time       `json:"close,omitzero"`
+	Outcome    *engine.Outcome `json:"outcome,omitempty"` // show only: the timeline
+}
+
+var listStatus = map[string]string{"running": "Running", "completed": "Completed", "failed": "Failed", "canceled": "Canceled", "terminated": "Terminated", "timedout": "TimedOut"}
+
+// list lists executions, newest first: ?definition=NAME, ?status=, ?limit=.
+func (s *Server) list(w http.ResponseWriter, r *http.Request, _ Caller) {
+	execs, err := s.executions(r.Context(), r.URL.Query().Get("definition"), r.URL.Query().Get("status"), r.URL.Query().Get("limit"))
+	if err != nil {
+		WriteProblem(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	WriteJSON(w, http.StatusOK, execs)
+}
+
+func (s *Server) executions(ctx context.Context, def, status, limit string) ([]Execution, error) {
+	q := fmt.Sprintf("WorkflowType = '%s'", engine.WorkflowName)
+	if def != "" {
+		q += fmt.Sprintf(" AND RunbookName = '%s'", strings.ReplaceAll(def, "'", ""))
+	}
+	if status != "" {
+		st, ok := listStatus[status]
+		if !ok {
+			return nil, fmt.Errorf("status %q: use running, completed, failed, canceled, terminated or timedout", status)
+		}
+		q += " AND ExecutionStatus = '" + st + "'"
+	}
+	n, err := strconv.Atoi(limit)
+	if limit == "" || err != nil || n <= 0 || n > 1000 {
+		n = 100
+	}
+	resp, err := s.cfg.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: int32(n)})
+	if err != nil {
+		return nil, err
+	}
+	out := []Execution{}
+	for _, x := range resp.Executions {
+		e := Execution{ID: x.Execution.WorkflowId, Status: statusName(x.Status), Start: x.StartTime.AsTime(),
+			Definition: attr(x, "RunbookName") + "@" + attr(x, "RunbookVersion"), Trigger: attr(x, "RunbookTrigger")}
+		if x.CloseTime != nil {
+			e.Close = x.CloseTime.AsTime()
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// show is one execution with its timeline: the state query while it
+// runs, its result once ended.
+func (s *Server) show(w http.ResponseWriter, r *http.Request, _ Caller) {
+	e, err := s.execution(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.temporalError(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
+	d, err := s.cfg.Client.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
+	info := d.WorkflowExecutionInfo
+	e := &Execution{ID: id, Status: statusName(info.Status), Start: info.StartTime.AsTime()}
+	e.Definition, e.Trigger = attr(info, "RunbookName")+"@"+attr(info, "RunbookVersion"), attr(info, "RunbookTrigger")
+	if info.CloseTime != nil {
+		e.Close = info.CloseTime.AsTime()
+	}
+	if info.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		e.Outcome = engine.State(ctx, s.cfg.Client, id)
+		return e, nil
+	}
+	var o engine.Outcome
+	if gerr := s.cfg.Client.GetWorkflow(ctx, id, "").Get(ctx, &o); gerr == nil {
+		e.Outcome = &o
+	} else {
+		e.Outcome = engine.OutcomeOf(gerr)
+	}
+	return e, nil
+}
+
+// DecideRequest is the body of approve and reject.
+type DecideRequest struct {
+	Step    string `json:"step,omitempty"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// decide approves or rejects as the authenticated caller: the workflow's
+// rules apply (listed, not the requester, once). A refusal is a 403 with
+// the workflow's reason; nothing changes.
+func (s *Server) decide(kind string) func(http.ResponseWriter, *http.Request, Caller) {
+	return func(w http.ResponseWriter, r *http.Request, c Caller) {
+		var req DecideRequest
+		if r.ContentLength != 0 && !decodeJSON(w, r, &req) {
+			return
+		}
+		a, err := s.decision(r.Context(), r.PathValue("id"), kind, req, c)
+		if err != nil {
+			s.temporalError(w, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, a)
+	}
+}
+
+func (s *Server) decision(ctx context.Context, id, kind string, req DecideRequest, c Caller) (*engine.Approval, error) {
+	a, err := engine.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment})
+	if err == nil {
+		s.cfg.Logger.Info("decision", "id", id, "decision", kind, "by", c.Identity)
+		if last := a.Decisions[len(a.Decisions)-1]; kind == engine.UpdateReject || len(a.Decisions) >= a.MinApprovals {
+			s.cfg.Metrics.ObserveApprovalWait(a.Runbook, last.Time.Sub(a.Since))
+		}
+	}
+	return a, err
+}
+
+// cancel requests cancellation: the finally steps still run.
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request, c Caller) {
+	id := r.PathValue("id")
+	if err := s.cfg.Client.CancelWorkflow(r.Context(), id, ""); err != nil {
+		s.temporalError(w, err)
+		return
+	}
+	s.cfg.Logger.Info("cancel requested", "id", id, "by", c.Identity)
+	WriteJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": "cancel requested"})
+}
+
+// approvals lists the steps waiting for a decision the caller may make.
+func (s *Server) approvals(w http.ResponseWriter, r *http.Request, c Caller) {
+	mine, err := s.waitingFor(r.Context(), c)
+	if err != nil {
+		s.temporalError(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, mine)
+}
+
+func (s *Server) waitingFor(ctx context.Context, c Caller) ([]*engine.WaitingStep, error) {
+	all, err := engine.Waiting(ctx, s.cfg.Client)
+	if err != nil {
+		return nil, err
+	}
+	mine := []*engine.WaitingStep{}
+	for _, ws := range all {
+		if ws.MayDecide(c.Identity, c.Groups) {
+			mine = append(mine, ws)
+		}
+	}
+	return mine, nil
+}
+
+// temporalError maps a Temporal error to a problem: a refused decision
+// 403, an unknown execution 404, others 503.
+func (s *Server) temporalError(w http.ResponseWriter, err error) {
+	var app *temporal.ApplicationError
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &app):
+		WriteProblem(w, http.StatusForbidden, "refused: "+app.Message())
+	case errors.As(err, &nf):
+		WriteProblem(w, http.StatusNotFound, "no such execution (or it has ended): "+nf.Error())
+	default:
+		WriteProblem(w, http.StatusServiceUnavailable, err.Error())
+	}
+}
+
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := readBody(w, r)
+	if !ok {
+		return false
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		WriteProblem(w, http.StatusBadRequest, "the body is not the JSON expected: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func statusName(s enumspb.WorkflowExecutionStatus) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_"))
+}
+
+// attr reads a keyword search attribute of a listed execution.
+func attr(x *workflowpb.WorkflowExecutionInfo, key string) string {
+	var v string
+	if p := x.GetSearchAttributes().GetIndexedFields()[key]; p != nil {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &v)
+	}
+	return v
+}

@@ -1,0 +1,114 @@
+package serve
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// hookSNS takes SNS deliveries: every message's signature is verified; a
+// SubscriptionConfirmation is confirmed (SubscribeURL fetched only on an
+// allowed SNS host); a Notification carrying a CloudWatch alarm is routed.
+func (s *Server) hookSNS(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var m SNSMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		s.refuse(w, "sns", http.StatusBadRequest, "not an SNS message: "+err.Error())
+		return
+	}
+	if s.cfg.SNS == nil {
+		s.refuse(w, "sns", http.StatusForbidden, "the SNS hook is not enabled on this server")
+		return
+	}
+	if err := s.cfg.SNS.Verify(r.Context(), &m); err != nil {
+		status := http.StatusForbidden
+		if errors.Is(err, ErrFetch) {
+			status = http.StatusBadGateway
+		}
+		s.refuse(w, "sns", status, "SNS signature: "+err.Error())
+		return
+	}
+	switch m.Type {
+	case SNSSubscriptionConfirmation:
+		if err := s.cfg.SNS.Confirm(r.Context(), &m); err != nil {
+			s.refuse(w, "sns", http.StatusBadGateway, "confirming the subscription: "+err.Error())
+			return
+		}
+		s.cfg.Metrics.IncHookDeliveries("sns", "confirmed")
+		s.cfg.Logger.Info("SNS subscription confirmed", "topic", m.TopicArn)
+		WriteJSON(w, http.StatusOK, map[string]string{"confirmed": m.TopicArn})
+	case SNSNotification:
+		a, err := ParseSNSAlarm(&m)
+		if err != nil {
+			s.refuse(w, "sns", http.StatusBadRequest, err.Error())
+			return
+		}
+		s.alarm(w, r, "sns", a)
+	default:
+		s.cfg.Metrics.IncHookDeliveries("sns", "ignored")
+		WriteJSON(w, http.StatusOK, map[string]string{"ignored": m.Type})
+	}
+}
+
+// hookEventBridge takes "CloudWatch Alarm State Change" events from an
+// EventBridge API destination, authenticated by a bearer token (the
+// connection's API key header) or the generic hook's signature.
+func (s *Server) hookEventBridge(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	if r.Header.Get(GenericSignatureHeader) != "" {
+		if !s.signed(w, r, "eventbridge", body) {
+			return
+		}
+	} else if _, err := s.tokens.Load().Authenticate(r); err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
+		s.refuse(w, "eventbridge", http.StatusUnauthorized, err.Error())
+		return
+	}
+	a, err := ParseEventBridgeAlarm(body)
+	if err != nil {
+		s.refuse(w, "eventbridge", http.StatusBadRequest, err.Error())
+		return
+	}
+	s.alarm(w, r, "eventbridge", a)
+}
+
+// hookGeneric takes an alarm as JSON, signed with the HMAC key.
+func (s *Server) hookGeneric(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok || !s.signed(w, r, "generic", body) {
+		return
+	}
+	a, err := ParseGenericAlarm(body)
+	if err != nil {
+		s.refuse(w, "generic", http.StatusBadRequest, err.Error())
+		return
+	}
+	s.alarm(w, r, "generic", a)
+}
+
+// signed verifies the generic signature headers over body.
+func (s *Server) signed(w http.ResponseWriter, r *http.Request, hook string, body []byte) bool {
+	ts, sig := r.Header.Get(GenericTimestampHeader), r.Header.Get(GenericSignatureHeader)
+	if ts == "" || sig == "" {
+		s.refuse(w, hook, http.StatusUnauthorized, "missing "+GenericTimestampHeader+" and "+GenericSignatureHeader+" headers")
+		return false
+	}
+	if err := VerifyGeneric(s.cfg.HMACKey, ts, sig, body, s.cfg.Now()); err != nil {
+		s.refuse(w, hook, http.StatusForbidden, err.Error())
+		return false
+	}
+	return true
+}
+
+// refuse answers a delivery that starts nothing, and counts it.
+func (s *Server) refuse(w http.ResponseWriter, hook string, status int, detail string) {
+	s.cfg.Metrics.IncHookDeliveries(hook, "refused")
+	s.cfg.Logger.Warn("hook refused", "hook", hook, "status", status, "reason", detail)
+	WriteProblem(w, status, detail)
+}

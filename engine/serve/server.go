@@ -1,0 +1,211 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// maxBody bounds every request body.
+const maxBody = 1 << 20
+
+// Config configures a Server.
+type Config struct {
+	Client  client.Client
+	Metrics *Metrics     // nil: a fresh one
+	SNS     *SNSVerifier // nil: the SNS hook refuses every delivery
+	HMACKey []byte       // empty: the generic hook refuses every delivery
+	Logger  *slog.Logger // nil: discard
+	Now     func() time.Time
+}
+
+// Server is `runbook serve`'s HTTP handler. Its catalog and tokens are
+// swapped whole by Reload (SIGHUP) without dropping requests in flight.
+type Server struct {
+	cfg     Config
+	catalog atomic.Pointer[Catalog]
+	tokens  atomic.Pointer[Tokens]
+	cool    cooldowns
+	mux     *http.ServeMux
+}
+
+// New returns a server running catalog c for the callers in t.
+func New(cfg Config, c *Catalog, t *Tokens) *Server {
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.Reload(c, t)
+	s.routes()
+	return s
+}
+
+// Reload replaces the catalog and the tokens.
+func (s *Server) Reload(c *Catalog, t *Tokens) {
+	if c == nil {
+		c = &Catalog{}
+	}
+	if t == nil {
+		t = &Tokens{}
+	}
+	s.catalog.Store(c)
+	s.tokens.Store(t)
+}
+
+// Metrics is the server's metrics registry.
+func (s *Server) Metrics() *Metrics { return s.cfg.Metrics }
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("POST /v1/hooks/sns", s.hookSNS)
+	m.HandleFunc("POST /v1/hooks/eventbridge", s.hookEventBridge)
+	m.HandleFunc("POST /v1/hooks/generic", s.hookGeneric)
+	m.HandleFunc("POST /v1/executions", s.authed(s.start))
+	m.HandleFunc("GET /v1/executions", s.authed(s.list))
+	m.HandleFunc("GET /v1/executions/{id}", s.authed(s.show))
+	m.HandleFunc("POST /v1/executions/{id}/approve", s.authed(s.decide(engine.UpdateApprove)))
+	m.HandleFunc("POST /v1/executions/{id}/reject", s.authed(s.decide(engine.UpdateReject)))
+	m.HandleFunc("POST /v1/executions/{id}/cancel", s.authed(s.cancel))
+	m.HandleFunc("GET /v1/approvals", s.authed(s.approvals))
+	m.Handle("GET /metrics", s.cfg.Metrics.Handler())
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	m.HandleFunc("GET /readyz", s.ready)
+	s.pageRoutes(m)
+}
+
+// ServeHTTP serves the API, the hooks and the page, bodies bounded.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// authed runs h for an authenticated caller; others get 401.
+func (s *Server) authed(h func(http.ResponseWriter, *http.Request, Caller)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.tokens.Load().Authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
+			WriteProblem(w, http.StatusUnauthorized, err.Error())
+			return
+		}
+		h(w, r, c)
+	}
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.cfg.Client.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		WriteProblem(w, http.StatusServiceUnavailable, "Temporal is not reachable: "+err.Error())
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Started is one execution an alarm delivery led to.
+type Started struct {
+	Definition string `json:"definition"`
+	ID         string `json:"id,omitempty"`
+	Status     string `json:"status"` // started, duplicate, cooldown
+}
+
+// alarm routes a verified alarm and starts its targets, each under the
+// episode's workflow ID with a policy that refuses duplicates, so a
+// repeated delivery answers with the execution already started (even
+// finished) and starts nothing. It answers 202 with the executions.
+func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *Alarm) {
+	begin := s.cfg.Now()
+	targets, errs := s.catalog.Load().Match(a)
+	var problems []string
+	for _, err := range errs {
+		problems = append(problems, err.Error())
+	}
+	res := []Started{}
+	outcome := "ignored"
+	for _, t := range targets {
+		if !s.cool.allow(t, a, begin) {
+			res = append(res, Started{Definition: t.Plan.Name, Status: "cooldown"})
+			continue
+		}
+		st, err := s.startAlarm(r.Context(), hook, t, a)
+		if err != nil {
+			s.cfg.Metrics.IncHookDeliveries(hook, "error")
+			s.cfg.Logger.Error("start", "hook", hook, "alarm", a.Name, "definition", t.Plan.Name, "error", err)
+			WriteProblem(w, http.StatusServiceUnavailable, fmt.Sprintf("starting %s: %v", t.Plan.Name, err))
+			return
+		}
+		res = append(res, st)
+		if st.Status == "started" || outcome == "ignored" {
+			outcome = st.Status
+		}
+	}
+	if outcome == "started" {
+		s.cfg.Metrics.ObserveHookToStart(s.cfg.Now().Sub(begin))
+	}
+	s.cfg.Metrics.IncHookDeliveries(hook, outcome)
+	s.cfg.Logger.Info("alarm", "hook", hook, "alarm", a.Name, "state", a.State, "episode", a.Episode(), "outcome", outcome, "executions", len(res))
+	body := map[string]any{"alarm": a.Name, "state": a.State, "episode": a.Episode(), "executions": res}
+	if len(problems) > 0 {
+		body["errors"] = problems
+	}
+	WriteJSON(w, http.StatusAccepted, body)
+}
+
+func (s *Server) startAlarm(ctx context.Context, hook string, t Target, a *Alarm) (Started, error) {
+	in := engine.Input{Plan: t.Plan, Params: t.Params, StartedBy: "hook:" + hook, Trigger: "alarm", Alarm: a.Data()}
+	id := t.Plan.Name + "/" + a.Episode()
+	opts, err := engine.StartOptions(in, id)
+	if err != nil {
+		return Started{}, err
+	}
+	opts.ID = id // the episode, not a lock key: a lock does not apply to alarms
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+	opts.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
+	_, err = s.cfg.Client.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)
+	var dup *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &dup):
+		return Started{Definition: t.Plan.Name, ID: id, Status: "duplicate"}, nil
+	case err != nil:
+		return Started{}, err
+	}
+	s.cfg.Metrics.IncExecutionsStarted(t.Plan.Name, "alarm")
+	return Started{Definition: t.Plan.Name, ID: id, Status: "started"}, nil
+}
+
+// readBody reads a bounded request body; a body too large is a 413.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	b, err := io.ReadAll(r.Body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		WriteProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", maxBody))
+		return nil, false
+	case err != nil:
+		WriteProblem(w, http.StatusBadRequest, "reading the body: "+err.Error())
+		return nil, false
+	}
+	return b, true
+}
