@@ -103,11 +103,11 @@ func (f *metricFamily) write(b *bytes.Buffer) {
 		return
 	}
 	slices.SortFunc(all, func(a, b metricSeries) int { return strings.Compare(a.labels, b.labels) })
-	b.WriteString("# HELP " + f.name + " " + escapeHelp(f.help) + "\n")
+	b.WriteString("# HELP " + f.name + " " + promHelp(f.help) + "\n")
 	b.WriteString("# TYPE " + f.name + " " + f.kind.String() + "\n")
 	for _, s := range all {
 		if f.kind != histogramKind {
-			writeSample(b, f.name, s.labels, "", s.value)
+			promSample(b, f.name, s.labels, "", s.value)
 			continue
 		}
 		var cum uint64
@@ -117,15 +117,15 @@ func (f *metricFamily) write(b *bytes.Buffer) {
 			if i < len(f.buckets) {
 				le = f.buckets[i]
 			}
-			writeSample(b, f.name+"_bucket", s.labels, `le="`+formatFloat(le)+`"`, float64(cum))
+			promSample(b, f.name+"_bucket", s.labels, `le="`+promFloat(le)+`"`, float64(cum))
 		}
-		writeSample(b, f.name+"_sum", s.labels, "", s.sum)
-		writeSample(b, f.name+"_count", s.labels, "", float64(s.count))
+		promSample(b, f.name+"_sum", s.labels, "", s.sum)
+		promSample(b, f.name+"_count", s.labels, "", float64(s.count))
 	}
 }
 
-// writeSample writes `name{labels,extra} value`.
-func writeSample(b *bytes.Buffer, name, labels, extra string, v float64) {
+// promSample writes `name{labels,extra} value`.
+func promSample(b *bytes.Buffer, name, labels, extra string, v float64) {
 	b.WriteString(name)
 	if labels != "" || extra != "" {
 		b.WriteByte('{')
@@ -137,13 +137,13 @@ func writeSample(b *bytes.Buffer, name, labels, extra string, v float64) {
 		b.WriteByte('}')
 	}
 	b.WriteByte(' ')
-	b.WriteString(formatFloat(v))
+	b.WriteString(promFloat(v))
 	b.WriteByte('\n')
 }
 
-// renderLabels renders name/value pairs, given in order of name, as
+// promLabels renders name/value pairs, given in order of name, as
 // `a="x",b="y"`: the key of a series and its text at once.
-func renderLabels(pairs ...string) string {
+func promLabels(pairs ...string) string {
 	var b strings.Builder
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if i > 0 {
@@ -151,30 +151,30 @@ func renderLabels(pairs ...string) string {
 		}
 		b.WriteString(pairs[i])
 		b.WriteString(`="`)
-		b.WriteString(escapeLabelValue(pairs[i+1]))
+		b.WriteString(promLabelValue(pairs[i+1]))
 		b.WriteByte('"')
 	}
 	return b.String()
 }
 
 var (
-	labelValueEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	helpEscaper       = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	promLabelValueEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	promHelpEscaper       = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 )
 
-// escapeLabelValue escapes \, " and newline, and makes v valid UTF-8.
-func escapeLabelValue(v string) string {
+// promLabelValue escapes \, " and newline, and makes v valid UTF-8.
+func promLabelValue(v string) string {
 	if !utf8.ValidString(v) {
 		v = strings.ToValidUTF8(v, "\uFFFD")
 	}
-	return labelValueEscaper.Replace(v)
+	return promLabelValueEscaper.Replace(v)
 }
 
-func escapeHelp(h string) string { return helpEscaper.Replace(h) }
+func promHelp(h string) string { return promHelpEscaper.Replace(h) }
 
-// formatFloat writes v as the format wants: Go's shortest form, and
+// promFloat formats v as the format wants: Go's shortest form, and
 // +Inf, -Inf and NaN by those names.
-func formatFloat(v float64) string {
+func promFloat(v float64) string {
 	switch {
 	case math.IsInf(v, 1):
 		return "+Inf"
@@ -186,21 +186,21 @@ func formatFloat(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// sanitizeMetricName maps name onto [a-zA-Z_:][a-zA-Z0-9_:]*, every other
+// promMetricName maps name onto [a-zA-Z_:][a-zA-Z0-9_:]*, every other
 // character becoming _ (and a leading digit gaining one).
-func sanitizeMetricName(name string) string { return sanitizeName(name, true) }
+func promMetricName(name string) string { return promName(name, true) }
 
-// sanitizeLabelName maps name onto [a-zA-Z_][a-zA-Z0-9_]*, renaming the
+// promLabelName maps name onto [a-zA-Z_][a-zA-Z0-9_]*, renaming the
 // names Prometheus reserves (le, quantile, __*) by prefixing tag_.
-func sanitizeLabelName(name string) string {
-	name = sanitizeName(name, false)
+func promLabelName(name string) string {
+	name = promName(name, false)
 	if name == "le" || name == "quantile" || strings.HasPrefix(name, "__") {
 		name = "tag_" + name
 	}
 	return name
 }
 
-func sanitizeName(name string, colon bool) string {
+func promName(name string, colon bool) string {
 	valid := func(i int, c rune) bool {
 		return c == '_' || (colon && c == ':') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || (i > 0 && '0' <= c && c <= '9')
 	}

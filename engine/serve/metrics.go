@@ -82,7 +82,7 @@ func (m *Metrics) register(name, help string, kind metricKind, buckets []float64
 // trigger (alarm, api, schedule, ...).
 func (m *Metrics) IncExecutionsStarted(definition, trigger string) {
 	if m != nil {
-		m.started.add(renderLabels("definition", definition, "trigger", trigger), 1)
+		m.started.add(promLabels("definition", definition, "trigger", trigger), 1)
 	}
 }
 
@@ -90,14 +90,14 @@ func (m *Metrics) IncExecutionsStarted(definition, trigger string) {
 // status (succeeded, failed, cancelled, ...).
 func (m *Metrics) IncExecutionsFinished(definition, status string) {
 	if m != nil {
-		m.finished.add(renderLabels("definition", definition, "status", status), 1)
+		m.finished.add(promLabels("definition", definition, "status", status), 1)
 	}
 }
 
 // ObserveStep records that a step of kind ended with status after d.
 func (m *Metrics) ObserveStep(kind, status string, d time.Duration) {
 	if m != nil {
-		m.steps.observe(renderLabels("kind", kind, "status", status), d.Seconds())
+		m.steps.observe(promLabels("kind", kind, "status", status), d.Seconds())
 	}
 }
 
@@ -105,7 +105,7 @@ func (m *Metrics) ObserveStep(kind, status string, d time.Duration) {
 // for its answer.
 func (m *Metrics) ObserveApprovalWait(definition string, d time.Duration) {
 	if m != nil {
-		m.approvalWait.observe(renderLabels("definition", definition), d.Seconds())
+		m.approvalWait.observe(promLabels("definition", definition), d.Seconds())
 	}
 }
 
@@ -113,7 +113,7 @@ func (m *Metrics) ObserveApprovalWait(definition string, d time.Duration) {
 // generic) by its outcome: started, duplicate, refused, ignored or error.
 func (m *Metrics) IncHookDeliveries(hook, outcome string) {
 	if m != nil {
-		m.hookDeliveries.add(renderLabels("hook", hook, "outcome", outcome), 1)
+		m.hookDeliveries.add(promLabels("hook", hook, "outcome", outcome), 1)
 	}
 }
 

@@ -40,14 +40,14 @@ func (h *sdkHandler) WithTags(tags map[string]string) client.MetricsHandler {
 		merged = map[string]string{}
 	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) { // sorted: names that sanitize alike resolve alike
-		merged[sanitizeLabelName(k)] = tags[k]
+		merged[promLabelName(k)] = tags[k]
 	}
 	names := slices.Sorted(maps.Keys(merged))
 	pairs := make([]string, 0, 2*len(names))
 	for _, k := range names {
 		pairs = append(pairs, k, merged[k])
 	}
-	return &sdkHandler{m: h.m, tags: merged, labels: renderLabels(pairs...)}
+	return &sdkHandler{m: h.m, tags: merged, labels: promLabels(pairs...)}
 }
 
 // Counter returns the counter name, exposed as name_total.
@@ -117,7 +117,7 @@ func (m *Metrics) sdkFamily(name string, kind metricKind) *metricFamily {
 	if ok {
 		return f
 	}
-	prom := sanitizeMetricName(name)
+	prom := promMetricName(name)
 	var help string
 	var buckets []float64
 	switch kind {
