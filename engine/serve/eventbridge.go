@@ -13,27 +13,29 @@ const EventBridgeAlarmDetailType = "CloudWatch Alarm State Change"
 // eventBridgeAlarmEvent is an EventBridge "CloudWatch Alarm State Change"
 // event, as EventBridge delivers it.
 type eventBridgeAlarmEvent struct {
-	DetailType string   `json:"detail-type"`
-	Source     string   `json:"source"`
-	Account    string   `json:"account"`
-	Region     string   `json:"region"`
-	Resources  []string `json:"resources"`
-	Detail     *struct {
-		AlarmName     string            `json:"alarmName"`
-		State         eventBridgeState  `json:"state"`
-		PreviousState *eventBridgeState `json:"previousState"`
-		Configuration struct {
-			Metrics []struct {
-				MetricStat *struct {
-					Metric struct {
-						Namespace  string            `json:"namespace"`
-						Name       string            `json:"name"`
-						Dimensions map[string]string `json:"dimensions"`
-					} `json:"metric"`
-				} `json:"metricStat"`
-			} `json:"metrics"`
-		} `json:"configuration"`
-	} `json:"detail"`
+	DetailType string          `json:"detail-type"`
+	Source     string          `json:"source"`
+	Account    string          `json:"account"`
+	Region     string          `json:"region"`
+	Resources  []string        `json:"resources"`
+	Detail     json.RawMessage `json:"detail"` // an eventBridgeAlarmDetail
+}
+
+type eventBridgeAlarmDetail struct {
+	AlarmName     string            `json:"alarmName"`
+	State         eventBridgeState  `json:"state"`
+	PreviousState *eventBridgeState `json:"previousState"`
+	Configuration struct {
+		Metrics []struct {
+			MetricStat *struct {
+				Metric struct {
+					Namespace  string            `json:"namespace"`
+					Name       string            `json:"name"`
+					Dimensions map[string]string `json:"dimensions"`
+				} `json:"metric"`
+			} `json:"metricStat"`
+		} `json:"metrics"`
+	} `json:"configuration"`
 }
 
 type eventBridgeState struct {
@@ -55,8 +57,11 @@ func ParseEventBridgeAlarm(body []byte) (*Alarm, error) {
 		return nil, fmt.Errorf("EventBridge event %q from %q is not a %q from aws.cloudwatch",
 			ev.DetailType, ev.Source, EventBridgeAlarmDetailType)
 	}
-	d := ev.Detail
-	if d == nil || d.AlarmName == "" {
+	var d eventBridgeAlarmDetail
+	if err := json.Unmarshal(ev.Detail, &d); err != nil && len(ev.Detail) > 0 {
+		return nil, fmt.Errorf("EventBridge alarm event: detail: %v", err)
+	}
+	if d.AlarmName == "" {
 		return nil, errors.New("EventBridge alarm event has no detail.alarmName")
 	}
 	a := &Alarm{

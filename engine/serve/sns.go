@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // SNS SignatureVersion 1 is SHA1withRSA
+	"crypto/sha1" // SNS SignatureVersion 1 is SHA1withRSA
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -24,7 +24,7 @@ import (
 // SubscriptionConfirmation or an UnsubscribeConfirmation, as SNS posts it.
 type SNSMessage struct {
 	Type             string `json:"Type"`
-	MessageId        string `json:"MessageId"` //nolint:revive // SNS's own spelling
+	MessageId        string `json:"MessageId"`
 	TopicArn         string `json:"TopicArn"`
 	Subject          string `json:"Subject,omitempty"`
 	Message          string `json:"Message"`
@@ -84,12 +84,12 @@ var ErrFetch = errors.New("fetch from AWS failed")
 // Certificates are cached by URL, at most 32, each until the first
 // NotAfter of its chain.
 type SNSVerifier struct {
-	Hosts  *regexp.Regexp // SigningCertURL and SubscribeURL hosts; nil: DefaultSNSHosts
-	Client *http.Client   // nil: one with a 10-second timeout
-	Roots  *x509.CertPool // roots the signing certificate chains to; nil: the system's
-	Topics []string       // the only TopicArns accepted; empty: any
-	MaxAge time.Duration  // replay window; 0: DefaultSNSMaxAge
-	Now    func() time.Time
+	Hosts  *regexp.Regexp   // SigningCertURL and SubscribeURL hosts; nil: DefaultSNSHosts
+	Client *http.Client     // nil: one with a 10-second timeout
+	Roots  *x509.CertPool   // roots the signing certificate chains to; nil: the system's
+	Topics []string         // the only TopicArns accepted; empty: any
+	MaxAge time.Duration    // replay window; 0: DefaultSNSMaxAge
+	Now    func() time.Time // nil: time.Now
 
 	mu    sync.Mutex
 	certs map[string]snsCachedCert
@@ -112,7 +112,7 @@ func (v *SNSVerifier) Verify(ctx context.Context, m *SNSMessage) error {
 	var sum []byte
 	switch m.SignatureVersion {
 	case "1":
-		h := sha1.Sum(signed) //nolint:gosec // SignatureVersion 1
+		h := sha1.Sum(signed)
 		hash, sum = crypto.SHA1, h[:]
 	case "2":
 		h := sha256.Sum256(signed)

@@ -13,7 +13,7 @@ import (
 type snsAlarmMessage struct {
 	AlarmName       string
 	AlarmArn        string
-	AWSAccountId    string //nolint:revive // CloudWatch's spelling
+	AWSAccountId    string
 	NewStateValue   string
 	OldStateValue   string
 	NewStateReason  string
@@ -51,7 +51,7 @@ func ParseSNSAlarm(m *SNSMessage) (*Alarm, error) {
 	}
 	var msg snsAlarmMessage
 	if err := json.Unmarshal([]byte(m.Message), &msg); err != nil {
-		return nil, errors.New("SNS Message is not a CloudWatch alarm: not a JSON object")
+		return nil, fmt.Errorf("SNS Message is not a CloudWatch alarm: %v", err)
 	}
 	if msg.AlarmName == "" || msg.NewStateValue == "" {
 		return nil, errors.New("SNS Message is not a CloudWatch alarm: no AlarmName or NewStateValue")
