@@ -33,6 +33,7 @@ type cli struct {
 	Approve   approveCmd   `cmd:"" help:"Approve an execution's waiting step."`
 	Reject    rejectCmd    `cmd:"" help:"Reject an execution's waiting step (the step fails)."`
 	Server    serverCmd    `cmd:"" help:"Run the embedded Temporal server, a worker and the Web UI."`
+	Serve     serveCmd     `cmd:"" help:"Run a worker and the HTTP server: alarm hooks, API, web page, metrics."`
 	Worker    workerCmd    `cmd:"" help:"Run a worker against a Temporal cluster."`
 	Validate  validateCmd  `cmd:"" help:"Check definition files and report every problem."`
 	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
