@@ -171,6 +171,8 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 		}
 		it.out.Outputs = outs
 	}
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"definition": it.in.Plan.Name, "status": it.out.Status}).
+		Counter(MetricExecutionsFinished).Inc(1)
 	switch it.out.Status {
 	case StatusSucceeded:
 		return it.out, nil
@@ -182,6 +184,26 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 		msg = fmt.Sprintf("step %s: %s", it.out.Failed, msg)
 	}
 	return nil, temporal.NewNonRetryableApplicationError(msg, it.out.Status, nil, it.out)
+}
+
+// The metrics the interpreter reports through the SDK's metrics handler
+// (skipped on replay): `runbook serve` exposes them.
+const (
+	MetricStepDuration       = "runbook_step_duration_seconds" // timer; tags kind, status
+	MetricExecutionsFinished = "runbook_executions_finished"   // counter; tags definition, status
+)
+
+// observe reports an ended step's duration.
+func (it *interp) observe(ctx workflow.Context, rec *StepRecord) {
+	if rec.End.IsZero() {
+		return
+	}
+	kind := rec.Kind
+	if kind == "" {
+		kind = "branch"
+	}
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"kind": kind, "status": rec.Status}).
+		Timer(MetricStepDuration).Record(rec.End.Sub(rec.Start))
 }
 
 // env is what expressions may read in frame sc.

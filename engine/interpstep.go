@@ -18,6 +18,7 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 	visit := sc.visits[s.Name]
 	rec := &StepRecord{Name: sc.prefix + s.Name, Kind: s.Kind, Status: StatusRunning, Start: it.now()}
 	it.out.Steps = append(it.out.Steps, rec)
+	defer it.observe(ctx, rec)
 	if it.playbook {
 		it.out.Path = append(it.out.Path, rec.Name)
 	}

@@ -118,13 +118,25 @@ func (m *Metrics) sdkFamily(name string, kind metricKind) *metricFamily {
 		return f
 	}
 	prom := promMetricName(name)
+	if kind == counterKind && !strings.HasSuffix(prom, "_total") {
+		prom += "_total"
+	}
+	// The interpreter reports steps and finished executions through the
+	// SDK's replay-aware handler, under the server's own names: they join
+	// the server's families.
+	m.mu.RLock()
+	own, ok := m.families[prom]
+	m.mu.RUnlock()
+	if ok && own.kind == kind && strings.HasPrefix(prom, "runbook_") {
+		m.mu.Lock()
+		m.sdk[key] = own
+		m.mu.Unlock()
+		return own
+	}
 	var help string
 	var buckets []float64
 	switch kind {
 	case counterKind:
-		if !strings.HasSuffix(prom, "_total") {
-			prom += "_total"
-		}
 		help = "Temporal SDK counter " + name + "."
 	case gaugeKind:
 		help = "Temporal SDK gauge " + name + "."
