@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -210,7 +211,7 @@ func e2eServerIn(t *testing.T, env []string, dir string, flags ...string) string
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "worker running") {
+			if strings.HasPrefix(sc.Text(), "worker running") || slices.Contains(flags, "--no-worker") && strings.HasPrefix(sc.Text(), "Temporal server on") {
 				ready <- true
 			}
 		}
