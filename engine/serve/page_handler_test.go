@@ -1,0 +1,197 @@
+package serve_test
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/runbook-dev/runbook/engine/serve"
+)
+
+// pageTokens knows alice and bob by the tokens "alice-page-token" and
+// "bob-page-token".
+func pageTokens(t *testing.T) *serve.Tokens {
+	t.Helper()
+	src := "- {sha256: " + serve.HashToken("alice-page-token") + ", identity: alice, groups: [sre]}\n" +
+		"- {sha256: " + serve.HashToken("bob-page-token") + ", identity: bob}\n"
+	tokens, err := serve.ParseTokens([]byte(src), "tokens.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tokens
+}
+
+// pageServe runs r through a server whose Temporal client is nil: only
+// requests that never reach Temporal may be sent, and one that does
+// panics and fails the test.
+func pageServe(t *testing.T, r *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	s := serve.New(serve.Config{}, &serve.Catalog{}, pageTokens(t))
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	return w
+}
+
+// loginRequest is the sign-in form posted with token and next.
+func loginRequest(token, next string) *http.Request {
+	form := url.Values{"token": {token}, "next": {next}}
+	r := httptest.NewRequest(http.MethodPost, "http://runbook.test/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://runbook.test")
+	return r
+}
+
+// tokenCookieOf is the TokenCookie cookie w sets, nil when none.
+func tokenCookieOf(w *httptest.ResponseRecorder) *http.Cookie {
+	for _, c := range w.Result().Cookies() {
+		if c.Name == serve.TokenCookie {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestLoginSetsCookie(t *testing.T) {
+	for _, tc := range []struct {
+		name, next, wantLocation string
+		tls                      bool
+	}{
+		{name: "plain", next: "", wantLocation: "/ui/approvals"},
+		{name: "tls", next: "", wantLocation: "/ui/approvals", tls: true},
+		{name: "next", next: "/ui/executions/a%2Fb", wantLocation: "/ui/executions/a%2Fb"},
+		{name: "foreign next", next: "//evil.example/ui/", wantLocation: "/ui/approvals"},
+		{name: "absolute next", next: "https://evil.example/ui/", wantLocation: "/ui/approvals"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := loginRequest("alice-page-token", tc.next)
+			if tc.tls {
+				r.TLS = &tls.ConnectionState{}
+			}
+			w := pageServe(t, r)
+			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tc.wantLocation {
+				t.Fatalf("got %d to %q, want 303 to %q; body %s", w.Code, w.Header().Get("Location"), tc.wantLocation, w.Body)
+			}
+			c := tokenCookieOf(w)
+			if c == nil {
+				t.Fatalf("no %s cookie in %q", serve.TokenCookie, w.Header().Values("Set-Cookie"))
+			}
+			if c.Value != "alice-page-token" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Secure != tc.tls || c.MaxAge <= 0 {
+				t.Errorf("cookie %q: want the token, HttpOnly, SameSite=Strict, Path=/, Secure=%v, a positive Max-Age", w.Header().Get("Set-Cookie"), tc.tls)
+			}
+		})
+	}
+}
+
+func TestLoginWrongToken(t *testing.T) {
+	w := pageServe(t, loginRequest("not-a-known-token", "/ui/executions"))
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401", w.Code)
+	}
+	if c := tokenCookieOf(w); c != nil {
+		t.Errorf("a wrong token set a cookie: %q", w.Header().Get("Set-Cookie"))
+	}
+	body := w.Body.String()
+	for _, want := range []string{`name="token"`, "Unknown token", `value="/ui/executions"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the form again should hold %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "not-a-known-token") {
+		t.Errorf("the page shows the token it was sent:\n%s", body)
+	}
+}
+
+func TestLogoutClearsCookie(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "http://runbook.test/logout", nil)
+	r.AddCookie(&http.Cookie{Name: serve.TokenCookie, Value: "alice-page-token"})
+	w := pageServe(t, r)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login" {
+		t.Fatalf("got %d to %q, want 303 to /login", w.Code, w.Header().Get("Location"))
+	}
+	c := tokenCookieOf(w)
+	if c == nil || c.Value != "" || c.MaxAge >= 0 || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
+		t.Errorf("Set-Cookie %q: want %s emptied and expired (Max-Age=0), HttpOnly, SameSite=Strict, Path=/", w.Header().Get("Set-Cookie"), serve.TokenCookie)
+	}
+}
+
+func TestPageRedirectsToLogin(t *testing.T) {
+	for _, tc := range []struct {
+		method, target, cookie, want string
+	}{
+		{"GET", "/", "", "/ui/approvals"}, // the root goes to the approvals, which then ask for a sign-in
+		{"GET", "/ui/approvals", "", "/login?next=%2Fui%2Fapprovals"},
+		{"GET", "/ui/executions?status=running", "", "/login?next=%2Fui%2Fexecutions%3Fstatus%3Drunning"},
+		{"GET", "/ui/executions/a%2Fb", "", "/login?next=%2Fui%2Fexecutions%2Fa%252Fb"},
+		{"GET", "/ui/approvals", "revoked-token", "/login?next=%2Fui%2Fapprovals"},
+		{"POST", "/ui/executions/a%2Fb/approve", "", "/login"},
+	} {
+		r := httptest.NewRequest(tc.method, "http://runbook.test"+tc.target, nil)
+		if tc.cookie != "" {
+			r.AddCookie(&http.Cookie{Name: serve.TokenCookie, Value: tc.cookie})
+		}
+		w := pageServe(t, r)
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tc.want {
+			t.Errorf("%s %s: got %d to %q, want 303 to %q", tc.method, tc.target, w.Code, w.Header().Get("Location"), tc.want)
+		}
+	}
+	// The API keeps answering 401.
+	w := pageServe(t, httptest.NewRequest(http.MethodGet, "http://runbook.test/v1/approvals", nil))
+	if w.Code != http.StatusUnauthorized || w.Header().Get("Location") != "" {
+		t.Errorf("GET /v1/approvals without a token: %d to %q, want 401", w.Code, w.Header().Get("Location"))
+	}
+}
+
+func TestPageLoginForm(t *testing.T) {
+	w := pageServe(t, httptest.NewRequest(http.MethodGet, "http://runbook.test/login?next=%2Fui%2Fexecutions", nil))
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, `<form method="post" action="/login"`) || !strings.Contains(body, `value="/ui/executions"`) {
+		t.Fatalf("GET /login: %d\n%s", w.Code, body)
+	}
+	if !strings.Contains(body, `name="viewport"`) {
+		t.Errorf("no viewport meta: a phone would show the desktop width")
+	}
+	for h, want := range map[string]string{"Content-Type": "text/html; charset=utf-8", "X-Frame-Options": "DENY", "Cache-Control": "no-store"} {
+		if got := w.Header().Get(h); got != want {
+			t.Errorf("%s: %q, want %q", h, got, want)
+		}
+	}
+	if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self'") || strings.Contains(csp, "script-src") {
+		t.Errorf("Content-Security-Policy %q: want forms to the page only and no script", csp)
+	}
+}
+
+// A POST from another site is refused before anything runs: the server
+// has no Temporal client, so one that got through would panic.
+func TestPageCrossOriginPostRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, target string
+		header       map[string]string
+	}{
+		{"foreign Origin", "/ui/executions/a%2Fb/approve", map[string]string{"Origin": "https://evil.example"}},
+		{"cross-site fetch", "/ui/executions/a%2Fb/reject", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
+		{"same-site fetch", "/ui/executions/a%2Fb/approve", map[string]string{"Sec-Fetch-Site": "same-site"}},
+		{"other port", "/ui/executions/x/approve", map[string]string{"Origin": "http://runbook.test:8443"}},
+		{"login", "/login", map[string]string{"Origin": "https://evil.example"}},
+		{"logout", "/logout", map[string]string{"Origin": "https://evil.example"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := url.Values{"step": {"gate"}, "comment": {"forged"}, "token": {"alice-page-token"}}
+			r := httptest.NewRequest(http.MethodPost, "http://runbook.test"+tc.target, strings.NewReader(form.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.AddCookie(&http.Cookie{Name: serve.TokenCookie, Value: "alice-page-token"})
+			for k, v := range tc.header {
+				r.Header.Set(k, v)
+			}
+			w := pageServe(t, r)
+			if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "Cross-origin request refused") {
+				t.Errorf("got %d, want 403 refusing the cross-origin request:\n%s", w.Code, w.Body)
+			}
+			if c := tokenCookieOf(w); c != nil {
+				t.Errorf("a refused request set the cookie: %q", w.Header().Get("Set-Cookie"))
+			}
+		})
+	}
+}
