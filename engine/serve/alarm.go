@@ -5,11 +5,13 @@
 // API and the page by bearer tokens from a tokens file that holds only
 // hashes.
 //
-// Files: alarm.go (the Alarm every hook yields), sns.go, eventbridge.go,
-// generic.go (the hooks' parsing and verification), tokens.go (callers),
-// problem.go (errors as application/problem+json), metrics.go
-// (Prometheus text), route.go (alarms to definitions), server.go and
-// api.go (the handlers), page.go (the web page).
+// Files: alarm.go (the Alarm every hook yields); sns.go, snscert.go,
+// snsalarm.go, eventbridge.go, generic.go (the hooks' parsing and
+// verification); tokens.go, tokensfile.go (callers); problem.go (errors as
+// application/problem+json); metrics.go, metricfamily.go, metricsdk.go
+// (Prometheus text, the SDK's metrics); route.go (alarms to definitions);
+// server.go, hooks.go, api.go (the handlers); page*.go and templates/
+// (the web page).
 package serve
 
 import "time"
