@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,16 +105,23 @@ func (c *Catalog) latest() []*engine.Plan {
 // matches reports whether route r selects alarm a: its alarm name glob,
 // state (ALARM when unset), account and region.
 func matches(r *engine.PlanRoute, a *Alarm) bool {
-	if r.Alarm != nil {
-		if ok, _ := path.Match(r.Alarm.Str, a.Name); !ok {
-			return false
-		}
+	if r.Alarm != nil && !globMatch(r.Alarm.Str, a.Name) {
+		return false
 	}
 	state := "ALARM"
 	if r.State != nil {
 		state = r.State.Str
 	}
 	return a.State == state && literal(r.Account, a.Account) && literal(r.Region, a.Region)
+}
+
+// globMatch reports whether alarm name matches glob, in path.Match's
+// syntax except that "*" and "?" match "/" too: alarm names may hold one
+// (AWS's auto-scaling alarms are "TargetTracking-table/NAME-AlarmHigh-..."),
+// and a glob of alarm names is not one of paths.
+func globMatch(glob, name string) bool {
+	ok, _ := path.Match(strings.ReplaceAll(glob, "/", "\x00"), strings.ReplaceAll(name, "/", "\x00"))
+	return ok
 }
 
 func literal(v *engine.Value, got string) bool {
