@@ -38,7 +38,7 @@ check:
 # whole-process benchmarks, and its TestMain builds the binary (a minute on
 # a small machine), so it runs only with them.
 E2E_BENCH := Embedded|Process|IdleRSS
-E2E_PKGS := ./steps ./cmd/runbook ./engine/server
+E2E_PKGS := ./steps ./cmd/runbook ./engine/server ./engine/serve
 
 ## bench: every benchmark, the raw output in bin/bench.txt, then a table
 bench:

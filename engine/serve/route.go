@@ -137,13 +137,14 @@ type cooldowns struct {
 }
 
 type cooled struct {
-	at      time.Time
-	episode string
+	at    time.Time // when it started
+	alarm time.Time // the state change it started for
 }
 
 // allow reports whether target t may start now for alarm a, and if so
-// records the start. The same episode is always allowed: its workflow ID
-// answers a repeated delivery with the execution it started.
+// records the start. The same episode, or an older one redelivered late,
+// is always allowed and records nothing: its workflow ID answers with the
+// execution it started.
 func (c *cooldowns) allow(t Target, a *Alarm, now time.Time) bool {
 	if t.Route == nil || t.Route.Cooldown == nil {
 		return true
@@ -160,11 +161,11 @@ func (c *cooldowns) allow(t Target, a *Alarm, now time.Time) bool {
 	}
 	prev, ok := c.last[key]
 	switch {
-	case ok && prev.episode == a.Episode():
-		return true
+	case ok && !a.Time.After(prev.alarm):
+		return true // this episode or an older one, redelivered: its ID answers
 	case ok && now.Sub(prev.at) < d:
 		return false
 	}
-	c.last[key] = cooled{at: now, episode: a.Episode()}
+	c.last[key] = cooled{at: now, alarm: a.Time}
 	return true
 }

@@ -146,6 +146,9 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *A
 	for _, t := range targets {
 		if !s.cool.allow(t, a, begin) {
 			res = append(res, Started{Definition: t.Plan.Name, Status: "cooldown"})
+			if outcome == "ignored" {
+				outcome = "cooldown"
+			}
 			continue
 		}
 		st, err := s.startAlarm(r.Context(), hook, t, a)
@@ -156,7 +159,7 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *A
 			return
 		}
 		res = append(res, st)
-		if st.Status == "started" || outcome == "ignored" {
+		if st.Status == "started" || outcome == "ignored" || outcome == "cooldown" {
 			outcome = st.Status
 		}
 	}
