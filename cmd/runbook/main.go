@@ -34,6 +34,7 @@ type cli struct {
 	Reject    rejectCmd    `cmd:"" help:"Reject an execution's waiting step (the step fails)."`
 	Server    serverCmd    `cmd:"" help:"Run the embedded Temporal server, a worker and the Web UI."`
 	Serve     serveCmd     `cmd:"" help:"Run a worker and the HTTP server: alarm hooks, API, web page, metrics."`
+	Replay    replayCmd    `cmd:"" help:"Replay recorded histories against this build; exit 1 if one would not replay."`
 	Worker    workerCmd    `cmd:"" help:"Run a worker against a Temporal cluster."`
 	Validate  validateCmd  `cmd:"" help:"Check definition files and report every problem."`
 	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
