@@ -161,6 +161,20 @@ nodes:
       severity: high
       recommend: {run: rec-child@^1, params: {Name: x}, auto: true}
 `, nil, []string{recChild}, nil},
+	{"cancel-finally", head("rec-cancel") + `steps:
+  - name: gate
+    approve: {approvers: [user:alice], timeout: 1h}
+  - name: never
+    log: not reached
+finally:
+  - name: cleanup
+    log: cleaned up after the cancel
+`, nil, nil, func(h *harness, id string) {
+		h.waitStep(id, "gate", engine.StatusWaiting)
+		if err := h.client.CancelWorkflow(context.Background(), id, ""); err != nil {
+			h.t.Fatal(err)
+		}
+	}},
 }
 
 // TestRecordHistories re-records the replay corpus (engine/testdata/
@@ -190,7 +204,7 @@ func TestRecordHistories(t *testing.T) {
 		if r.drive != nil {
 			r.drive(h, id)
 		}
-		if _, err := h.wait(id); err != nil && r.drive != nil {
+		if out, err := h.wait(id); err != nil && r.drive != nil && out.Status != engine.StatusCancelled {
 			t.Fatalf("%s: %v", r.name, err)
 		}
 		hist := &historypb.History{}
