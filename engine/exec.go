@@ -40,7 +40,11 @@ type Input struct {
 	StartedBy string         `json:"startedBy,omitempty"`
 	Trigger   string         `json:"trigger,omitempty"` // manual, alarm, run, ...
 	Parent    string         `json:"parent,omitempty"`  // the execution whose run step started this one
-	Alarm     map[string]any `json:"alarm,omitempty"`
+	// RetryOf is the execution this one retries; Reuse holds the outputs
+	// of its top-level steps that are not run again (nil: skipped).
+	RetryOf string                    `json:"retryOf,omitempty"`
+	Reuse   map[string]map[string]any `json:"reuse,omitempty"`
+	Alarm   map[string]any            `json:"alarm,omitempty"`
 }
 
 // Call is the input of the aws and waitFor activities: one operation with

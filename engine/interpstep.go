@@ -25,6 +25,17 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 	if s.MaxVisits > 0 && visit > s.MaxVisits {
 		return "", it.stepFailed(rec, &StepError{Type: "MaxVisits", Message: fmt.Sprintf("visited more than maxVisits (%d) times", s.MaxVisits)})
 	}
+	if outs, ok := it.reused(ctx, s, sc, visit); ok {
+		rec.Status, rec.End, rec.Outputs, rec.Message = StatusSucceeded, it.now(), outs, "reused from "+it.in.RetryOf
+		if outs == nil {
+			rec.Status, rec.Message = StatusSkipped, ""
+		}
+		sc.steps[s.Name] = outs
+		if outs == nil {
+			return "", nil
+		}
+		return it.route(rec, s, it.env(sc))
+	}
 	env := it.env(sc)
 	if s.If != nil {
 		ok, err := it.bool(s.If, env)

@@ -24,6 +24,9 @@ func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
 		StaticSummary:         fmt.Sprintf("%s@%s", p.Name, p.Version),
 		TypedSearchAttributes: searchAttributes(in),
 	}
+	if in.RetryOf != "" {
+		opts.StaticSummary += " (retry of " + in.RetryOf + ")"
+	}
 	if p.Lock == nil {
 		return opts, nil
 	}

@@ -124,7 +124,12 @@ func detached(e *env, id string, s *session) {
 // with a lock is started under an ID derived from the lock key, so that a
 // second start while one runs is refused with the running one's ID.
 func startExecution(ctx context.Context, cl client.Client, p *engine.Plan, params map[string]any, requester string) (string, error) {
-	in := engine.Input{Plan: p, Params: params, StartedBy: requester, Trigger: "manual"}
+	return startInput(ctx, cl, engine.Input{Plan: p, Params: params, StartedBy: requester, Trigger: "manual"})
+}
+
+// startInput starts the interpreter workflow on in.
+func startInput(ctx context.Context, cl client.Client, in engine.Input) (string, error) {
+	p := in.Plan
 	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%s", p.Name, randomSuffix()))
 	if err != nil {
 		return "", usagef("%v", err)

@@ -35,6 +35,7 @@ type cli struct {
 	Server    serverCmd    `cmd:"" help:"Run the embedded Temporal server, a worker and the Web UI."`
 	Serve     serveCmd     `cmd:"" help:"Run a worker and the HTTP server: alarm hooks, API, web page, metrics."`
 	Replay    replayCmd    `cmd:"" help:"Replay recorded histories against this build; exit 1 if one would not replay."`
+	Retry     retryCmd     `cmd:"" help:"Start a failed execution again from a step, reusing the outputs recorded before it."`
 	Worker    workerCmd    `cmd:"" help:"Run a worker against a Temporal cluster."`
 	Validate  validateCmd  `cmd:"" help:"Check definition files and report every problem."`
 	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/converter"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// retryCmd starts a new execution of a failed one's pinned plan.
+type retryCmd struct {
+	ID     string `arg:"" name:"id" help:"The failed (or cancelled) execution."`
+	From   string `placeholder:"STEP" help:"The top-level step to run again from (default: the one that failed); the steps recorded before it are reused, approvals excepted."`
+	caller `embed:""`
+	conn   `embed:""`
+}
+
+// Run starts the retry and prints its ID.
+func (c *retryCmd) Run(e *env) error {
+	ctx := context.Background()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	h, err := fetchHistory(ctx, s, c.ID)
+	if err != nil {
+		return err
+	}
+	var in engine.Input
+	attrs := h.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes()
+	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err != nil || in.Plan == nil {
+		return fmt.Errorf("%s is not a runbook execution: %v", c.ID, err)
+	}
+	var out engine.Outcome
+	if gerr := s.client.GetWorkflow(ctx, c.ID, "").Get(ctx, &out); gerr == nil {
+		return fmt.Errorf("refused: %s succeeded; start it again with runbook start", c.ID)
+	} else if o := engine.OutcomeOf(gerr); o != nil {
+		out = *o
+	} else {
+		return unreachable(gerr)
+	}
+	retry, err := engine.RetryInput(in, &out, c.ID, c.From, c.requester(e))
+	if err != nil {
+		return usagef("%v", err)
+	}
+	id, err := startInput(ctx, s.client, retry)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "retrying %s from %s, reusing %d steps\n", c.ID, fromName(c.From, &out), len(retry.Reuse))
+	fmt.Fprintln(e.stdout, id)
+	return nil
+}
+
+func fromName(from string, out *engine.Outcome) string {
+	if from != "" {
+		return from
+	}
+	return out.Failed
+}
