@@ -44,7 +44,10 @@ type Input struct {
 	// of its top-level steps that are not run again (nil: skipped).
 	RetryOf string                    `json:"retryOf,omitempty"`
 	Reuse   map[string]map[string]any `json:"reuse,omitempty"`
-	Alarm   map[string]any            `json:"alarm,omitempty"`
+	// DryRun runs read-only calls for real and nothing that acts: see
+	// DryCall.
+	DryRun bool           `json:"dryRun,omitempty"`
+	Alarm  map[string]any `json:"alarm,omitempty"`
 }
 
 // Call is the input of the aws and waitFor activities: one operation with
@@ -67,6 +70,9 @@ type Call struct {
 	// Token is the idempotency token for a mutating call, derived from the
 	// execution, the step and the loop index; "" for read-only calls.
 	Token string `json:"token,omitempty"`
+	// DryRun asks a mutating call not to act: sent with the operation's
+	// own DryRun flag where its input has one, else not sent at all.
+	DryRun bool `json:"dryRun,omitempty"`
 }
 
 // HTTPRequest is the Input of the http activity (as data: Call.Input holds
@@ -95,6 +101,8 @@ type CallResult struct {
 	// Met is Until's value on the last response (assert mapping form).
 	Met   bool `json:"met,omitempty"`
 	Polls int  `json:"polls,omitempty"` // waitFor
+	// DryRun says what a dry run did instead of the call.
+	DryRun string `json:"dryRun,omitempty"`
 }
 
 // StepRecord is what happened to one step: the timeline `run`, `watch` and
@@ -165,6 +173,18 @@ type Outcome struct {
 	Path     []string    `json:"path,omitempty"`
 	Finding  *Finding    `json:"finding,omitempty"`
 	Evidence []*Evidence `json:"evidence,omitempty"`
+	// DryRun lists, in a dry run, what would have acted.
+	DryRun []*DryCall `json:"dryRun,omitempty"`
+}
+
+// DryCall is one step a dry run did not let act: the call with its
+// resolved input, and what happened instead.
+type DryCall struct {
+	Step  string         `json:"step"`
+	Kind  string         `json:"kind"`
+	Op    string         `json:"op,omitempty"`
+	Input map[string]any `json:"input,omitempty"`
+	Note  string         `json:"note"`
 }
 
 // QueryState is the name of the query that returns the execution's

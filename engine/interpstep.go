@@ -125,6 +125,9 @@ func asStepError(err error) *StepError {
 // kind runs the step's kind and returns its outputs.
 func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *frame, visit int) (map[string]any, error) {
 	env := it.env(sc)
+	if outs, handled, err := it.dryRun(ctx, s, rec, env); handled {
+		return outs, err
+	}
 	switch s.Kind {
 	case "", "log":
 		if s.Kind == "log" {
@@ -255,6 +258,7 @@ func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecor
 	if s.Idempotent {
 		c.Token = idempotencyToken(it.exec["id"].(string), rec.Name, visit)
 	}
+	c.DryRun = it.in.DryRun && !s.ReadOnly && (s.Kind == "aws" || s.Kind == "waitFor" || s.Kind == "assert")
 	name, opts, err := it.activityOptions(s, rec, env, visit)
 	if err != nil {
 		return nil, err
@@ -270,6 +274,10 @@ func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecor
 	var res CallResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), name, c).Get(ctx, &res); err != nil {
 		return nil, err
+	}
+	it.dryCall(s, rec, c, &res)
+	if res.Outputs == nil && len(s.Outputs) > 0 { // a dry run's call not sent
+		res.Outputs = map[string]any{}
 	}
 	for _, o := range s.Outputs {
 		res.Outputs[o.Name] = Coerce(res.Outputs[o.Name], o.Type)

@@ -87,6 +87,9 @@ func (a *Activities) Call(ctx context.Context, c engine.Call) (engine.CallResult
 	if err != nil {
 		return engine.CallResult{}, err
 	}
+	if c.DryRun {
+		return a.dryRun(ctx, c, inv)
+	}
 	stop := keepAlive(ctx)
 	data, err := inv(ctx)
 	stop()
@@ -127,6 +130,9 @@ func (a *Activities) WaitFor(ctx context.Context, c engine.Call) (engine.CallRes
 	inv, err := a.prepare(c)
 	if err != nil {
 		return engine.CallResult{}, err
+	}
+	if c.DryRun {
+		return a.dryRun(ctx, c, inv)
 	}
 	interval := c.Interval
 	if interval <= 0 {
@@ -204,6 +210,13 @@ func (a *Activities) prepare(c engine.Call) (func(context.Context) (any, error),
 	}
 	in := reflect.New(op.Input)
 	in.Elem().Set(v)
+	if c.DryRun {
+		if fv := in.Elem().FieldByName("DryRun"); fv.IsValid() && fv.Type() == reflect.TypeFor[*bool]() {
+			fv.Set(reflect.ValueOf(aws.Bool(true)))
+		} else {
+			return nil, nil // not sent: see dryRun
+		}
+	}
 	if c.Token != "" {
 		if name := engine.TokenField(op.Input); name != "" {
 			if fv := in.Elem().FieldByName(name); fv.IsNil() {

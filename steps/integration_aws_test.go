@@ -2,10 +2,12 @@ package steps_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,7 +34,8 @@ type awsTransport struct {
 
 // awsCall is one request the SDK sent.
 type awsCall struct {
-	Op        string // ListQueues, from X-Amz-Target
+	Op        string // ListQueues, from X-Amz-Target (or the query protocol's Action)
+	DryRun    string // the query protocol's DryRun parameter (EC2)
 	Region    string // of the SigV4 credential scope
 	Host      string
 	Throttled bool
@@ -43,6 +46,14 @@ var credentialScope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([^/]+)/`)
 func (tr *awsTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	target := req.Header.Get("X-Amz-Target")
 	c := awsCall{Op: target[strings.LastIndex(target, ".")+1:], Host: req.URL.Host}
+	if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && req.Body != nil {
+		body, _ := io.ReadAll(req.Body)
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if form, err := url.ParseQuery(string(body)); err == nil {
+			c.Op, c.DryRun = form.Get("Action"), form.Get("DryRun")
+		}
+	}
 	if m := credentialScope.FindStringSubmatch(req.Header.Get("Authorization")); m != nil {
 		c.Region = m[1]
 	}

@@ -26,6 +26,7 @@ type runCmd struct {
 	workerFlags `embed:"" group:"Embedded worker"`
 	Output      string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 	Embedded    bool   `help:"Run on an embedded server in this process even if a runbook server is listening."`
+	DryRun      bool   `name:"dry-run" help:"Run read-only calls for real; send no mutating call (or only with its own DryRun flag), skip approvals and sleeps, run no script; print what would have acted."`
 }
 
 // startCmd starts an execution and prints its ID.
@@ -83,7 +84,7 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	id, err := startExecution(ctx, s.client, p, params, c.requester(e))
+	id, err := startInput(ctx, s.client, engine.Input{Plan: p, Params: params, StartedBy: c.requester(e), Trigger: "manual", DryRun: c.DryRun})
 	if err != nil {
 		return err
 	}
@@ -171,6 +172,7 @@ func finished(e *env, format, id string, out *engine.Outcome, err error) error {
 	} else {
 		fmt.Fprintln(e.stdout, summaryLine(out))
 		printFinding(e.stdout, out)
+		printDryRun(e.stdout, out)
 	}
 	if out.Status != engine.StatusSucceeded {
 		return errExecution

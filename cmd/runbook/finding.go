@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -48,4 +49,16 @@ func joinPath(p []string) string {
 		s += n
 	}
 	return s
+}
+
+// printDryRun prints what a dry run did not let act.
+func printDryRun(w io.Writer, o *engine.Outcome) {
+	if len(o.DryRun) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "dry run: these steps would have acted:")
+	for _, d := range o.DryRun {
+		in, _ := json.Marshal(d.Input)
+		fmt.Fprintf(w, "  %s (%s %s) %s\n    input: %s\n", d.Step, d.Kind, d.Op, d.Note, in)
+	}
 }

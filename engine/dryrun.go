@@ -1,0 +1,41 @@
+package engine
+
+import "go.temporal.io/sdk/workflow"
+
+// dryRun handles, in a dry run, the kinds that would act or wait:
+// approvals and sleeps are skipped, scripts and unsafe HTTP requests are
+// not sent, each noted in Outcome.DryRun. AWS calls go to their activity,
+// which decides (see Call.DryRun). It reports whether it handled s.
+func (it *interp) dryRun(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any) (map[string]any, bool, error) {
+	if !it.in.DryRun || workflow.GetVersion(ctx, "dry-run", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil, false, nil
+	}
+	var note string
+	switch {
+	case s.Kind == "approve":
+		note = "approval skipped"
+	case s.Kind == "sleep":
+		note = "sleep skipped"
+	case s.Kind == "script", s.Kind == "http" && !safeHTTP(s):
+		note = "not sent"
+		in, err := it.resolveArgs(s, env)
+		if err != nil {
+			return nil, true, err
+		}
+		it.out.DryRun = append(it.out.DryRun, &DryCall{Step: rec.Name, Kind: s.Kind, Op: it.opName(s), Input: in, Note: note})
+	default:
+		return nil, false, nil
+	}
+	rec.Message = "dry run: " + note
+	outs, err := it.outputs(s, env, nil)
+	return outs, true, err
+}
+
+// dryCall notes an AWS call a dry run did not let act.
+func (it *interp) dryCall(s *PlanStep, rec *StepRecord, c Call, res *CallResult) {
+	if res.DryRun == "" {
+		return
+	}
+	rec.Message = "dry run: " + res.DryRun
+	it.out.DryRun = append(it.out.DryRun, &DryCall{Step: rec.Name, Kind: s.Kind, Op: c.Op, Input: c.Input, Note: res.DryRun})
+}
