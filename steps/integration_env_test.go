@@ -197,11 +197,27 @@ func (h *harness) start(p *engine.Plan, params map[string]any) (string, error) {
 // startAs starts p as requester who.
 func (h *harness) startAs(p *engine.Plan, params map[string]any, who string) (string, error) {
 	h.t.Helper()
+	return h.startInput(p, params, func(in *engine.Input) { in.StartedBy = who })
+}
+
+// startWith starts p with its input changed by input (when not nil).
+func (h *harness) startWith(p *engine.Plan, params map[string]any, input func(*engine.Input)) (string, error) {
+	h.t.Helper()
+	if input == nil {
+		input = func(*engine.Input) {}
+	}
+	return h.startInput(p, params, input)
+}
+
+// startInput starts p with its input changed by input.
+func (h *harness) startInput(p *engine.Plan, params map[string]any, input func(*engine.Input)) (string, error) {
+	h.t.Helper()
 	checked, err := engine.CheckParams(p, params)
 	if err != nil {
 		return "", err
 	}
-	in := engine.Input{Plan: p, Params: checked, StartedBy: who, Trigger: "manual"}
+	in := engine.Input{Plan: p, Params: checked, StartedBy: "integration@test", Trigger: "manual"}
+	input(&in)
 	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%d", p.Name, executions.Add(1)))
 	if err != nil {
 		return "", err

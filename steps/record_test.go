@@ -39,6 +39,8 @@ var recorded = []struct {
 	params    map[string]any
 	catalog   []string
 	drive     func(h *harness, id string)
+	// input changes the input before the start (a dry run, a retry).
+	input func(in *engine.Input)
 }{
 	{"aws-outputs-routing", head("rec-aws") + `params:
   Queue: {type: string}
@@ -68,7 +70,7 @@ steps:
     log: skipped
 outputs:
   n: steps.count.n
-`, map[string]any{"Queue": "recorded"}, nil, nil},
+`, map[string]any{"Queue": "recorded"}, nil, nil, nil},
 	{"sleep-finally-fail", head("rec-fail") + `steps:
   - name: nap
     sleep: 1s
@@ -86,7 +88,7 @@ outputs:
 finally:
   - name: cleanup
     log: cleaned up
-`, nil, nil, nil},
+`, nil, nil, nil, nil},
 	{"waitfor-succeed", head("rec-wait") + `steps:
   - name: table
     aws: dynamodb:CreateTable
@@ -106,7 +108,7 @@ finally:
     succeed: the table is active
   - name: after
     log: never reached
-`, nil, nil, nil},
+`, nil, nil, nil, nil},
 	{"approve-foreach-run-http-script", head("rec-compose") + `params:
   URL: {type: string}
 steps:
@@ -138,7 +140,7 @@ outputs:
 				h.t.Fatal(err)
 			}
 		}
-	}},
+	}, nil},
 	{"playbook-conclude-auto", `apiVersion: runbook/v1
 kind: Playbook
 name: rec-playbook
@@ -160,7 +162,7 @@ nodes:
       finding: level ${{ params.Level }}
       severity: high
       recommend: {run: rec-child@^1, params: {Name: x}, auto: true}
-`, nil, []string{recChild}, nil},
+`, nil, []string{recChild}, nil, nil},
 	{"cancel-finally", head("rec-cancel") + `steps:
   - name: gate
     approve: {approvers: [user:alice], timeout: 1h}
@@ -174,6 +176,28 @@ finally:
 		if err := h.client.CancelWorkflow(context.Background(), id, ""); err != nil {
 			h.t.Fatal(err)
 		}
+	}, nil},
+	{"dry-run", head("rec-dry") + `steps:
+  - name: who
+    aws: sts:GetCallerIdentity
+  - name: gate
+    approve: {approvers: [user:alice], timeout: 1h}
+  - name: make
+    aws: sqs:CreateQueue
+    input: {QueueName: recorded-dry}
+  - name: nap
+    sleep: 1h
+  - name: sh
+    script: {command: [touch, /tmp/recorded-dry]}
+`, nil, nil, nil, func(in *engine.Input) { in.DryRun = true }},
+	{"retry-reuse", head("rec-retry") + `steps:
+  - name: first
+    log: done before
+    outputs: {n: 1}
+  - name: second
+    assert: steps.first.n == 1
+`, nil, nil, nil, func(in *engine.Input) {
+		in.Trigger, in.RetryOf, in.Reuse = "retry", "rec-retry-0", map[string]map[string]any{"first": {"n": 1}}
 	}},
 }
 
@@ -197,7 +221,7 @@ func TestRecordHistories(t *testing.T) {
 		if strings.Contains(r.src, "params.URL") {
 			params = map[string]any{"URL": web.URL}
 		}
-		id, err := h.start(h.plan(r.src, r.catalog...), params)
+		id, err := h.startWith(h.plan(r.src, r.catalog...), params, r.input)
 		if err != nil {
 			t.Fatal(err)
 		}
