@@ -27,6 +27,7 @@ type cli struct {
 	Start     startCmd     `cmd:"" help:"Start a runbook and print its execution ID."`
 	Watch     watchCmd     `cmd:"" help:"Follow an execution until it ends."`
 	Status    statusCmd    `cmd:"" help:"Print an execution's status and steps."`
+	History   historyCmd   `cmd:"" help:"Print an execution's timeline from its history; --json exports the history."`
 	List      listCmd      `cmd:"" help:"List executions."`
 	Cancel    cancelCmd    `cmd:"" help:"Cancel an execution (its finally steps still run)."`
 	Approvals approvalsCmd `cmd:"" help:"List the steps waiting for approval."`
@@ -36,8 +37,10 @@ type cli struct {
 	Serve     serveCmd     `cmd:"" help:"Run a worker and the HTTP server: alarm hooks, API, web page, metrics."`
 	Replay    replayCmd    `cmd:"" help:"Replay recorded histories against this build; exit 1 if one would not replay."`
 	Retry     retryCmd     `cmd:"" help:"Start a failed execution again from a step, reusing the outputs recorded before it."`
+	Catalog   catalogCmd   `cmd:"" help:"List the definitions a name can start: the built-in library and --catalog folders."`
 	Worker    workerCmd    `cmd:"" help:"Run a worker against a Temporal cluster."`
 	Validate  validateCmd  `cmd:"" help:"Check definition files and report every problem."`
+	Test      testCmd      `cmd:"" help:"Run runbook tests (*.test.yaml) with canned responses on Temporal's test environment; report the routes no case took."`
 	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
 	Schema    schemaCmd    `cmd:"" help:"Print the JSON Schema of definition files."`
 	Docs      docsCmd      `cmd:"" help:"Print the step-kind reference (Markdown)."`
