@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/temporalproto"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// historyCmd prints an execution's timeline, or exports its history.
+type historyCmd struct {
+	ID     string `arg:"" name:"id" help:"The execution ID."`
+	JSON   bool   `name:"json" help:"Write Temporal's history as JSON instead (as temporal workflow show -o json does), for runbook replay."`
+	conn   `embed:""`
+	Output string `short:"o" enum:"text,json" default:"text" help:"Output format of the timeline: ${enum}."`
+}
+
+// Run fetches the execution's whole history and prints the timeline
+// engine.BuildTimeline tells from it, or with --json the history itself.
+// An unknown execution exits 1.
+func (c *historyCmd) Run(e *env) error {
+	if c.JSON && c.Output == "json" {
+		return usagef("--json writes Temporal's history, -o json the timeline: pass one")
+	}
+	ctx := context.Background()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	h, err := fetchHistory(ctx, s, c.ID)
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return fmt.Errorf("no execution %s in namespace %s", c.ID, c.Namespace)
+	case err != nil:
+		return err
+	}
+	if c.JSON {
+		return writeHistory(e.stdout, h)
+	}
+	t, err := engine.BuildTimeline(h)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.ID, err)
+	}
+	if c.Output == "json" {
+		return writeJSON(e.stdout, t)
+	}
+	return t.Text(e.stdout)
+}
+
+// writeHistory writes h as the Temporal CLI's `workflow show -o json`
+// does: Temporal's proto JSON, indented, payloads as they are (which
+// replayers and engine.ReadHistory read).
+func writeHistory(w io.Writer, h *historypb.History) error {
+	raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(raw, '\n'))
+	return err
+}

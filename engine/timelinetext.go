@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// timeLayout is how the text timeline writes times: RFC 3339 in UTC, to
+// the millisecond.
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// maxValue is the most characters of one value the text shows.
+const maxValue = 200
+
+// Text writes the timeline for people: the execution; one line per step
+// (mark, name, kind, start, duration, attempts when more than one,
+// message, outputs, error) with what it did indented below it (calls,
+// approvals, timers, child executions, the branch taken); how it ended;
+// and a playbook's finding.
+func (t *Timeline) Text(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "execution %s of %s (%s): %s\n", t.ID, t.Runbook, strings.ToLower(t.Kind), t.Status)
+	line := "  started " + stamp(t.Start)
+	if t.StartedBy != "" {
+		line += " by " + t.StartedBy
+	}
+	if t.Trigger != "" {
+		line += " (" + t.Trigger + ")"
+	}
+	if !t.End.IsZero() {
+		line += ", ended " + stamp(t.End) + " after " + span(t.Start, t.End)
+	}
+	fmt.Fprintln(bw, line)
+	if t.Parent != "" {
+		fmt.Fprintf(bw, "  parent: %s\n", t.Parent)
+	}
+	if t.RetryOf != "" {
+		fmt.Fprintf(bw, "  retry of: %s\n", t.RetryOf)
+	}
+	if t.DryRun {
+		fmt.Fprintln(bw, "  dry run: calls that act were not made")
+	}
+	if len(t.Params) > 0 {
+		fmt.Fprintf(bw, "  params: %s\n", pairs(t.Params))
+	}
+	if len(t.Alarm) > 0 {
+		fmt.Fprintf(bw, "  alarm: %s\n", pairs(t.Alarm))
+	}
+	for _, s := range t.Steps {
+		s.text(bw)
+	}
+	for _, x := range t.Timers {
+		fmt.Fprintf(bw, "  %s\n", x.text(t.Status))
+	}
+	fmt.Fprintln(bw, t.summary())
+	if t.Partial {
+		fmt.Fprintln(bw, "  (no outcome in the history yet: only the steps with a call, timer, child execution or decision show)")
+	}
+	t.finding(bw)
+	return bw.Flush()
+}
+
+// text writes a step's line and what it did, indented by its loop depth.
+func (s *TimelineStep) text(w io.Writer) {
+	in := strings.Repeat("  ", strings.Count(s.Name, "]."))
+	mark := map[string]string{StatusSucceeded: "✓", StatusSkipped: "↷", StatusFailed: "✗", StatusCancelled: "■",
+		StatusRunning: "▶", StatusWaiting: "⏸", StatusTimedOut: "✗"}[s.Status]
+	if mark == "" {
+		mark = "?"
+	}
+	kind := s.Kind
+	if kind == "" {
+		kind = "branch"
+	}
+	line := fmt.Sprintf("%s%s %s (%s) %s", in, mark, s.Name, kind, stamp(s.Start))
+	switch {
+	case s.Status == StatusSkipped, s.End.IsZero():
+		line += " " + s.Status
+	default:
+		line += " " + s.Duration
+	}
+	if s.Attempts > 1 {
+		line += fmt.Sprintf(" attempts %d", s.Attempts)
+	}
+	if s.Message != "" && s.Error == nil {
+		line += "  " + oneLine(s.Message)
+	}
+	if len(s.Outputs) > 0 {
+		line += "  " + pairs(s.Outputs)
+	}
+	if s.Error != nil {
+		line += "  " + errString(s.Error)
+	}
+	fmt.Fprintln(w, line)
+	in += "    "
+	for _, a := range s.Activities {
+		fmt.Fprintln(w, in+a.text(s.Error))
+	}
+	if a := s.Approval; a != nil {
+		ask := fmt.Sprintf("%sasks %d of %s until %s", in, a.MinApprovals, strings.Join(a.Approvers, ", "), stamp(a.Deadline))
+		if a.Requester != "" {
+			ask += " (requested by " + a.Requester + ")"
+		}
+		fmt.Fprintln(w, ask)
+		for _, d := range a.Decisions {
+			fmt.Fprintln(w, in+decisionText(d))
+		}
+	}
+	for _, x := range s.Timers {
+		fmt.Fprintln(w, in+x.text(s.Status))
+	}
+	for _, c := range s.Children {
+		line := fmt.Sprintf("%schild %s: %s", in, c.ID, c.Runbook)
+		if len(c.Params) > 0 {
+			line += " " + pairs(c.Params)
+		}
+		line += ", " + c.Status
+		if !c.End.IsZero() {
+			line += " at " + stamp(c.End)
+		}
+		if c.Error != nil {
+			line += ": " + errString(c.Error)
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, e := range s.Branch {
+		line := fmt.Sprintf("%swhen %s", in, e.Condition)
+		if len(e.Values) > 0 {
+			line += " (" + pairs(e.Values) + ")"
+		}
+		line += fmt.Sprintf(": %v", e.Result)
+		if e.Condition == "default" {
+			line = in + "default"
+		}
+		if e.Result && s.Next != "" {
+			line += " → " + s.Next
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// text is an activity's call (op and resolved input) and, when it did
+// not simply succeed, how it went; its error only when the step's is
+// another.
+func (a *Activity) text(stepErr *StepError) string {
+	line := a.Type
+	if a.Notify {
+		line = "notify " + line
+	}
+	if a.Op != "" && a.Op != a.Type {
+		line += " " + a.Op
+	}
+	if len(a.Input) > 0 {
+		line += " " + pairs(a.Input)
+	}
+	if a.Region != "" {
+		line += " in " + a.Region
+	}
+	if a.Until != "" {
+		line += fmt.Sprintf(" until %s (%d polls)", a.Until, a.Polls)
+	}
+	if a.Attempts > 1 {
+		line += fmt.Sprintf(", attempt %d", a.Attempts)
+		if a.LastFailure != "" {
+			line += " after " + oneLine(a.LastFailure)
+		}
+	}
+	if a.Status != StatusSucceeded {
+		line += ": " + a.Status
+		if a.Error != nil && (stepErr == nil || stepErr.Message != a.Error.Message) {
+			line += ": " + errString(a.Error)
+		}
+	}
+	return line
+}
+
+// text is a timer and what became of it; one still started when the
+// execution (or step) ended did not fire.
+func (x *Timer) text(status string) string {
+	line := "timer " + x.Name
+	if !strings.HasPrefix(x.Name, "sleep ") {
+		line += " " + x.Duration
+	}
+	switch {
+	case x.Status != "started":
+		return line + ": " + x.Status + " at " + stamp(x.End)
+	case status == StatusRunning || status == StatusWaiting:
+		return line + ": pending"
+	}
+	return line + ": did not fire"
+}
+
+// decisionText is one decision: who, with which groups, when, and why.
+func decisionText(d *Decision) string {
+	verb := map[string]string{UpdateApprove: "approved", UpdateReject: "rejected"}[d.Decision]
+	if verb == "" {
+		verb = d.Decision
+	}
+	line := verb + " by " + d.Identity
+	if len(d.Groups) > 0 {
+		line += " (groups " + strings.Join(d.Groups, ", ") + ")"
+	}
+	if !d.Time.IsZero() {
+		line += " at " + stamp(d.Time)
+	}
+	if d.Comment != "" {
+		line += ": " + oneLine(d.Comment)
+	}
+	return line
+}
+
+// summary is how the execution ended, as `run` and `watch` say it.
+func (t *Timeline) summary() string {
+	line := t.Status
+	switch {
+	case t.Status == StatusSucceeded:
+		if t.Message != "" {
+			line += ": " + oneLine(t.Message)
+		}
+		if len(t.Outputs) > 0 {
+			line += "; outputs: " + pairs(t.Outputs)
+		}
+	case t.Failed != "":
+		line += " at step " + t.Failed
+		fallthrough
+	case t.Error != nil:
+		if t.Error != nil {
+			line += ": " + errString(t.Error)
+		}
+	}
+	return line
+}
+
+// finding writes a playbook's finding: severity and node, the path, and
+// the recommendation. The evidence is under the steps.
+func (t *Timeline) finding(w io.Writer) {
+	f := t.Finding
+	if f == nil {
+		return
+	}
+	fmt.Fprintf(w, "finding (%s, node %s): %s\n", f.Severity, f.Node, f.Finding)
+	if len(t.Path) > 0 {
+		fmt.Fprintf(w, "  path: %s\n", strings.Join(t.Path, " → "))
+	}
+	switch r := f.Recommend; {
+	case r == nil:
+	case r.Execution != "":
+		fmt.Fprintf(w, "  recommended %s launched: %s\n", r.Run, r.Execution)
+	case r.Error != "":
+		fmt.Fprintf(w, "  recommended %s not launched: %s\n    %s\n", r.Run, r.Error, r.Command)
+	default:
+		fmt.Fprintf(w, "  recommended: %s\n", r.Command)
+	}
+}
+
+// pairs is a map as sorted key=value pairs: strings as they are, other
+// values as JSON, each on one line and clipped.
+func pairs(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		v, ok := m[k].(string)
+		if !ok {
+			var b strings.Builder
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(m[k])
+			v = strings.TrimSuffix(b.String(), "\n")
+		}
+		parts[i] = k + "=" + oneLine(v)
+	}
+	return strings.Join(parts, " ")
+}
+
+// oneLine keeps s on one line and to maxValue characters.
+func oneLine(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r", `\r`), "\n", `\n`)
+	if utf8.RuneCountInString(s) <= maxValue {
+		return s
+	}
+	return string([]rune(s)[:maxValue-1]) + "…"
+}
