@@ -9,28 +9,67 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/appsync"
+	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/backup"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/codebuild"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	"github.com/aws/aws-sdk-go-v2/service/connect"
+	"github.com/aws/aws-sdk-go-v2/service/directoryservice"
+	"github.com/aws/aws-sdk-go-v2/service/docdb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/emr"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/fsx"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/inspector2"
+	"github.com/aws/aws-sdk-go-v2/service/kafka"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/mwaa"
+	"github.com/aws/aws-sdk-go-v2/service/neptune"
+	"github.com/aws/aws-sdk-go-v2/service/ram"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/waf"
+	"github.com/aws/aws-sdk-go-v2/service/wafregional"
+	"github.com/aws/aws-sdk-go-v2/service/workspaces"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -40,28 +79,67 @@ import (
 // type). Operations are found by reflection over the client's methods.
 func awsServices() []*awsService {
 	return []*awsService{
+		sdkService("accessanalyzer", accessanalyzer.NewFromConfig),
+		sdkService("apigatewayv2", apigatewayv2.NewFromConfig),
+		sdkService("applicationautoscaling", applicationautoscaling.NewFromConfig),
+		sdkService("appsync", appsync.NewFromConfig),
+		sdkService("athena", athena.NewFromConfig),
 		sdkService("autoscaling", autoscaling.NewFromConfig),
+		sdkService("backup", backup.NewFromConfig),
 		sdkService("cloudformation", cloudformation.NewFromConfig),
+		sdkService("cloudtrail", cloudtrail.NewFromConfig),
 		sdkService("cloudwatch", cloudwatch.NewFromConfig),
 		sdkService("cloudwatchlogs", cloudwatchlogs.NewFromConfig),
+		sdkService("codebuild", codebuild.NewFromConfig),
 		sdkService("codedeploy", codedeploy.NewFromConfig),
+		sdkService("configservice", configservice.NewFromConfig),
+		sdkService("connect", connect.NewFromConfig),
+		sdkService("directoryservice", directoryservice.NewFromConfig),
+		sdkService("docdb", docdb.NewFromConfig),
 		sdkService("dynamodb", dynamodb.NewFromConfig),
 		sdkService("ec2", ec2.NewFromConfig),
 		sdkService("ecs", ecs.NewFromConfig),
+		sdkService("efs", efs.NewFromConfig),
 		sdkService("eks", eks.NewFromConfig),
 		sdkService("elasticache", elasticache.NewFromConfig),
+		sdkService("elasticbeanstalk", elasticbeanstalk.NewFromConfig),
+		sdkService("elasticloadbalancing", elasticloadbalancing.NewFromConfig),
 		sdkService("elasticloadbalancingv2", elasticloadbalancingv2.NewFromConfig),
+		sdkService("emr", emr.NewFromConfig),
+		sdkService("eventbridge", eventbridge.NewFromConfig),
+		sdkService("firehose", firehose.NewFromConfig),
+		sdkService("fsx", fsx.NewFromConfig),
+		sdkService("glue", glue.NewFromConfig),
+		sdkService("guardduty", guardduty.NewFromConfig),
 		sdkService("iam", iam.NewFromConfig),
+		sdkService("identitystore", identitystore.NewFromConfig),
+		sdkService("inspector2", inspector2.NewFromConfig),
+		sdkService("kafka", kafka.NewFromConfig),
 		sdkService("kinesis", kinesis.NewFromConfig),
+		sdkService("kms", kms.NewFromConfig),
 		sdkService("lambda", lambda.NewFromConfig),
+		sdkService("mwaa", mwaa.NewFromConfig),
+		sdkService("neptune", neptune.NewFromConfig),
+		sdkService("ram", ram.NewFromConfig),
 		sdkService("rds", rds.NewFromConfig),
+		sdkService("redshift", redshift.NewFromConfig),
 		sdkService("route53", route53.NewFromConfig),
 		sdkService("s3", s3.NewFromConfig),
+		sdkService("s3control", s3control.NewFromConfig),
+		sdkService("sagemaker", sagemaker.NewFromConfig),
 		sdkService("secretsmanager", secretsmanager.NewFromConfig),
+		sdkService("securityhub", securityhub.NewFromConfig),
+		sdkService("sesv2", sesv2.NewFromConfig),
+		sdkService("sfn", sfn.NewFromConfig),
 		sdkService("sns", sns.NewFromConfig),
 		sdkService("sqs", sqs.NewFromConfig),
 		sdkService("ssm", ssm.NewFromConfig),
+		sdkService("ssoadmin", ssoadmin.NewFromConfig),
 		sdkService("sts", sts.NewFromConfig),
+		sdkService("waf", waf.NewFromConfig),
+		sdkService("wafregional", wafregional.NewFromConfig),
+		sdkService("workspaces", workspaces.NewFromConfig),
+		sdkService("xray", xray.NewFromConfig),
 	}
 }
 

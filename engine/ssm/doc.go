@@ -1,0 +1,13 @@
+// Package ssm translates AWS Systems Manager Automation documents
+// (schemaVersion 0.3, JSON or YAML) into runbooks in definition format v1.
+//
+// The pipeline reads in [Import]: parse the document, declare its
+// parameters, list every step's outputs (so that a `{{ step.Output }}`
+// reference can be rewritten before the step is reached), translate each
+// step by its action, then write the runbook as YAML. An action v1 cannot
+// express faithfully is not guessed at: the step is reported with the
+// reason, and the document is not imported.
+//
+// [Summarize] runs the importer and the validator over many documents and
+// counts, per reason, the ones that did not make it.
+package ssm

@@ -1,0 +1,184 @@
+package ssm
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// action translates one SSM step into v1 steps; the step named by
+// t.carrier holds the outputs.
+type action func(t *translator, s *ssmStep, name string) ([]*step, error)
+
+// actions lists the translations, one per SSM action.
+var actions map[string]action
+
+func init() {
+	actions = map[string]action{
+		"aws:executeAwsApi":              (*translator).executeAwsAPI,
+		"aws:waitForAwsResourceProperty": (*translator).waitForProperty,
+		"aws:assertAwsResourceProperty":  (*translator).assertProperty,
+		"aws:branch":                     (*translator).branch,
+		"aws:approve":                    (*translator).approve,
+		"aws:sleep":                      (*translator).sleep,
+		"aws:executeScript":              (*translator).executeScript,
+		"aws:runCommand":                 (*translator).runCommand,
+		"aws:executeAutomation":          (*translator).executeAutomation,
+		"aws:changeInstanceState":        (*translator).changeInstanceState,
+		"aws:createStack":                (*translator).createStack,
+		"aws:deleteStack":                (*translator).deleteStack,
+		"aws:runInstances":               (*translator).runInstances,
+		"aws:createImage":                (*translator).createImage,
+		"aws:copyImage":                  (*translator).copyImage,
+		"aws:deleteImage":                (*translator).deleteImage,
+		"aws:createTags":                 (*translator).createTags,
+		"aws:invokeLambdaFunction":       (*translator).invokeLambda,
+		"aws:executeStateMachine":        (*translator).executeStateMachine,
+		"aws:loop":                       (*translator).loopSteps,
+	}
+}
+
+// notExpressible explains the actions with no v1 translation.
+var notExpressible = map[string]string{
+	"aws:updateVariable": "variables (aws:updateVariable, {{variable:...}})",
+	"aws:pause":          "aws:pause (v1 has no resume signal; approve needs named approvers)",
+}
+
+// step translates s and adds what every step may have: description,
+// onFailure, timeout, retry, and the route to next (nextStep, isEnd).
+func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
+	fn := actions[s.Action]
+	if fn == nil {
+		if why, ok := notExpressible[s.Action]; ok {
+			return nil, unsupported(why, s.Action)
+		}
+		return nil, unsupported("action "+s.Action+" has no v1 translation", s.Action)
+	}
+	out, err := fn(t, s, t.carrier[s.Name])
+	if err != nil {
+		return nil, err
+	}
+	out[0].Description = oneLine(s.Description)
+	onf, err := t.onFailure(s.OnFailure)
+	if err != nil {
+		return nil, err
+	}
+	timeout := seconds(s.TimeoutSeconds)
+	attempts := number(s.MaxAttempts)
+	for _, st := range out {
+		st.OnFailure = onf
+		switch {
+		case st.WaitFor != nil:
+			if timeout != "" {
+				st.WaitFor.Timeout = timeout
+			}
+		case st.Approve != nil:
+			if timeout != "" {
+				st.Approve.Timeout = timeout
+			}
+		case st.AWS != "" || st.Script != nil:
+			st.Timeout = timeout
+			if attempts > 1 {
+				st.Retry = &retry{MaxAttempts: attempts}
+			}
+		}
+	}
+	last := out[len(out)-1]
+	switch {
+	case s.Action == "aws:branch":
+	case s.IsEnd:
+		last.Default = t.endName()
+		t.needEnd = true
+	case s.NextStep != "":
+		to, err := t.target(s.NextStep)
+		if err != nil {
+			return nil, err
+		}
+		if next == nil || next.Name != s.NextStep {
+			last.Default = to
+		}
+	}
+	return out, nil
+}
+
+// onFailure translates Abort, Continue and step:NAME.
+func (t *translator) onFailure(s string) (string, error) {
+	switch {
+	case s == "" || strings.EqualFold(s, "Abort"):
+		return "", nil
+	case strings.EqualFold(s, "Continue"):
+		return "continue", nil
+	case strings.HasPrefix(s, "step:"):
+		to, err := t.target(strings.TrimPrefix(s, "step:"))
+		return "goto:" + to, err
+	}
+	return "", fmt.Errorf("malformed document: onFailure %q", s)
+}
+
+// seconds writes timeoutSeconds as a duration ("" when absent or not a
+// number).
+func seconds(v any) string {
+	n := number(v)
+	if n <= 0 {
+		return ""
+	}
+	return strconv.Itoa(n) + "s"
+}
+
+// number reads an int written as a number or a string.
+func number(v any) int {
+	switch v := v.(type) {
+	case float64:
+		return int(v)
+	case string:
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	return 0
+}
+
+// oneLine keeps a description short: its first line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+// decodeSteps reads a loop's Steps.
+func decodeSteps(raw []any) []*ssmStep {
+	b, _ := json.Marshal(raw)
+	var out []*ssmStep
+	if json.Unmarshal(b, &out) != nil {
+		return nil
+	}
+	return out
+}
+
+// inputs returns the step's inputs without the named keys, references
+// rewritten.
+func (t *translator) inputs(s *ssmStep, drop ...string) (map[string]any, error) {
+	out := map[string]any{}
+	for k, v := range s.Inputs {
+		if contains(drop, k) {
+			continue
+		}
+		x, err := t.data(v)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = x
+	}
+	return out, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, e := range l {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,155 @@
+package ssm
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/runbook-dev/runbook/engine"
+	"gopkg.in/yaml.v3"
+)
+
+// Options configure an import.
+type Options struct {
+	// Services is the AWS registry (steps.AWS()); it gives the SDK types
+	// that input names, selectors and conversions follow. Nil imports by
+	// boto3's names alone.
+	Services engine.Services
+}
+
+// Result is an imported document.
+type Result struct {
+	Name string // the runbook's name, from the document's
+	YAML []byte // the definition in format v1
+}
+
+// Import translates the Automation document src, named by its file name
+// path, into a v1 runbook. A document that is not an Automation document,
+// or is malformed, is an error; steps with no faithful translation are
+// reported together as Problems.
+func Import(path string, src []byte, opts Options) (*Result, error) {
+	d, err := parseDocument(src)
+	if err != nil {
+		return nil, err
+	}
+	t := &translator{doc: d, services: opts.Services, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}}
+	return t.run(runbookName(path))
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9]+`)
+
+// runbookName derives a v1 name (^[a-z][a-z0-9-]*$) from the file name:
+// AWS-RestartEC2Instance.json gives aws-restartec2instance.
+func runbookName(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(base), "-"), "-")
+	if n == "" || n[0] < 'a' || n[0] > 'z' {
+		n = "ssm-" + n
+	}
+	return n
+}
+
+// translator holds what translating one document needs.
+type translator struct {
+	doc      *document
+	services engine.Services
+	params   map[string]*param
+	outs     map[string]ref     // "step.Output" -> expression
+	kinds    map[string]refKind // expression -> kind, for conform
+	names    map[string]string  // SSM step name -> v1 entry step name
+	carrier  map[string]string  // SSM step name -> v1 step holding outputs
+	used     map[string]bool    // v1 step names taken
+	loop     *loopContext       // the loop being translated, if any
+	problems Problems
+	needEnd  bool // a step ends the execution (isEnd, a branch without default)
+	needFail bool
+}
+
+func (t *translator) run(name string) (*Result, error) {
+	d := t.doc
+	ps, pm, err := declareParams(d.Parameters)
+	if err != nil {
+		var u *unsupportedError
+		if errors.As(err, &u) {
+			return nil, Problems{{Reason: u.reason, Detail: u.detail}}
+		}
+		return nil, fmt.Errorf("malformed document: %v", err)
+	}
+	t.params = ps
+	rb := &runbook{APIVersion: "runbook/v1", Kind: "Runbook", Name: name, Version: "1.0.0", Description: d.Description, Params: pm.yamlNode()}
+	if len(d.Files) > 0 {
+		t.problems = append(t.problems, t.attachments()...)
+	}
+	t.plan(d.MainSteps)
+	if d.AssumeRole != "" {
+		if rb.AssumeRole, err = t.text(d.AssumeRole); err != nil {
+			t.fail(nil, err)
+		}
+	}
+	for i, s := range d.MainSteps {
+		var next *ssmStep
+		if i+1 < len(d.MainSteps) {
+			next = d.MainSteps[i+1]
+		}
+		out, err := t.step(s, next)
+		if err != nil {
+			t.fail(s, err)
+			continue
+		}
+		rb.Steps = append(rb.Steps, out...)
+	}
+	rb.Outputs = t.outputs(d.Outputs)
+	if len(t.problems) > 0 {
+		return nil, t.problems
+	}
+	t.bound(rb.Steps)
+	if t.needEnd {
+		rb.Steps = append(rb.Steps, &step{Name: t.endName(), Succeed: "the document's path ended here"})
+	}
+	if t.needFail {
+		rb.Steps = append(rb.Steps, &step{Name: t.failName(), Fail: "no branch choice matched and the branch has no default"})
+	}
+	return &Result{Name: name, YAML: rb.marshal()}, nil
+}
+
+// fail records why step s (nil: the document) cannot be translated.
+func (t *translator) fail(s *ssmStep, err error) {
+	p := Problem{Reason: err.Error()}
+	var u *unsupportedError
+	if errors.As(err, &u) {
+		p = Problem{Reason: u.reason, Detail: u.detail}
+	}
+	if s != nil {
+		p.Step, p.Action = s.Name, s.Action
+	}
+	t.problems = append(t.problems, p)
+}
+
+// attachments reports executeScript steps whose code is in an attachment
+// (files:), which the document does not carry.
+func (t *translator) attachments() Problems {
+	var ps Problems
+	for _, s := range t.doc.MainSteps {
+		if _, ok := s.Inputs["Attachment"]; ok && s.Action == "aws:executeScript" {
+			ps = append(ps, Problem{Step: s.Name, Action: s.Action, Reason: "executeScript: code in an attachment the document does not include", Detail: fmt.Sprint(s.Inputs["Attachment"])})
+		}
+	}
+	return ps
+}
+
+// outputs declares the document's outputs, "step.Output", as runbook
+// outputs named step_Output.
+func (t *translator) outputs(names []string) *yaml.Node {
+	om := &orderedMap{}
+	for _, n := range names {
+		r, err := t.lookup(strings.TrimSpace(n))
+		if err != nil {
+			t.fail(nil, err)
+			continue
+		}
+		om.set(strings.NewReplacer(".", "_", "-", "_").Replace(n), r.expr)
+	}
+	return om.yamlNode()
+}
