@@ -90,7 +90,11 @@ func (t *translator) stepOutputs(s *ssmStep, base string, typ reflect.Type) (*or
 		if err != nil {
 			return nil, unsupported("JSONPath selector not translated", err.Error())
 		}
-		om.set(stepName(o.Name), selectorExpr(base, typ, segs))
+		e, err := selectorExpr(base, typ, segs)
+		if err != nil {
+			return nil, err
+		}
+		om.set(stepName(o.Name), e)
 	}
 	return om, nil
 }
@@ -132,7 +136,10 @@ func (t *translator) propertyCondition(s *ssmStep, typ reflect.Type) (string, er
 		parts[i] = r.expr
 	}
 	want := "[" + strings.Join(parts, ", ") + "]"
-	e, n := pathExpr("result", typ, segs)
+	e, n, err := pathExpr("result", typ, segs)
+	if err != nil {
+		return "", err
+	}
 	if n > 0 {
 		if n > 1 {
 			e = "flatten(" + e + ")"

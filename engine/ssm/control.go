@@ -91,6 +91,10 @@ func (t *translator) sleep(s *ssmStep, name string) ([]*step, error) {
 		}
 		b.WriteString(v + unit)
 	}
+	if strings.Trim(b.String(), "0hms.") == "" {
+		// PT0S waits for nothing; v1's sleep must be positive.
+		return []*step{{Name: name, Log: "slept " + d}}, nil
+	}
 	return []*step{{Name: name, Sleep: b.String()}}, nil
 }
 

@@ -26,10 +26,14 @@ func goField(t reflect.Type, name string) (string, reflect.Type) {
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.IsExported() && strings.EqualFold(f.Name, name) {
-				return f.Name, f.Type
+		// The SDK renames a few members (DescribeFlowLogs' Filter is
+		// boto3's Filters): try the plural and the singular too.
+		for _, n := range []string{name, name + "s", strings.TrimSuffix(name, "s")} {
+			for i := range t.NumField() {
+				f := t.Field(i)
+				if f.IsExported() && strings.EqualFold(f.Name, n) {
+					return f.Name, f.Type
+				}
 			}
 		}
 		return upperFirst(name), nil
@@ -37,6 +41,17 @@ func goField(t reflect.Type, name string) (string, reflect.Type) {
 		return name, t.Elem()
 	}
 	return name, nil
+}
+
+// hasField reports whether t is not a struct (so any name may do) or has
+// a field matching name.
+func hasField(t reflect.Type, name string) bool {
+	t = deref(t)
+	if t == nil || t.Kind() != reflect.Struct {
+		return true
+	}
+	_, ft := goField(t, name)
+	return ft != nil
 }
 
 // elemType is the element type of a list (or map) type; nil otherwise.

@@ -123,19 +123,29 @@ func filterExpr(body string) (string, error) {
 // holds; nil when unknown) so that boto3's names become the SDK's. Each
 // [*] or .. maps the rest of the path over the list; more than one
 // flattens the result.
-func selectorExpr(base string, t reflect.Type, segs []segment) string {
-	e, n := pathExpr(base, t, segs)
+func selectorExpr(base string, t reflect.Type, segs []segment) (string, error) {
+	e, n, err := pathExpr(base, t, segs)
 	if n > 1 {
-		return "flatten(" + e + ")"
+		return "flatten(" + e + ")", err
 	}
-	return e
+	return e, err
 }
 
-func pathExpr(base string, t reflect.Type, segs []segment) (string, int) {
+// pathExpr writes segs over base and counts the lists mapped over. A
+// field the Go type lacks is an error: boto3's ResponseMetadata (but
+// HTTPStatusCode, 200 after any call that succeeded) and the SDK's
+// renamings.
+func pathExpr(base string, t reflect.Type, segs []segment) (string, int, error) {
+	if len(segs) == 2 && segs[0].field == "ResponseMetadata" && segs[1].field == "HTTPStatusCode" && t != nil {
+		return "200", 0, nil
+	}
 	e := base
 	for i, sg := range segs {
 		switch {
 		case sg.field != "":
+			if !hasField(t, sg.field) {
+				return "", 0, unsupported("selector names a field the SDK output lacks", sg.field)
+			}
 			name, ft := goField(t, sg.field)
 			if isIdent(name) {
 				if e == "#" {
@@ -155,14 +165,14 @@ func pathExpr(base string, t reflect.Type, segs []segment) (string, int) {
 			if sg.filter != "" {
 				list = "filter(" + e + ", " + fixFilterNames(sg.filter, elemType(t)) + ")"
 			}
-			inner, n := pathExpr("#", elemType(t), segs[i+1:])
+			inner, n, err := pathExpr("#", elemType(t), segs[i+1:])
 			if inner == "#" {
-				return list, n + 1
+				return list, n + 1, err
 			}
-			return "map(" + list + ", " + inner + ")", n + 1
+			return "map(" + list + ", " + inner + ")", n + 1, err
 		}
 	}
-	return e, 0
+	return e, 0, nil
 }
 
 // fixFilterNames renames the field of a filter ("#.f == ...") as the Go type

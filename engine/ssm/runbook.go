@@ -47,6 +47,7 @@ type step struct {
 	Script      *script        `yaml:"script,omitempty"`
 	ForEach     string         `yaml:"forEach,omitempty"`
 	Steps       []*step        `yaml:"steps,omitempty"`
+	Log         string         `yaml:"log,omitempty"`
 	Fail        string         `yaml:"fail,omitempty"`
 	Succeed     string         `yaml:"succeed,omitempty"`
 	Timeout     string         `yaml:"timeout,omitempty"`

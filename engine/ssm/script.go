@@ -64,7 +64,11 @@ func (t *translator) executeScript(s *ssmStep, name string) ([]*step, error) {
 		if len(segs) == 0 || segs[0].field != "Payload" {
 			return nil, unsupported("executeScript: an output selector outside $.Payload", o.Selector)
 		}
-		om.set(stepName(o.Name), selectorExpr("fromJSON(result.stdout)", nil, segs[1:]))
+		e, err := selectorExpr("fromJSON(result.stdout)", nil, segs[1:])
+		if err != nil {
+			return nil, err
+		}
+		om.set(stepName(o.Name), e)
 	}
 	st.Outputs = om.yamlNode()
 	return []*step{st}, nil

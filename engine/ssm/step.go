@@ -64,6 +64,15 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 	if err != nil {
 		return nil, err
 	}
+	if onf == "continue" && len(out) > 1 {
+		// Continue goes on after the whole action, not to its next part.
+		if next != nil {
+			onf = "goto:" + t.names[next.Name]
+		} else {
+			onf = "goto:" + t.endName()
+			t.needEnd = true
+		}
+	}
 	timeout := seconds(s.TimeoutSeconds)
 	attempts := number(s.MaxAttempts)
 	for _, st := range out {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine"
-	"gopkg.in/yaml.v3"
 )
 
 // Options configure an import.
@@ -100,16 +99,25 @@ func (t *translator) run(name string) (*Result, error) {
 		}
 		rb.Steps = append(rb.Steps, out...)
 	}
-	rb.Outputs = t.outputs(d.Outputs)
+	outs := t.outputs(d.Outputs)
 	if len(t.problems) > 0 {
 		return nil, t.problems
 	}
-	t.bound(rb.Steps)
 	if t.needEnd {
 		rb.Steps = append(rb.Steps, &step{Name: t.endName(), Succeed: "the document's path ended here"})
 	}
 	if t.needFail {
 		rb.Steps = append(rb.Steps, &step{Name: t.failName(), Fail: "no branch choice matched and the branch has no default"})
+	}
+	rb.Steps = prune(rb.Steps)
+	t.bound(rb.Steps)
+	om := &orderedMap{}
+	for _, o := range t.checkReads(rb.Steps, outs) {
+		om.set(o[0], o[1])
+	}
+	rb.Outputs = om.yamlNode()
+	if len(t.problems) > 0 {
+		return nil, t.problems
 	}
 	return &Result{Name: name, YAML: rb.marshal()}, nil
 }
@@ -139,17 +147,17 @@ func (t *translator) attachments() Problems {
 	return ps
 }
 
-// outputs declares the document's outputs, "step.Output", as runbook
-// outputs named step_Output.
-func (t *translator) outputs(names []string) *yaml.Node {
-	om := &orderedMap{}
+// outputs translates the document's outputs, "step.Output", into runbook
+// outputs named step_Output, with their expressions.
+func (t *translator) outputs(names []string) [][2]string {
+	var out [][2]string
 	for _, n := range names {
 		r, err := t.lookup(strings.TrimSpace(n))
 		if err != nil {
 			t.fail(nil, err)
 			continue
 		}
-		om.set(strings.NewReplacer(".", "_", "-", "_").Replace(n), r.expr)
+		out = append(out, [2]string{stepName(strings.TrimSpace(n)), r.expr})
 	}
-	return om.yamlNode()
+	return out
 }

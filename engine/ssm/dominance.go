@@ -1,0 +1,152 @@
+package ssm
+
+import (
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// flowGraph is the v1 steps' successors; node len(steps) is the end.
+type flowGraph struct {
+	index map[string]int
+	succ  [][]int // after the step succeeded
+	fail  [][]int // after it failed (onFailure)
+}
+
+func newFlowGraph(steps []*step) *flowGraph {
+	g := &flowGraph{index: map[string]int{}, succ: make([][]int, len(steps)+1), fail: make([][]int, len(steps)+1)}
+	for i, s := range steps {
+		g.index[s.Name] = i
+	}
+	to := func(name string) int { return g.index[strings.TrimPrefix(name, "goto:")] }
+	for i, s := range steps {
+		var next []int
+		switch {
+		case s.Fail != "":
+		case s.Succeed != "":
+			next = []int{len(steps)}
+		default:
+			for _, r := range s.Branch {
+				next = append(next, to(r.Goto))
+			}
+			if s.Default != "" {
+				next = append(next, to(s.Default))
+			} else {
+				next = append(next, i+1)
+			}
+		}
+		if strings.HasPrefix(s.OnFailure, "goto:") {
+			g.fail[i] = []int{to(s.OnFailure)}
+		} else if s.OnFailure == "continue" {
+			// a failed step that continues reads as skipped: its
+			// outputs are nil, and reading them is allowed.
+			next = append(next, i+1)
+		}
+		g.succ[i] = next
+	}
+	return g
+}
+
+// reaches reports whether node to can be reached from the first step
+// without node avoid succeeding (it may fail on to a route of its own).
+func (g *flowGraph) reaches(to, avoid int) bool {
+	seen := make([]bool, len(g.succ))
+	stack := []int{0}
+	seen[0] = true
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == to {
+			return true
+		}
+		next := g.fail[n]
+		if n != avoid {
+			next = append(append([]int(nil), g.succ[n]...), next...)
+		}
+		for _, m := range next {
+			if !seen[m] {
+				seen[m] = true
+				stack = append(stack, m)
+			}
+		}
+	}
+	return false
+}
+
+// dominates reports whether step x surely ran before node n.
+func (g *flowGraph) dominates(x string, n int) bool {
+	i, ok := g.index[x]
+	return ok && i != n && !g.reaches(n, i)
+}
+
+var stepRef = regexp.MustCompile(`\bsteps\.([A-Za-z][A-Za-z0-9_]*)`)
+
+// readsOf lists the steps an expression or a step's fields read.
+func readsOf(v any) []string {
+	var text string
+	if s, ok := v.(string); ok {
+		text = s
+	} else {
+		b, _ := yaml.Marshal(v)
+		text = string(b)
+	}
+	var out []string
+	for _, m := range stepRef.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// checkReads reports the steps that read outputs of a step that may not
+// have run (SSM lets a later step name a step of another branch), and
+// keeps only the document outputs whose step surely ran (SSM leaves the
+// others out).
+func (t *translator) checkReads(steps []*step, outputs [][2]string) [][2]string {
+	g := newFlowGraph(steps)
+	for i, s := range steps {
+		for _, x := range readsOf(s) {
+			if x != s.Name && !g.dominates(x, i) {
+				t.problems = append(t.problems, Problem{Step: s.Name, Reason: "reads the output of a step that may not have run (another branch)", Detail: "steps." + x})
+				break
+			}
+		}
+	}
+	var kept [][2]string
+	for _, o := range outputs {
+		ok := true
+		for _, x := range readsOf(o[1]) {
+			ok = ok && g.dominates(x, len(steps))
+		}
+		if ok {
+			kept = append(kept, o)
+		}
+	}
+	return kept
+}
+
+// prune drops the steps no route reaches: SSM never runs them, and v1
+// cannot type their reads.
+func prune(steps []*step) []*step {
+	g := newFlowGraph(steps)
+	seen := make([]bool, len(g.succ))
+	stack := []int{0}
+	seen[0] = true
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, m := range append(append([]int(nil), g.succ[n]...), g.fail[n]...) {
+			if !seen[m] {
+				seen[m] = true
+				stack = append(stack, m)
+			}
+		}
+	}
+	var out []*step
+	for i, s := range steps {
+		if seen[i] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
