@@ -40,6 +40,7 @@ type cli struct {
 	Catalog   catalogCmd   `cmd:"" help:"List the definitions a name can start: the built-in library and --catalog folders."`
 	Worker    workerCmd    `cmd:"" help:"Run a worker against a Temporal cluster."`
 	Validate  validateCmd  `cmd:"" help:"Check definition files and report every problem."`
+	Import    importCmd    `cmd:"" help:"Translate other tools' runbooks into definitions (import ssm FILE|DIR)."`
 	Test      testCmd      `cmd:"" help:"Run runbook tests (*.test.yaml) with canned responses on Temporal's test environment; report the routes no case took."`
 	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
 	Schema    schemaCmd    `cmd:"" help:"Print the JSON Schema of definition files."`

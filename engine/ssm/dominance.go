@@ -23,8 +23,8 @@ func newFlowGraph(steps []*step) *flowGraph {
 	for i, s := range steps {
 		var next []int
 		switch {
-		case s.Fail != "":
-		case s.Succeed != "":
+		case s.Fail != "" || s.Succeed != "":
+			// the engine checks outputs at every end, failed ones too
 			next = []int{len(steps)}
 		default:
 			for _, r := range s.Branch {

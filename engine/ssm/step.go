@@ -3,6 +3,7 @@ package ssm
 import (
 	"encoding/json"
 	"fmt"
+	"gopkg.in/yaml.v3"
 	"strconv"
 	"strings"
 )
@@ -58,6 +59,11 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 	out, err := fn(t, s, t.carrier[s.Name])
 	if err != nil {
 		return nil, err
+	}
+	if t.isMulti(s) {
+		if err := t.aliasOutputs(s, out); err != nil {
+			return nil, err
+		}
 	}
 	out[0].Description = oneLine(s.Description)
 	onf, err := t.onFailure(s.OnFailure)
@@ -190,4 +196,39 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// aliasOutputs gives the declared outputs of an action translated as
+// several steps ($.ImageId of createImage) the expression of the action's
+// own output of that name, on the step that holds the outputs.
+func (t *translator) aliasOutputs(s *ssmStep, out []*step) error {
+	var carrier *step
+	for _, st := range out {
+		if st.Name == t.carrier[s.Name] {
+			carrier = st
+		}
+	}
+	for _, o := range s.Outputs {
+		if o == nil {
+			continue
+		}
+		field := strings.TrimPrefix(strings.TrimSpace(o.Selector), "$.")
+		e := ""
+		if carrier != nil && carrier.Outputs != nil {
+			c := carrier.Outputs.Content
+			for i := 0; i+1 < len(c); i += 2 {
+				if c[i].Value == field {
+					e = c[i+1].Value
+				}
+			}
+		}
+		if e == "" {
+			return unsupported("an output selector the action's own outputs lack", o.Selector)
+		}
+		if stepName(o.Name) != field {
+			carrier.Outputs.Content = append(carrier.Outputs.Content,
+				&yaml.Node{Kind: yaml.ScalarNode, Value: stepName(o.Name)}, &yaml.Node{Kind: yaml.ScalarNode, Value: e})
+		}
+	}
+	return nil
 }

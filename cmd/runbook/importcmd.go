@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/runbook-dev/runbook/engine/ssm"
+	"github.com/runbook-dev/runbook/steps"
+)
+
+// importCmd translates other tools' runbooks into definitions.
+type importCmd struct {
+	SSM importSSMCmd `cmd:"" name:"ssm" help:"Translate SSM Automation documents (schemaVersion 0.3, JSON or YAML) into runbooks; only those that validate are written."`
+}
+
+// importSSMCmd is `runbook import ssm FILE|DIR... [-o DIR]`.
+type importSSMCmd struct {
+	Paths []string `arg:"" name:"path" sep:"none" help:"SSM Automation documents (*.json, *.yaml, *.yml), or directories of them."`
+	Out   string   `short:"o" placeholder:"DIR" default:"." help:"Where to write NAME.yaml (default: the current directory)."`
+}
+
+// Run imports every document, writes the runbooks that validate, prints
+// each other document's problems on stderr and the summary table on
+// stdout, and fails (exit 1) when any document was not imported.
+func (c *importSSMCmd) Run(e *env) error {
+	docs, err := collectDocs(c.Paths)
+	if err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		return usagef("no documents (*.json, *.yaml, *.yml) in %s", strings.Join(c.Paths, ", "))
+	}
+	opts := ssm.Options{Services: steps.AWS()}
+	var outcomes []*ssm.Outcome
+	for _, p := range docs {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		o := ssm.ImportAndValidate(p, src, opts, options(nil))
+		outcomes = append(outcomes, o)
+		switch {
+		case o.Valid():
+			if err := os.MkdirAll(c.Out, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(c.Out, o.Result.Name+".yaml"), o.Result.YAML, 0o644); err != nil {
+				return err
+			}
+		case o.Err != nil:
+			fmt.Fprintf(e.stderr, "%s: %v\n", p, o.Err)
+		default:
+			fmt.Fprintf(e.stderr, "%s: the translation does not validate:\n  %s\n", p, strings.Join(o.Invalid, "\n  "))
+		}
+	}
+	s := ssm.Summarize(outcomes)
+	s.WriteTable(e.stdout)
+	if s.Valid < len(outcomes) {
+		return errNotImported
+	}
+	return nil
+}
+
+// errNotImported reports documents that were not imported (their
+// problems are printed).
+var errNotImported = errors.New("some documents were not imported")
+
+// collectDocs lists the documents at paths: files as given, directories
+// searched recursively for *.json, *.yaml and *.yml.
+func collectDocs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		if !fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch filepath.Ext(path) {
+			case ".json", ".yaml", ".yml":
+				if !d.IsDir() {
+					out = append(out, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}

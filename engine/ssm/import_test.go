@@ -1,0 +1,147 @@
+package ssm
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// goldenDocs are representative corpus documents, by the actions they
+// show; their translations are kept under testdata.
+var goldenDocs = []string{
+	"AWS-RestartEC2Instance",   // changeInstanceState, a StringList param
+	"AWS-RebootRdsInstance",    // executeAwsApi, waitForAwsResourceProperty, assert
+	"AWS-ReleaseElasticIP",     // branch, inline Python executeScript, outputs
+	"AWS-SetupManagedInstance", // executeAutomation, runCommand, branch
+	"AWS-AttachEBSVolume",      // createStack, deleteStack
+	"AWS-CreateImage",          // createImage
+}
+
+// TestGolden translates the golden documents and compares the runbooks
+// with testdata (refresh with -update); each must validate.
+func TestGolden(t *testing.T) {
+	dir := corpusDir(t)
+	opts, vopts := importOptions()
+	for _, name := range goldenDocs {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, name+".json")
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := ImportAndValidate(p, src, opts, vopts)
+			if !o.Valid() {
+				t.Fatalf("not imported: %v %v", o.Err, o.Invalid)
+			}
+			golden := filepath.Join("testdata", name+".yaml")
+			if *update {
+				if err := os.WriteFile(golden, o.Result.YAML, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(o.Result.YAML, want) {
+				t.Errorf("translation differs from %s (rerun with -update and review the diff):\n%s", golden, o.Result.YAML)
+			}
+		})
+	}
+}
+
+// TestImportErrors: documents that are not Automation documents, or are
+// malformed, are errors; steps with no faithful translation are Problems
+// naming the step.
+func TestImportErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+		problems        bool
+	}{
+		{"empty", "", "empty document", false},
+		{"bad JSON", `{"schemaVersion": "0.3",`, "malformed JSON", false},
+		{"bad YAML", "schemaVersion: [0.3", "malformed YAML", false},
+		{"a list", "[1, 2]", "top level is not a mapping", false},
+		{"a Command document", `{"schemaVersion": "2.2", "mainSteps": []}`, `schemaVersion is "2.2", not 0.3`, false},
+		{"no schemaVersion", `{"mainSteps": []}`, "no schemaVersion", false},
+		{"no mainSteps", `{"schemaVersion": "0.3"}`, "no mainSteps", false},
+		{"a step without action", `{"schemaVersion": "0.3", "mainSteps": [{"name": "a"}]}`, "step 1 has no name or no action", false},
+		{"a goto to nowhere", `{"schemaVersion": "0.3", "mainSteps": [{"name": "a", "action": "aws:sleep", "inputs": {"Duration": "PT1S"}, "nextStep": "b"}]}`, `no step named "b"`, true},
+		{"PowerShell", "schemaVersion: '0.3'\nmainSteps:\n- name: ps\n  action: aws:executeScript\n  inputs: {Runtime: PowerShell 7.4, Script: 'Write-Host 1', Handler: x}\n", "step ps (aws:executeScript): executeScript: runtime PowerShell 7.4 has no shim", true},
+		{"updateVariable", "schemaVersion: '0.3'\nvariables: {v: {type: String}}\nmainSteps:\n- name: set\n  action: aws:updateVariable\n  inputs: {Name: 'variable:v', Value: x}\n", "step set (aws:updateVariable): variables", true},
+		{"approvers from a parameter", "schemaVersion: '0.3'\nparameters: {A: {type: StringList}}\nmainSteps:\n- name: ok\n  action: aws:approve\n  inputs: {Approvers: '{{ A }}'}\n", "approvers come from a parameter", true},
+		{"an unknown reference", "schemaVersion: '0.3'\nmainSteps:\n- name: s\n  action: aws:sleep\n  inputs: {Duration: 'PT{{ Nope }}S'}\n", "reference to an unknown parameter: Nope", true},
+	}
+	opts, _ := importOptions()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Import("doc.json", []byte(tt.src), opts)
+			if err == nil || r != nil {
+				t.Fatalf("Import = %v, %v; want an error", r, err)
+			}
+			var ps Problems
+			if errors.As(err, &ps) != tt.problems {
+				t.Errorf("error %q: Problems %v, want %v", err, !tt.problems, tt.problems)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want it to say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestImportYAML: a YAML document imports like its JSON form, and the
+// runbook validates.
+func TestImportYAML(t *testing.T) {
+	src := `schemaVersion: '0.3'
+assumeRole: '{{ AutomationAssumeRole }}'
+parameters:
+  InstanceId: {type: String, allowedPattern: '^i-[a-z0-9]{8,17}$'}
+  Mode: {type: String, default: fast, allowedValues: [fast, slow]}
+  AutomationAssumeRole: {type: String, default: ''}
+mainSteps:
+- name: check
+  action: aws:branch
+  inputs:
+    Choices:
+    - {NextStep: wait, Variable: '{{ Mode }}', StringEquals: slow}
+    Default: describe
+- name: wait
+  action: aws:sleep
+  inputs: {Duration: PT1M30S}
+- name: describe
+  action: aws:executeAwsApi
+  inputs: {Service: ec2, Api: describe_instances, InstanceIds: ['{{ InstanceId }}']}
+  outputs:
+  - {Name: State, Selector: '$.Reservations[0].Instances[0].State.Name', Type: String}
+  - {Name: Ids, Selector: '$.Reservations..Instances..InstanceId', Type: StringList}
+outputs: [describe.State]
+`
+	opts, vopts := importOptions()
+	o := ImportAndValidate("check.yaml", []byte(src), opts, vopts)
+	if !o.Valid() {
+		t.Fatalf("not imported: %v %v", o.Err, o.Invalid)
+	}
+	for _, want := range []string{
+		"sleep: 1m30s",
+		"aws: ec2:DescribeInstances",
+		"when: string(params.Mode) == \"slow\"",
+		"State: result.Reservations[0].Instances[0].State.Name",
+		"flatten(map(result.Reservations, map(#.Instances, #.InstanceId)))",
+		"describe_State: steps.describe.State",
+		"assumeRole: ${{ params.AutomationAssumeRole }}",
+	} {
+		if !strings.Contains(string(o.Result.YAML), want) {
+			t.Errorf("runbook lacks %q:\n%s", want, o.Result.YAML)
+		}
+	}
+	_ = engine.Error
+}
