@@ -133,6 +133,9 @@ func (t *translator) propertyCondition(s *ssmStep, typ reflect.Type) (string, er
 		if err != nil {
 			return "", err
 		}
+		if r.kind != "string" {
+			r.expr = "string(" + r.expr + ")"
+		}
 		parts[i] = r.expr
 	}
 	want := "[" + strings.Join(parts, ", ") + "]"

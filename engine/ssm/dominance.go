@@ -7,15 +7,15 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// flowGraph is the v1 steps' successors; node len(steps) is the end.
+// flowGraph is the v1 steps' successors as the engine sees them; node
+// len(steps) is the successful end.
 type flowGraph struct {
 	index map[string]int
-	succ  [][]int // after the step succeeded
-	fail  [][]int // after it failed (onFailure)
+	succ  [][]int
 }
 
 func newFlowGraph(steps []*step) *flowGraph {
-	g := &flowGraph{index: map[string]int{}, succ: make([][]int, len(steps)+1), fail: make([][]int, len(steps)+1)}
+	g := &flowGraph{index: map[string]int{}, succ: make([][]int, len(steps)+1)}
 	for i, s := range steps {
 		g.index[s.Name] = i
 	}
@@ -23,10 +23,10 @@ func newFlowGraph(steps []*step) *flowGraph {
 	for i, s := range steps {
 		var next []int
 		switch {
-		case s.Fail != "" || s.Succeed != "":
-			// the engine checks outputs at every end, failed ones too
+		case s.Fail != "":
+		case s.Succeed != "":
 			next = []int{len(steps)}
-		default:
+		case len(s.Branch) > 0 || s.Default != "":
 			for _, r := range s.Branch {
 				next = append(next, to(r.Goto))
 			}
@@ -35,13 +35,14 @@ func newFlowGraph(steps []*step) *flowGraph {
 			} else {
 				next = append(next, i+1)
 			}
+		default:
+			next = []int{i + 1}
+		}
+		if s.If != "" || s.OnFailure == "continue" {
+			next = append(next, i+1)
 		}
 		if strings.HasPrefix(s.OnFailure, "goto:") {
-			g.fail[i] = []int{to(s.OnFailure)}
-		} else if s.OnFailure == "continue" {
-			// a failed step that continues reads as skipped: its
-			// outputs are nil, and reading them is allowed.
-			next = append(next, i+1)
+			next = append(next, to(s.OnFailure))
 		}
 		g.succ[i] = next
 	}
@@ -49,8 +50,11 @@ func newFlowGraph(steps []*step) *flowGraph {
 }
 
 // reaches reports whether node to can be reached from the first step
-// without node avoid succeeding (it may fail on to a route of its own).
+// without passing through node avoid.
 func (g *flowGraph) reaches(to, avoid int) bool {
+	if avoid == 0 {
+		return false
+	}
 	seen := make([]bool, len(g.succ))
 	stack := []int{0}
 	seen[0] = true
@@ -60,12 +64,8 @@ func (g *flowGraph) reaches(to, avoid int) bool {
 		if n == to {
 			return true
 		}
-		next := g.fail[n]
-		if n != avoid {
-			next = append(append([]int(nil), g.succ[n]...), next...)
-		}
-		for _, m := range next {
-			if !seen[m] {
+		for _, m := range g.succ[n] {
+			if m != avoid && !seen[m] {
 				seen[m] = true
 				stack = append(stack, m)
 			}
@@ -135,7 +135,7 @@ func prune(steps []*step) []*step {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, m := range append(append([]int(nil), g.succ[n]...), g.fail[n]...) {
+		for _, m := range g.succ[n] {
 			if !seen[m] {
 				seen[m] = true
 				stack = append(stack, m)

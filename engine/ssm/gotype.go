@@ -111,6 +111,12 @@ func (t *translator) conform(v any, typ reflect.Type) any {
 		}
 		switch v := v.(type) {
 		case []any:
+			if len(v) == 1 {
+				// SSM expands ["{{ AList }}"] to the list.
+				if s, ok := v[0].(string); ok && t.kindOf(s) == "list" {
+					return s
+				}
+			}
 			out := make([]any, len(v))
 			for i, e := range v {
 				out[i] = t.conform(e, typ.Elem())
@@ -129,8 +135,19 @@ func (t *translator) conform(v any, typ reflect.Type) any {
 		case float64:
 			return strconv.FormatFloat(v, 'f', -1, 64)
 		case string:
-			if k := t.kindOf(v); k != "" && k != "string" && k != "any" {
+			switch k := t.kindOf(v); k {
+			case "", "string", "any", "map":
+			case "list":
+				// SSM takes a one-item list for a single value.
+				e, _ := wholeExpr(v)
+				return "${{ " + e + "[0] }}"
+			default:
 				return t.convert(v, "string")
+			}
+		case []any:
+			// SSM takes a one-item list for a single value.
+			if len(v) == 1 {
+				return t.conform(v[0], typ)
 			}
 		}
 	case reflect.Bool:

@@ -160,6 +160,9 @@ func pathExpr(base string, t reflect.Type, segs []segment) (string, int, error) 
 		case sg.index != "":
 			e += "[" + sg.index + "]"
 			t = elemType(t)
+		case sg.all && deref(t) != nil && deref(t).Kind() == reflect.Struct:
+			// .. over an object reaches its own field.
+			continue
 		case sg.all || sg.filter != "":
 			list := e
 			if sg.filter != "" {

@@ -103,6 +103,12 @@ func (t *translator) run(name string) (*Result, error) {
 	if len(t.problems) > 0 {
 		return nil, t.problems
 	}
+	if last := rb.Steps[len(rb.Steps)-1]; (t.needEnd || t.needFail) && last.Fail == "" && last.Succeed == "" && last.Default == "" && len(last.Branch) == 0 {
+		// SSM ends after the last step: keep it from falling into the
+		// helper steps below.
+		last.Default = t.endName()
+		t.needEnd = true
+	}
 	if t.needEnd {
 		rb.Steps = append(rb.Steps, &step{Name: t.endName(), Succeed: "the document's path ended here"})
 	}
