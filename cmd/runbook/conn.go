@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/archive"
 	"github.com/runbook-dev/runbook/engine/server"
 	"github.com/runbook-dev/runbook/steps"
 )
@@ -185,17 +186,25 @@ func (s *session) close() {
 type workerFlags struct {
 	AllowScripts bool   `name:"allow-scripts" help:"Run script steps on this worker (they run programs on this host)."`
 	AuditLog     string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
+	Archive      string `placeholder:"DIR|s3://BUCKET/PREFIX" help:"Archive the history of every closed execution there, as replayable JSON, so it outlives the namespace's retention."`
 }
 
 // workerOptions are the settings a worker starts with.
 type workerOptions struct {
 	allowScripts bool
 	audit        engine.Auditor
+	archive      string       // where closed executions are archived, if set
+	log          *slog.Logger // the archiver's
 }
 
 // options resolves the flags; the audit log lives in the state directory
 // unless given.
 func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, func(), error) {
+	if f.Archive != "" {
+		if err := archive.CheckDest(f.Archive); err != nil {
+			return workerOptions{}, nil, usagef("--archive: %v", err)
+		}
+	}
 	path := f.AuditLog
 	if path == "" {
 		if stateDir == "" {
@@ -210,11 +219,13 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 	if err != nil {
 		return workerOptions{}, nil, err
 	}
-	return workerOptions{allowScripts: f.AllowScripts, audit: a}, func() { a.Close() }, nil
+	o := workerOptions{allowScripts: f.AllowScripts, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil))}
+	return o, func() { a.Close() }, nil
 }
 
 // startWorker runs a worker of the interpreter workflow and the AWS,
-// HTTP and script activities on the task queue.
+// HTTP and script activities on the task queue, and beside it the archiver
+// when o.archive is set.
 func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker.Worker, error) {
 	// The SDK's own log lines (credential fallbacks, checksum warnings)
 	// would interleave with the timeline; errors reach the steps anyway.
@@ -231,6 +242,9 @@ func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker
 	steps.NewActivities(cfg, opts...).Register(w)
 	if err := w.Start(); err != nil {
 		return nil, err
+	}
+	if o.archive != "" {
+		return startArchiver(ctx, cl, cfg, w, o), nil
 	}
 	return w, nil
 }
