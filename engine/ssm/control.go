@@ -137,7 +137,7 @@ func (t *translator) loopSteps(s *ssmStep, name string) ([]*step, error) {
 	defer func() { t.loop = outer }()
 	each := &step{Name: name, ForEach: list}
 	for i, in := range inner {
-		if in.NextStep != "" || in.IsEnd || strings.HasPrefix(in.OnFailure, "step:") {
+		if in.NextStep != "" || isTrue(in.IsEnd) || strings.HasPrefix(in.OnFailure, "step:") {
 			return nil, unsupported("loop: routing inside the loop", in.Name)
 		}
 		var next *ssmStep

@@ -45,7 +45,7 @@ type ssmStep struct {
 	OnFailure      string         `json:"onFailure"`
 	OnCancel       string         `json:"onCancel"`
 	NextStep       string         `json:"nextStep"`
-	IsEnd          bool           `json:"isEnd"`
+	IsEnd          any            `json:"isEnd"`
 	TimeoutSeconds any            `json:"timeoutSeconds"`
 	MaxAttempts    any            `json:"maxAttempts"`
 	IsCritical     any            `json:"isCritical"`

@@ -58,6 +58,9 @@ func (t *translator) plan(steps []*ssmStep) {
 			}
 			t.outs[s.Name+"."+o.Name] = ref{"steps." + base + "." + stepName(o.Name), k}
 		}
+		if s.Action == "aws:executeScript" && t.referenced[s.Name+".OutputPayload"] {
+			t.outs[s.Name+".OutputPayload"] = ref{"steps." + base + ".OutputPayload", "string"}
+		}
 		for _, b := range builtinOutputs[s.Action] {
 			if _, ok := t.outs[s.Name+"."+b[0]]; !ok {
 				t.outs[s.Name+"."+b[0]] = ref{"steps." + base + "." + b[0], b[1]}

@@ -61,7 +61,12 @@ func (t *translator) executeScript(s *ssmStep, name string) ([]*step, error) {
 		if err != nil {
 			return nil, unsupported("JSONPath selector not translated", err.Error())
 		}
-		if len(segs) == 0 || segs[0].field != "Payload" {
+		if len(segs) == 0 {
+			// $ is the whole response, the payload under Payload.
+			om.set(stepName(o.Name), `{"Payload": fromJSON(result.stdout)}`)
+			continue
+		}
+		if segs[0].field != "Payload" {
 			return nil, unsupported("executeScript: an output selector outside $.Payload", o.Selector)
 		}
 		e, err := selectorExpr("fromJSON(result.stdout)", nil, segs[1:])
@@ -69,6 +74,9 @@ func (t *translator) executeScript(s *ssmStep, name string) ([]*step, error) {
 			return nil, err
 		}
 		om.set(stepName(o.Name), e)
+	}
+	if t.referenced[s.Name+".OutputPayload"] {
+		om.set("OutputPayload", `toJSON({"Payload": fromJSON(result.stdout)})`)
 	}
 	st.Outputs = om.yamlNode()
 	return []*step{st}, nil

@@ -102,7 +102,7 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 	last := out[len(out)-1]
 	switch {
 	case s.Action == "aws:branch":
-	case s.IsEnd:
+	case isTrue(s.IsEnd):
 		last.Default = t.endName()
 		t.needEnd = true
 	case s.NextStep != "":
@@ -212,23 +212,41 @@ func (t *translator) aliasOutputs(s *ssmStep, out []*step) error {
 		if o == nil {
 			continue
 		}
-		field := strings.TrimPrefix(strings.TrimSpace(o.Selector), "$.")
+		segs, err := parseSelector(o.Selector)
+		if err != nil || len(segs) == 0 || segs[0].field == "" {
+			return unsupported("an output selector the action's own outputs lack", o.Selector)
+		}
 		e := ""
 		if carrier != nil && carrier.Outputs != nil {
 			c := carrier.Outputs.Content
 			for i := 0; i+1 < len(c); i += 2 {
-				if c[i].Value == field {
+				if c[i].Value == segs[0].field {
 					e = c[i+1].Value
 				}
+			}
+		}
+		if e != "" && len(segs) > 1 {
+			// $.InstanceIds[0]: the rest of the path over that output.
+			if e, err = selectorExpr("("+e+")", nil, segs[1:]); err != nil {
+				return err
 			}
 		}
 		if e == "" {
 			return unsupported("an output selector the action's own outputs lack", o.Selector)
 		}
-		if stepName(o.Name) != field {
+		if stepName(o.Name) != segs[0].field || len(segs) > 1 {
 			carrier.Outputs.Content = append(carrier.Outputs.Content,
 				&yaml.Node{Kind: yaml.ScalarNode, Value: stepName(o.Name)}, &yaml.Node{Kind: yaml.ScalarNode, Value: e})
 		}
 	}
 	return nil
+}
+
+// isTrue reads a boolean SSM writes as true or "true".
+func isTrue(v any) bool {
+	b, ok := v.(bool)
+	if s, isStr := v.(string); isStr {
+		b, ok = strings.EqualFold(s, "true"), true
+	}
+	return ok && b
 }

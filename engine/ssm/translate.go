@@ -1,6 +1,7 @@
 package ssm
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -64,6 +65,8 @@ type translator struct {
 	problems Problems
 	needEnd  bool // a step ends the execution (isEnd, a branch without default)
 	needFail bool
+	// referenced holds every name the document refers to ({{ NAME }}).
+	referenced map[string]bool
 }
 
 func (t *translator) run(name string) (*Result, error) {
@@ -77,6 +80,7 @@ func (t *translator) run(name string) (*Result, error) {
 		return nil, fmt.Errorf("malformed document: %v", err)
 	}
 	t.params = ps
+	t.referenced = references(d)
 	rb := &runbook{APIVersion: "runbook/v1", Kind: "Runbook", Name: name, Version: "1.0.0", Description: d.Description, Params: pm.yamlNode()}
 	if len(d.Files) > 0 {
 		t.problems = append(t.problems, t.attachments()...)
@@ -164,6 +168,19 @@ func (t *translator) outputs(names []string) [][2]string {
 			continue
 		}
 		out = append(out, [2]string{stepName(strings.TrimSpace(n)), r.expr})
+	}
+	return out
+}
+
+// references lists the names a document refers to, wherever it does.
+func references(d *document) map[string]bool {
+	b, _ := json.Marshal(d)
+	out := map[string]bool{}
+	for _, m := range refPattern.FindAllStringSubmatch(string(b), -1) {
+		out[strings.TrimSpace(m[1])] = true
+	}
+	for _, o := range d.Outputs {
+		out[strings.TrimSpace(o)] = true
 	}
 	return out
 }
