@@ -16,8 +16,11 @@ type Problem struct {
 
 func (p Problem) String() string {
 	where := "document"
-	if p.Step != "" {
+	switch {
+	case p.Step != "" && p.Action != "":
 		where = fmt.Sprintf("step %s (%s)", p.Step, p.Action)
+	case p.Step != "":
+		where = "step " + p.Step
 	}
 	if p.Detail != "" {
 		return fmt.Sprintf("%s: %s: %s", where, p.Reason, p.Detail)

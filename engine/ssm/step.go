@@ -65,6 +65,7 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 			return nil, err
 		}
 	}
+	t.dropUnread(s, out)
 	out[0].Description = oneLine(s.Description)
 	onf, err := t.onFailure(s.OnFailure)
 	if err != nil {
@@ -249,4 +250,42 @@ func isTrue(v any) bool {
 		b, ok = strings.EqualFold(s, "true"), true
 	}
 	return ok && b
+}
+
+// dropUnread removes the outputs an action gives of itself (runCommand's
+// ResponseCode ...) that neither the document nor the action's own steps
+// read; declared outputs stay.
+func (t *translator) dropUnread(s *ssmStep, out []*step) {
+	declared := map[string]bool{}
+	for _, o := range s.Outputs {
+		if o != nil {
+			declared[stepName(o.Name)] = true
+		}
+	}
+	reads := string(mustYAML(out))
+	for _, st := range out {
+		if st.Outputs == nil {
+			continue
+		}
+		var kept []*yaml.Node
+		c := st.Outputs.Content
+		for i := 0; i+1 < len(c); i += 2 {
+			k := c[i].Value
+			if declared[k] || t.referenced[s.Name+"."+k] || strings.Contains(reads, "steps."+st.Name+"."+k) {
+				kept = append(kept, c[i], c[i+1])
+			}
+		}
+		st.Outputs.Content = kept
+		if len(kept) == 0 {
+			st.Outputs = nil
+		}
+	}
+}
+
+func mustYAML(v any) []byte {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
