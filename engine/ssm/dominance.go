@@ -3,8 +3,6 @@ package ssm
 import (
 	"regexp"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // flowGraph is the v1 steps' successors as the engine sees them; node
@@ -84,13 +82,7 @@ var stepRef = regexp.MustCompile(`\bsteps\.([A-Za-z][A-Za-z0-9_]*)`)
 
 // readsOf lists the steps an expression or a step's fields read.
 func readsOf(v any) []string {
-	var text string
-	if s, ok := v.(string); ok {
-		text = s
-	} else {
-		b, _ := yaml.Marshal(v)
-		text = string(b)
-	}
+	text := textOf(v)
 	var out []string
 	for _, m := range stepRef.FindAllStringSubmatch(text, -1) {
 		out = append(out, m[1])

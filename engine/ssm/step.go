@@ -262,7 +262,7 @@ func (t *translator) dropUnread(s *ssmStep, out []*step) {
 			declared[stepName(o.Name)] = true
 		}
 	}
-	reads := string(mustYAML(out))
+	reads := textOf(out)
 	for _, st := range out {
 		if st.Outputs == nil {
 			continue
@@ -280,12 +280,4 @@ func (t *translator) dropUnread(s *ssmStep, out []*step) {
 			st.Outputs = nil
 		}
 	}
-}
-
-func mustYAML(v any) []byte {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
