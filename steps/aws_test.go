@@ -36,9 +36,9 @@ func TestRegistryOperation(t *testing.T) {
 		{id: "sts:GetCallerIdentity", input: "GetCallerIdentityInput", readOnly: true},
 		{id: "elasticloadbalancingv2:DescribeTargetHealth", input: "DescribeTargetHealthInput", readOnly: true},
 		{id: "rds:DescribeDBCluster", err: `unknown rds operation "DescribeDBCluster"; did you mean "DescribeDBClusters"?`},
-		{id: "rsd:X", err: `unknown AWS service "rsd"; did you mean "rds"?`},
+		{id: "rdz:X", err: `unknown AWS service "rdz"; did you mean "rds"?`},
 		{id: "RDS:DescribeDBClusters", err: `unknown AWS service "RDS"; did you mean "rds"?`},
-		{id: "nothing:X", err: `unknown AWS service "nothing"; services are autoscaling, cloudformation,`},
+		{id: "nothing:X", err: `unknown AWS service "nothing"; services are accessanalyzer, apigatewayv2,`},
 		{id: "rds:Options", err: `unknown rds operation "Options"`},
 		{id: "rds", err: `malformed AWS operation "rds": the form is service:Operation, as in rds:DescribeDBClusters`},
 		{id: "rds:", err: "the form is service:Operation"},
@@ -69,7 +69,7 @@ func TestRegistryOperation(t *testing.T) {
 
 func TestRegistryListing(t *testing.T) {
 	r := AWS()
-	if got := len(r.Services()); got != 22 {
+	if got := len(r.Services()); got != 61 {
 		t.Errorf("%d services: %v", got, r.Services())
 	}
 	for _, s := range r.Services() {
