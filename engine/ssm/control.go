@@ -67,6 +67,14 @@ func (t *translator) sleep(s *ssmStep, name string) ([]*step, error) {
 	if !ok {
 		return nil, unsupported("sleep: only Duration (not Timestamp)", toString(s.Inputs["Timestamp"]))
 	}
+	if r, ok, err := t.only(strings.TrimSpace(d)); ok || err != nil {
+		// A whole ISO 8601 time duration (PT1H30M) is a Go one once
+		// its PT is cut and its letters lowered.
+		if err != nil {
+			return nil, err
+		}
+		return []*step{{Name: name, Sleep: "${{ lower(trimPrefix(string(" + r.expr + `), "PT")) }}`}}, nil
+	}
 	m := isoDuration.FindStringSubmatch(strings.TrimSpace(d))
 	if m == nil || m[0] == "PT" {
 		return nil, unsupported("sleep: Duration is not a literal ISO 8601 duration", d)

@@ -1,5 +1,7 @@
 package ssm
 
+import "strings"
+
 // stackDone holds when a stack has left every *_IN_PROGRESS status.
 const stackDone = `!(string(result.Stacks[0].StackStatus) endsWith "_IN_PROGRESS")`
 
@@ -81,8 +83,30 @@ func (t *translator) invokeLambda(s *ssmStep, name string) ([]*step, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Outputs = outs("StatusCode", "result.StatusCode", "FunctionError", "result.FunctionError",
-		"LogResult", "result.LogResult", "ExecutedVersion", "result.ExecutedVersion",
-		"Payload", "fromBase64(result.Payload ?? \"\")")
+	payload := `fromBase64(result.Payload ?? "")`
+	om := &orderedMap{}
+	for _, kv := range [][2]string{{"StatusCode", "result.StatusCode"}, {"FunctionError", "result.FunctionError"},
+		{"LogResult", "result.LogResult"}, {"ExecutedVersion", "result.ExecutedVersion"}, {"Payload", payload}} {
+		om.set(kv[0], kv[1])
+	}
+	// Declared outputs select from the function's result, the payload
+	// parsed as JSON.
+	for _, o := range s.Outputs {
+		if o == nil {
+			continue
+		}
+		segs, err := parseSelector(o.Selector)
+		if err != nil {
+			return nil, unsupported("JSONPath selector not translated", err.Error())
+		}
+		e := "fromJSON(" + payload + ")"
+		if len(segs) > 0 && strings.EqualFold(segs[0].field, "Payload") && len(segs) == 1 {
+			e = payload
+		} else if e, err = selectorExpr(e, nil, segs); err != nil {
+			return nil, err
+		}
+		om.set(stepName(o.Name), e)
+	}
+	st.Outputs = om.yamlNode()
 	return []*step{st}, nil
 }
