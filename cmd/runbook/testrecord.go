@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// record writes a test case from an execution's history: to stdout as a
+// test file, or added to --out.
+func (c *testCmd) record(e *env) error {
+	if len(c.Paths) > 0 {
+		return usagef("--record takes no paths: write the case to a test file with --out")
+	}
+	ctx := context.Background()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	rec, err := engine.RecordCase(ctx, c.Record, func(ctx context.Context, id string) (*historypb.History, error) {
+		return executionHistory(ctx, s.client, id)
+	})
+	if err != nil {
+		return unreachable(err)
+	}
+	for _, n := range rec.Notes {
+		fmt.Fprintf(e.stderr, "note: %s\n", n)
+	}
+	var old []byte
+	if c.Out != "" {
+		if old, err = os.ReadFile(c.Out); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	src, err := engine.AppendCase(old, rec.Case)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.Out, err)
+	}
+	if c.Out == "" {
+		_, err = e.stdout.Write(src)
+		return err
+	}
+	if err := os.WriteFile(c.Out, src, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "recorded a case of %s@%s from %s in %s\n", rec.Plan.Name, rec.Plan.Version, c.Record, c.Out)
+	return nil
+}
+
+// executionHistory reads the whole history of execution id.
+func executionHistory(ctx context.Context, cl client.Client, id string) (*historypb.History, error) {
+	it := cl.GetWorkflowHistory(ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		h.Events = append(h.Events, ev)
+	}
+	return h, nil
+}

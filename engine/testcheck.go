@@ -1,0 +1,282 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Check checks the test file against the plan of its definition, which
+// was validated with opts: canned responses name steps that make calls and
+// fit what those calls return (an AWS result the operation's output type,
+// outputs the step's output types), approvals name approve steps,
+// expectations name steps, outputs and nodes that exist, params fit the
+// definition's. It keeps what the cases run with: call Check before
+// RunCase.
+func (tf *TestFile) Check(p *Plan, opts Options) Diagnostics {
+	tc := &testCheck{plan: p, opts: opts, named: map[string][]*PlanStep{}, own: map[string]*PlanStep{}}
+	tc.index(p, true, map[string]bool{})
+	for _, c := range tf.Cases {
+		tc.testCase(c)
+	}
+	tc.ds.Sort()
+	return tc.ds
+}
+
+type testCheck struct {
+	plan  *Plan
+	opts  Options
+	named map[string][]*PlanStep // every step of the plan and the runbooks it runs, by name
+	own   map[string]*PlanStep   // the plan's own steps, nested ones included
+	ds    Diagnostics
+}
+
+// index records the steps of p, nested ones and those of the runbooks its
+// run steps start (not those a conclude recommends: the test does not run
+// them).
+func (tc *testCheck) index(p *Plan, own bool, seen map[string]bool) {
+	seen[p.Digest] = true
+	var walk func([]*PlanStep)
+	walk = func(steps []*PlanStep) {
+		for _, s := range steps {
+			tc.named[s.Name] = append(tc.named[s.Name], s)
+			if own {
+				tc.own[s.Name] = s
+			}
+			walk(s.Steps)
+			if s.Kind == "run" && s.Child != nil && !seen[s.Child.Digest] {
+				tc.index(s.Child, false, seen)
+			}
+		}
+	}
+	walk(p.Steps)
+	walk(p.Finally)
+}
+
+func (tc *testCheck) testCase(c *TestCase) {
+	given := map[string]any{}
+	at := c.Pos
+	if c.Params != nil {
+		given, _ = testData(c.Params).(map[string]any)
+		at = c.Params.Pos
+	}
+	params, err := CheckParams(tc.plan, given)
+	if err != nil {
+		tc.ds.Errorf(at, "params: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	c.params = params
+	if c.Alarm != nil {
+		c.alarm, _ = testData(c.Alarm).(map[string]any)
+	}
+	for _, cn := range c.Calls {
+		tc.canned(cn)
+	}
+	for _, a := range c.Approvals {
+		tc.approval(a)
+	}
+	tc.expect(&c.Expect)
+}
+
+// testData is a literal Value as data, ints as int.
+func testData(v *Value) any {
+	d, _ := Resolve(v, nil, nil)
+	return d
+}
+
+// callee is what a step calls, as a canned response sees it.
+type callee struct {
+	key   string // service:Operation, http or script
+	shape *Shape // of result
+	op    *Operation
+}
+
+// callee returns what s calls, or why it takes no canned response.
+func (tc *testCheck) callee(s *PlanStep) (*callee, string) {
+	var op string
+	switch {
+	case s.Kind == "aws" && s.Main != nil:
+		op = s.Main.Str
+	case s.Kind == "waitFor" || s.Kind == "assert" && s.Main == nil:
+		op = s.Arg("aws").Str
+	case s.Kind == "http" || s.Kind == "script":
+		return &callee{key: s.Kind, shape: tc.result(s.Kind)}, ""
+	case s.Kind == "approve" && s.Arg("notify") != nil:
+		if s.Arg("notify").Field("sns") == nil {
+			return &callee{key: "http", shape: tc.result("http")}, ""
+		}
+		op = "sns:Publish"
+	default:
+		kind := s.Kind
+		if kind == "" {
+			kind = "branch"
+		}
+		return nil, fmt.Sprintf("step %s (%s) makes no call: aws, waitFor, assert with aws, http, script and notifying approve steps do", s.Name, kind)
+	}
+	c := &callee{key: op, shape: Any}
+	if tc.opts.Services != nil {
+		if o, err := tc.opts.Services.Operation(op); err == nil {
+			c.op, c.shape = o, ShapeOf(o.Output)
+		}
+	}
+	return c, ""
+}
+
+func (tc *testCheck) result(kind string) *Shape {
+	if k := tc.opts.Kinds.Lookup(kind); k != nil && k.Result != nil {
+		return k.Result
+	}
+	return Any
+}
+
+// canned checks the responses of calls.KEY against every step KEY names
+// and keeps their data.
+func (tc *testCheck) canned(cn *Canned) {
+	section := "calls"
+	if cn.HTTP {
+		section = "http"
+	}
+	targets := tc.named[cn.Key]
+	if len(targets) == 0 && strings.Contains(cn.Key, ":") {
+		for _, ss := range tc.named {
+			for _, s := range ss {
+				if c, _ := tc.callee(s); c != nil && c.key == cn.Key {
+					targets = append(targets, s)
+				}
+			}
+		}
+	}
+	if len(targets) == 0 {
+		d := tc.ds.Errorf(cn.Pos, "%s.%s names no step of %s (nor an operation one calls)", section, cn.Key, tc.plan.Name)
+		d.Hint = orList(didYouMean(cn.Key, tc.callers()), "steps that make calls: "+strings.Join(tc.callers(), ", "))
+		return
+	}
+	for _, s := range targets {
+		c, why := tc.callee(s)
+		switch {
+		case c == nil:
+			tc.ds.Errorf(cn.Pos, "%s.%s: %s", section, cn.Key, why)
+			return
+		case cn.HTTP && c.key != "http":
+			tc.ds.Errorf(cn.Pos, "http.%s: step %s is a %s step; give its responses under calls", cn.Key, s.Name, s.Kind)
+			return
+		}
+		for _, r := range cn.Responses {
+			tc.response(r, s, c)
+		}
+	}
+}
+
+// callers lists the steps that take canned responses, for hints.
+func (tc *testCheck) callers() []string {
+	var out []string
+	for name, ss := range tc.named {
+		if c, _ := tc.callee(ss[0]); c != nil {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (tc *testCheck) response(r *Response, s *PlanStep, c *callee) {
+	switch {
+	case r.Result != nil:
+		n := len(tc.ds)
+		checkData(r.Result, c.shape, "result", &tc.ds, nil)
+		if len(tc.ds) > n {
+			return
+		}
+		data := testData(r.Result)
+		if c.op != nil {
+			v, err := FromData(data, c.op.Output)
+			if err != nil {
+				tc.ds.Errorf(r.Result.Pos, "result does not fit %s's output: %v", c.key, err)
+				return
+			}
+			data = ToData(v.Interface())
+		}
+		if r.data == nil {
+			r.data = map[string]any{}
+		}
+		r.data[c.key] = resultDefaults(c.key, data)
+	case r.Outputs != nil:
+		var names []string
+		for _, o := range s.Outputs {
+			names = append(names, o.Name)
+		}
+		for _, e := range r.Outputs.Map {
+			o := planOutput(s.Outputs, e.Key)
+			if o == nil {
+				d := tc.ds.Errorf(e.KeyPos, "step %s has no output %q", s.Name, e.Key)
+				d.Hint = orList(didYouMean(e.Key, names), "its outputs: "+orList(strings.Join(names, ", "), "none"))
+				continue
+			}
+			checkData(e.Value, o.Type, "outputs."+e.Key, &tc.ds, nil)
+		}
+		r.outs, _ = testData(r.Outputs).(map[string]any)
+	}
+}
+
+// resultDefaults completes an http result (status 200, json from the body
+// or the body from json) and a script's (empty output, exit code 0).
+func resultDefaults(key string, data any) any {
+	m, _ := data.(map[string]any)
+	switch key {
+	case "http":
+		out := map[string]any{"status": 200, "headers": map[string]any{}, "body": "", "json": nil}
+		for k, v := range m {
+			out[k] = v
+		}
+		_, hasBody := m["body"]
+		_, hasJSON := m["json"]
+		switch {
+		case hasJSON && !hasBody:
+			b, _ := json.Marshal(m["json"])
+			out["body"] = string(b)
+		case hasBody && !hasJSON:
+			if s, ok := m["body"].(string); ok {
+				out["json"], _ = ParseJSON([]byte(s))
+			}
+		}
+		return out
+	case "script":
+		out := map[string]any{"stdout": "", "stderr": "", "exitCode": 0}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	return data
+}
+
+func planOutput(outs []*PlanOutput, name string) *PlanOutput {
+	for _, o := range outs {
+		if o.Name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+func (tc *testCheck) approval(a *TestApproval) {
+	if a.Step.Name == "" {
+		return
+	}
+	var approves []string
+	for name, ss := range tc.named {
+		if ss[0].Kind == "approve" {
+			approves = append(approves, name)
+		}
+	}
+	sort.Strings(approves)
+	if s := tc.named[recordBase(a.Step.Name)]; len(s) == 0 || s[0].Kind != "approve" {
+		d := tc.ds.Errorf(a.Step.Pos, "step %q is no approve step of %s", a.Step.Name, tc.plan.Name)
+		d.Hint = orList(didYouMean(a.Step.Name, approves), "approve steps: "+orList(strings.Join(approves, ", "), "none"))
+	}
+}
+
+// recordBase is the step name of a record name ("loop[0].check" -> check).
+func recordBase(name string) string {
+	return name[strings.LastIndexByte(name, '.')+1:]
+}

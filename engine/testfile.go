@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestFile is a runbook test file, NAME.test.yaml beside the definition
+// NAME.yaml: cases that run the definition on Temporal's test environment
+// (time skips: a 24-hour approval timeout takes milliseconds) with canned
+// responses in place of AWS, HTTP and scripts.
+//
+//	definition: other.yaml     # optional: the definition, relative to this file
+//	cases:
+//	  - name: fails over after approval        # required, unique in the file
+//	    params: {ClusterId: prod-db}           # checked as `runbook run` checks them
+//	    requester: tester                      # who starts it (default tester); never approves
+//	    alarm: {name: db-cpu, state: ALARM}    # the alarm event, when a trigger is tested
+//	    calls:                                 # canned responses, per step or per operation
+//	      describe: {result: {DBClusters: [{Status: available}]}}
+//	      rds:FailoverDBCluster: [{error: {code: InvalidDBClusterStateFault, message: busy}}, {result: {}}]
+//	      count: {outputs: {n: 3}}             # the step's outputs, set directly
+//	    http:                                  # http steps: the response itself
+//	      notify: {status: 200, json: {ok: true}}
+//	    approvals:
+//	      - {step: approval, by: alice, groups: [dba-oncall], after: 5m, decision: approve, comment: ok}
+//	      - {step: approval, by: tester, refused: true}
+//	    expect:
+//	      status: succeeded                    # failed, timedOut or cancelled; failed when failed/error is set
+//	      failed: approval                     # the step that failed the execution
+//	      error: Rejected                      # its error type (an AWS error code, AssertionFailed, Timeout, ...)
+//	      message: rejected by bob             # text in the error (or the fail/succeed/conclude message)
+//	      path: [describe, approval, failover] # the top-level steps that ran, in order (skipped ones aside)
+//	      steps: {healthy: skipped}            # statuses of step records ("loop[0].step" inside forEach)
+//	      outputs: {writer: db-1}              # the execution's outputs (only those listed)
+//	      finding: {node: hostIssue, severity: high, finding: the host, recommend: ec2-restart@1.0.0}
+//
+// A canned response is one of:
+//   - {result: DATA}: what the call returned. For aws, waitFor and the
+//     mapping form of assert, the operation's output as a runbook reads it
+//     (result.X), checked against the SDK's output type like any output
+//     path; for http {status, headers, body, json} (status 200 by default;
+//     json from body or body from json when only one is given); for script
+//     {stdout, stderr, exitCode}. The step's outputs and until (condition)
+//     are evaluated on it as the real activity does.
+//   - {outputs: {NAME: VALUE}}: the step's outputs, set directly (what an
+//     execution's history records; `runbook test --record` writes these),
+//     with met: false for a wait or check whose condition did not hold.
+//   - {error: CODE} or {error: {code, message, retryable}}: the call fails
+//     with that error type; a retryable error is retried as the step's
+//     retry policy says (read-only calls: 3 attempts).
+//
+// calls.KEY names a step, or an operation (service:Operation) for every
+// step that calls it without a key of its own. Steps of the runbooks that
+// run steps start (child executions, run in the same test environment) are
+// found by their names too. A list gives successive calls (attempts,
+// polls, loop iterations) successive responses; the last one repeats. A
+// waitFor step polls through its responses until its until holds; when
+// the last one does not, it waits until its timeout (time skips) and
+// fails with Timeout. An approve step's key answers its notification
+// (which succeeds when not given). A call with no canned response fails
+// the case: "step X calls rds:DescribeDBClusters: no canned response; add
+// calls.X".
+//
+// An approval is sent as an approve (or reject) update by `by` with its
+// groups, `after` (default 0) from when the step starts waiting: the
+// workflow's own rules apply, so a refused approval (the requester, someone
+// not listed) fails the case unless it says refused: true. Inside a forEach
+// name the item's step: loop[0].approval. Without step, after counts from
+// the start. Entries for a step are sent at its first wait. A runbook that
+// a playbook's conclude launches with auto is not run: it has its own tests.
+type TestFile struct {
+	Path       string
+	Src        []byte
+	Definition Ident // the definition's file when not NAME.yaml
+	Cases      []*TestCase
+}
+
+// TestCase is one case of a test file.
+type TestCase struct {
+	Name      string
+	Pos       Pos
+	Params    *Value // a map; nil for none
+	Requester string
+	Alarm     *Value
+	Calls     []*Canned
+	Approvals []*TestApproval
+	Expect    TestExpect
+
+	params map[string]any // typed by Check
+	alarm  map[string]any
+}
+
+// Canned holds the canned responses of one step or operation (calls.KEY,
+// or http.KEY for an http step).
+type Canned struct {
+	Key       string
+	Pos       Pos
+	HTTP      bool
+	Responses []*Response
+}
+
+// Response is one canned response: Result, Outputs or Error.
+type Response struct {
+	Pos     Pos
+	Result  *Value
+	Outputs *Value
+	Met     *bool
+	Error   *CannedError
+
+	data map[string]any // the result as the activity sees it, per call (service:Operation, http, script)
+	outs map[string]any
+}
+
+// CannedError is a canned failure: an error type (an AWS error code) and
+// its message.
+type CannedError struct {
+	Code      string
+	Message   string
+	Retryable bool
+}
+
+// TestApproval is an approve or reject decision a case sends.
+type TestApproval struct {
+	Pos      Pos
+	Step     Ident
+	By       string
+	Groups   []string
+	After    time.Duration
+	Decision string // UpdateApprove or UpdateReject
+	Comment  string
+	Refused  bool
+}
+
+// TestExpect is what a case expects of the outcome. Unset fields are not
+// checked, but Status: succeeded unless failed or error is given.
+type TestExpect struct {
+	Pos     Pos
+	Status  Ident
+	Failed  Ident
+	Error   Ident
+	Message Ident
+	Path    []Ident
+	HasPath bool
+	Steps   []*Entry // record name -> status (a string Value)
+	Outputs *Value
+	Finding *Value // {node, severity, finding, recommend}
+}
+
+var (
+	testFileFields     = []string{"definition", "cases"}
+	testCaseFields     = []string{"name", "description", "params", "requester", "alarm", "calls", "http", "approvals", "expect"}
+	testResponseFields = []string{"result", "outputs", "met", "error"}
+	testErrorFields    = []string{"code", "message", "retryable"}
+	testApprovalFields = []string{"step", "by", "groups", "after", "decision", "comment", "refused"}
+	testExpectFields   = []string{"status", "failed", "error", "message", "path", "steps", "outputs", "finding"}
+	testFindingFields  = []string{"node", "severity", "finding", "recommend"}
+)
+
+// LoadTest parses a test file, keeping every position. It returns the
+// file (nil when it is no readable YAML mapping) and every diagnostic;
+// Check finds the rest against the definition.
+func LoadTest(path string, src []byte) (*TestFile, Diagnostics) {
+	l := &loader{file: path, src: src}
+	root := l.testParse()
+	if root == nil {
+		return nil, l.diags
+	}
+	tf := &TestFile{Path: path, Src: src}
+	names := map[string]bool{}
+	saw := false
+	for _, p := range l.mapping(root, "the test file", testFileFields) {
+		switch p.key {
+		case "definition":
+			tf.Definition = l.ident(p.v, "definition")
+		case "cases":
+			saw = true
+			if p.v.Kind != yaml.SequenceNode {
+				l.errorf(p.v, "cases must be a list, not %s", describe(p.v))
+				continue
+			}
+			for _, n := range p.v.Content {
+				c := l.testCase(n)
+				if c.Name != "" && names[c.Name] {
+					l.diags.Errorf(c.Pos, "duplicate case name %q", c.Name)
+				}
+				names[c.Name] = true
+				tf.Cases = append(tf.Cases, c)
+			}
+		}
+	}
+	if !saw {
+		l.errorf(root, "a test file lists its cases under `cases:`")
+	}
+	return tf, l.diags
+}
+
+// testParse reads the one YAML document of a test file.
+func (l *loader) testParse() *yaml.Node {
+	at := Pos{File: l.file, Line: 1, Col: 1}
+	if len(l.src) > MaxFileSize {
+		l.diags.Errorf(at, "file is %.1f MB; a test file may be at most %d MB", float64(len(l.src))/(1<<20), MaxFileSize>>20)
+		return nil
+	}
+	l.lines = strings.Split(string(l.src), "\n")
+	dec := yaml.NewDecoder(bytes.NewReader(l.src))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			l.diags.Errorf(at, "file is empty; a test file lists its cases under `cases:`")
+		} else {
+			l.syntaxError(err)
+		}
+		return nil
+	}
+	if len(doc.Content) == 0 {
+		l.diags.Errorf(at, "file is empty; a test file lists its cases under `cases:`")
+		return nil
+	}
+	root := doc.Content[0]
+	if !l.walk(root, 0) {
+		return nil
+	}
+	if root.Kind != yaml.MappingNode {
+		l.errorf(root, "a test file is a YAML mapping with `cases:`, not %s", describe(root))
+		return nil
+	}
+	return root
+}

@@ -1,0 +1,94 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	historypb "go.temporal.io/api/history/v1"
+
+	"github.com/runbook-dev/runbook/engine"
+)
+
+// histories serves the histories of testdata/histories by workflow ID.
+func histories(t *testing.T, names ...string) engine.History {
+	t.Helper()
+	byID := map[string]*historypb.History{}
+	for _, name := range names {
+		f, err := os.Open("testdata/histories/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := engine.ReadHistory(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID[name] = h
+	}
+	return func(_ context.Context, id string) (*historypb.History, error) {
+		if h := byID[id]; h != nil {
+			return h, nil
+		}
+		return nil, errors.New("no history of " + id)
+	}
+}
+
+// TestRecordReplays records a case from each history without children and
+// runs it against the plan the history holds: it passes.
+func TestRecordReplays(t *testing.T) {
+	for _, name := range []string{"aws-outputs-routing", "waitfor-succeed", "sleep-finally-fail"} {
+		t.Run(name, func(t *testing.T) {
+			rec, err := engine.RecordCase(context.Background(), name, histories(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			src, err := engine.AppendCase(nil, rec.Case)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tf, ds := engine.LoadTest(name+".test.yaml", src)
+			if ds.HasErrors() {
+				t.Fatalf("%v\n%s", ds, src)
+			}
+			if ds := tf.Check(rec.Plan, options(t)); ds.HasErrors() {
+				t.Fatalf("%v\n%s", ds, src)
+			}
+			r := engine.RunCase(rec.Plan, tf.Cases[0])
+			if !r.Pass {
+				t.Errorf("the recorded case fails: %s\n%s", strings.Join(r.Problems, "\n"), src)
+			}
+			if len(rec.Notes) > 0 {
+				t.Errorf("notes: %v", rec.Notes)
+			}
+		})
+	}
+}
+
+// TestRecordApprovals: decisions are recorded from update events, with
+// the time after the wait began; children that cannot be read are noted.
+func TestRecordApprovals(t *testing.T) {
+	name := "approve-foreach-run-http-script"
+	rec, err := engine.RecordCase(context.Background(), name, histories(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := engine.AppendCase([]byte("# tests\ncases: []\n"), rec.Case)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s", src)
+	for _, want := range []string{"# tests", "approvals:", "by: ", "step: ", "status: succeeded"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("no %q in\n%s", want, src)
+		}
+	}
+	if len(rec.Notes) == 0 {
+		t.Error("no note of the child executions missing")
+	}
+	if _, ds := engine.LoadTest("r.test.yaml", src); ds.HasErrors() {
+		t.Errorf("%v", ds)
+	}
+}
