@@ -32,7 +32,7 @@ func TestCatalogCommand(t *testing.T) {
 			t.Errorf("catalog %s: want %s", joined, want)
 		}
 	}
-	if r = runIn(t, dir, "catalog"); r.code != 0 || !strings.Contains(r.stdout, "(invalid: runbook validate lib/bad.yaml)") {
+	if r = runIn(t, dir, "catalog", "--catalog", "lib"); r.code != 0 || !strings.Contains(r.stdout, "(invalid: runbook validate lib/bad.yaml)") {
 		t.Errorf("catalog text: %s", r)
 	}
 }
