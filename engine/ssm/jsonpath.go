@@ -29,7 +29,7 @@ func parseSelector(sel string) ([]segment, error) {
 			s = s[2:]
 			name, rest := cutName(s)
 			if name == "" {
-				return nil, fmt.Errorf("selector %q: a name must follow ..", sel)
+				return nil, fmt.Errorf("selector %q: a name must follow `..`", sel)
 			}
 			segs = append(segs, segment{field: name})
 			s = rest
@@ -51,7 +51,7 @@ func parseSelector(sel string) ([]segment, error) {
 		case s[0] == '.':
 			name, rest := cutName(s[1:])
 			if name == "" {
-				return nil, fmt.Errorf("selector %q: a name must follow .", sel)
+				return nil, fmt.Errorf("selector %q: a name must follow `.`", sel)
 			}
 			segs = append(segs, segment{field: name})
 			s = rest

@@ -9,16 +9,15 @@ import (
 // runbook is the v1 definition the importer writes; fields are in the
 // order a reader expects them.
 type runbook struct {
-	APIVersion  string            `yaml:"apiVersion"`
-	Kind        string            `yaml:"kind"`
-	Name        string            `yaml:"name"`
-	Version     string            `yaml:"version"`
-	Description string            `yaml:"description,omitempty"`
-	AssumeRole  string            `yaml:"assumeRole,omitempty"`
-	Params      *yaml.Node        `yaml:"params,omitempty"`
-	Steps       []*step           `yaml:"steps"`
-	Outputs     *yaml.Node        `yaml:"outputs,omitempty"`
-	params      map[string]*param // by name, for typing references
+	APIVersion  string     `yaml:"apiVersion"`
+	Kind        string     `yaml:"kind"`
+	Name        string     `yaml:"name"`
+	Version     string     `yaml:"version"`
+	Description string     `yaml:"description,omitempty"`
+	AssumeRole  string     `yaml:"assumeRole,omitempty"`
+	Params      *yaml.Node `yaml:"params,omitempty"`
+	Steps       []*step    `yaml:"steps"`
+	Outputs     *yaml.Node `yaml:"outputs,omitempty"`
 }
 
 // param is a v1 param declaration.
