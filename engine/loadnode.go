@@ -183,6 +183,15 @@ func (l *loader) value(n *yaml.Node) *Value {
 }
 
 func (l *loader) scalar(n *yaml.Node, v *Value) {
+	literalScalar(n, v)
+	if v.Kind == String && strings.Contains(n.Value, "${{") {
+		v.Tmpl = l.template(n.Value, l.posMap(n))
+	}
+}
+
+// literalScalar decodes a scalar node as YAML types it: null, bool, int,
+// float, else string.
+func literalScalar(n *yaml.Node, v *Value) {
 	switch n.ShortTag() {
 	case "!!null":
 		v.Kind = Null
@@ -203,9 +212,6 @@ func (l *loader) scalar(n *yaml.Node, v *Value) {
 		}
 	}
 	v.Kind, v.Str = String, n.Value
-	if strings.Contains(n.Value, "${{") {
-		v.Tmpl = l.template(n.Value, l.posMap(n))
-	}
 }
 
 // template parses the `${{ }}` parts of s.

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"strconv"
-
 	"gopkg.in/yaml.v3"
 )
 
@@ -237,30 +235,7 @@ func (l *loader) data(n *yaml.Node) *Value {
 			v.List = append(v.List, l.data(c))
 		}
 	default:
-		l.dataScalar(n, v)
+		literalScalar(n, v)
 	}
 	return v
-}
-
-func (l *loader) dataScalar(n *yaml.Node, v *Value) {
-	switch n.ShortTag() {
-	case "!!null":
-		v.Kind = Null
-		return
-	case "!!bool":
-		v.Kind = Bool
-		_ = n.Decode(&v.Bool)
-		return
-	case "!!int":
-		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-			v.Kind, v.Int = Int, i
-			return
-		}
-	case "!!float":
-		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
-			v.Kind, v.Float = Float, f
-			return
-		}
-	}
-	v.Kind, v.Str = String, n.Value
 }
