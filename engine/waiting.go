@@ -2,13 +2,11 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 )
 
 // WaitingStep is one approve step waiting for decisions.
@@ -38,7 +36,7 @@ func (w *WaitingStep) MayDecide(identity string, groups []string) bool {
 // deadline first. An execution whose worker does not answer its state
 // query within seconds is left out.
 func Waiting(ctx context.Context, cl client.Client) ([]*WaitingStep, error) {
-	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", WorkflowName)
+	q, _ := ListQuery("", "running")
 	out := []*WaitingStep{}
 	var token []byte
 	for {
@@ -51,13 +49,9 @@ func Waiting(ctx context.Context, cl client.Client) ([]*WaitingStep, error) {
 			if o == nil {
 				continue
 			}
-			var name, version string
-			dc := converter.GetDefaultDataConverter()
-			_ = dc.FromPayload(x.SearchAttributes.GetIndexedFields()["RunbookName"], &name)
-			_ = dc.FromPayload(x.SearchAttributes.GetIndexedFields()["RunbookVersion"], &version)
 			for _, st := range o.Steps {
 				if st.Status == StatusWaiting && st.Approval != nil {
-					out = append(out, &WaitingStep{ID: x.Execution.WorkflowId, Runbook: name + "@" + version, Step: st.Name, Approval: st.Approval})
+					out = append(out, &WaitingStep{ID: x.Execution.WorkflowId, Runbook: DefinitionOf(x.SearchAttributes), Step: st.Name, Approval: st.Approval})
 				}
 			}
 		}

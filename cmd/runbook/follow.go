@@ -46,19 +46,13 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 			pr.update(r.out)
 			return r.out, nil
 		case <-tick.C:
-			if out := queryState(ctx, cl, id); out != nil {
+			if out := engine.State(ctx, cl, id); out != nil {
 				pr.update(out)
 			}
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
-}
-
-// queryState asks a running execution for its state; nil when no worker
-// answers in time.
-func queryState(ctx context.Context, cl client.Client, id string) *engine.Outcome {
-	return engine.State(ctx, cl, id)
 }
 
 // printer prints step transitions once each, on stderr (text) as they

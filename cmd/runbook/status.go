@@ -9,10 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -65,7 +63,7 @@ func (c *statusCmd) Run(e *env) error {
 	info := desc.WorkflowExecutionInfo
 	var out *engine.Outcome
 	if info.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		out = queryState(ctx, s.client, c.ID)
+		out = engine.State(ctx, s.client, c.ID)
 	} else {
 		var o engine.Outcome
 		if gerr := s.client.GetWorkflow(ctx, c.ID, "").Get(ctx, &o); gerr == nil {
@@ -75,9 +73,9 @@ func (c *statusCmd) Run(e *env) error {
 		}
 	}
 	if c.Output == "json" {
-		return writeJSON(e.stdout, map[string]any{"id": c.ID, "status": statusName(info.Status), "start": info.StartTime.AsTime(), "outcome": out})
+		return writeJSON(e.stdout, map[string]any{"id": c.ID, "status": engine.StatusName(info.Status), "start": info.StartTime.AsTime(), "outcome": out})
 	}
-	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", c.ID, statusName(info.Status), info.StartTime.AsTime().Local().Format(time.DateTime))
+	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", c.ID, engine.StatusName(info.Status), info.StartTime.AsTime().Local().Format(time.DateTime))
 	if out == nil {
 		fmt.Fprintln(e.stdout, "(no worker answered: steps unknown)")
 		return nil
@@ -110,11 +108,6 @@ func (c *statusCmd) Run(e *env) error {
 	return nil
 }
 
-// statusName is a Temporal execution status in lower case ("running").
-func statusName(s enumspb.WorkflowExecutionStatus) string {
-	return strings.ToLower(strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_"))
-}
-
 // listCmd lists executions.
 type listCmd struct {
 	Name   string `help:"Only executions of this definition."`
@@ -124,8 +117,6 @@ type listCmd struct {
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 }
 
-var listStatus = map[string]string{"running": "Running", "completed": "Completed", "failed": "Failed", "canceled": "Canceled", "terminated": "Terminated", "timedout": "TimedOut"}
-
 // Run lists the newest executions first.
 func (c *listCmd) Run(e *env) error {
 	ctx := context.Background()
@@ -134,12 +125,9 @@ func (c *listCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	q := fmt.Sprintf("WorkflowType = '%s'", engine.WorkflowName)
-	if c.Name != "" {
-		q += fmt.Sprintf(" AND RunbookName = '%s'", strings.ReplaceAll(c.Name, "'", ""))
-	}
-	if c.Status != "" {
-		q += fmt.Sprintf(" AND ExecutionStatus = '%s'", listStatus[c.Status])
+	q, err := engine.ListQuery(c.Name, c.Status)
+	if err != nil {
+		return usagef("%v", err)
 	}
 	resp, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: int32(c.Limit)})
 	if err != nil {
@@ -154,11 +142,11 @@ func (c *listCmd) Run(e *env) error {
 	}
 	rows := []row{}
 	for _, x := range resp.Executions {
-		r := row{ID: x.Execution.WorkflowId, Status: statusName(x.Status), Start: x.StartTime.AsTime()}
+		r := row{ID: x.Execution.WorkflowId, Status: engine.StatusName(x.Status), Start: x.StartTime.AsTime()}
 		if x.CloseTime != nil {
 			r.Seconds = x.CloseTime.AsTime().Sub(r.Start).Seconds()
 		}
-		r.Name = attr(x.SearchAttributes, "RunbookName") + "@" + attr(x.SearchAttributes, "RunbookVersion")
+		r.Name = engine.DefinitionOf(x.SearchAttributes)
 		rows = append(rows, r)
 	}
 	if c.Output == "json" {
@@ -196,13 +184,4 @@ func (c *cancelCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stderr, "cancel requested for %s; runbook watch %s follows it to the end\n", c.ID, c.ID)
 	return nil
-}
-
-// attr reads a keyword search attribute.
-func attr(sa *commonpb.SearchAttributes, key string) string {
-	var v string
-	if p := sa.GetIndexedFields()[key]; p != nil {
-		_ = converter.GetDefaultDataConverter().FromPayload(p, &v)
-	}
-	return v
 }

@@ -14,9 +14,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -83,8 +81,6 @@ type Execution struct {
 	Outcome    *engine.Outcome `json:"outcome,omitempty"` // show only: the timeline
 }
 
-var listStatus = map[string]string{"running": "Running", "completed": "Completed", "failed": "Failed", "canceled": "Canceled", "terminated": "Terminated", "timedout": "TimedOut"}
-
 // list lists executions, newest first: ?definition=NAME, ?status=, ?limit=.
 func (s *Server) list(w http.ResponseWriter, r *http.Request, _ Caller) {
 	execs, err := s.executions(r.Context(), r.URL.Query().Get("definition"), r.URL.Query().Get("status"), r.URL.Query().Get("limit"))
@@ -96,16 +92,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, _ Caller) {
 }
 
 func (s *Server) executions(ctx context.Context, def, status, limit string) ([]Execution, error) {
-	q := fmt.Sprintf("WorkflowType = '%s'", engine.WorkflowName)
-	if def != "" {
-		q += fmt.Sprintf(" AND RunbookName = '%s'", strings.ReplaceAll(def, "'", ""))
-	}
-	if status != "" {
-		st, ok := listStatus[status]
-		if !ok {
-			return nil, fmt.Errorf("status %q: use running, completed, failed, canceled, terminated or timedout", status)
-		}
-		q += " AND ExecutionStatus = '" + st + "'"
+	q, err := engine.ListQuery(def, status)
+	if err != nil {
+		return nil, err
 	}
 	n, err := strconv.Atoi(limit)
 	if limit == "" || err != nil || n <= 0 || n > 1000 {
@@ -117,8 +106,8 @@ func (s *Server) executions(ctx context.Context, def, status, limit string) ([]E
 	}
 	out := []Execution{}
 	for _, x := range resp.Executions {
-		e := Execution{ID: x.Execution.WorkflowId, Status: statusName(x.Status), Start: x.StartTime.AsTime(),
-			Definition: attr(x, "RunbookName") + "@" + attr(x, "RunbookVersion"), Trigger: attr(x, "RunbookTrigger")}
+		e := Execution{ID: x.Execution.WorkflowId, Status: engine.StatusName(x.Status), Start: x.StartTime.AsTime(),
+			Definition: engine.DefinitionOf(x.SearchAttributes), Trigger: engine.SearchAttr(x.SearchAttributes, "RunbookTrigger")}
 		if x.CloseTime != nil {
 			e.Close = x.CloseTime.AsTime()
 		}
@@ -144,8 +133,8 @@ func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
 		return nil, err
 	}
 	info := d.WorkflowExecutionInfo
-	e := &Execution{ID: id, Status: statusName(info.Status), Start: info.StartTime.AsTime()}
-	e.Definition, e.Trigger = attr(info, "RunbookName")+"@"+attr(info, "RunbookVersion"), attr(info, "RunbookTrigger")
+	e := &Execution{ID: id, Status: engine.StatusName(info.Status), Start: info.StartTime.AsTime()}
+	e.Definition, e.Trigger = engine.DefinitionOf(info.SearchAttributes), engine.SearchAttr(info.SearchAttributes, "RunbookTrigger")
 	if info.CloseTime != nil {
 		e.Close = info.CloseTime.AsTime()
 	}
@@ -257,17 +246,4 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
-}
-
-func statusName(s enumspb.WorkflowExecutionStatus) string {
-	return strings.ToLower(strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_"))
-}
-
-// attr reads a keyword search attribute of a listed execution.
-func attr(x *workflowpb.WorkflowExecutionInfo, key string) string {
-	var v string
-	if p := x.GetSearchAttributes().GetIndexedFields()[key]; p != nil {
-		_ = converter.GetDefaultDataConverter().FromPayload(p, &v)
-	}
-	return v
 }
