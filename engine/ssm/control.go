@@ -160,3 +160,23 @@ func (t *translator) loopSteps(s *ssmStep, name string) ([]*step, error) {
 	}
 	return []*step{each}, nil
 }
+
+// pauseTimeout bounds an imported aws:pause without timeoutSeconds: SSM
+// keeps a paused (or waiting) step for up to 7 days.
+const pauseTimeout = "7d"
+
+// pause translates aws:pause into an approve step: SSM waits for a Resume
+// signal, which anyone allowed to send one may send; here the resumers
+// (Options.Resumers) resume it by approving.
+func (t *translator) pause(s *ssmStep, name string) ([]*step, error) {
+	msg := "Resume the execution"
+	if m, ok := s.Inputs["Message"].(string); ok && strings.TrimSpace(m) != "" {
+		var err error
+		if msg, err = t.text(m); err != nil {
+			return nil, err
+		}
+	}
+	ap := &approve{Approvers: t.resumers, Message: msg, Timeout: pauseTimeout}
+	desc := "aws:pause: SSM waits for a Resume signal; approving resumes (" + strings.Join(t.resumers, ", ") + "; not the requester)"
+	return []*step{{Name: name, Description: desc, Approve: ap}}, nil
+}

@@ -37,13 +37,13 @@ func init() {
 		"aws:invokeLambdaFunction":       (*translator).invokeLambda,
 		"aws:executeStateMachine":        (*translator).executeStateMachine,
 		"aws:loop":                       (*translator).loopSteps,
+		"aws:pause":                      (*translator).pause,
 	}
 }
 
 // notExpressible explains the actions with no v1 translation.
 var notExpressible = map[string]string{
 	"aws:updateVariable": "variables (aws:updateVariable, {{variable:...}})",
-	"aws:pause":          "aws:pause (v1 has no resume signal; approve needs named approvers)",
 }
 
 // step translates s and adds what every step may have: description,
@@ -66,7 +66,7 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 		}
 	}
 	t.dropUnread(s, out)
-	out[0].Description = oneLine(s.Description)
+	out[0].Description = joinText(oneLine(s.Description), out[0].Description)
 	onf, err := t.onFailure(s.OnFailure)
 	if err != nil {
 		return nil, err
@@ -152,6 +152,17 @@ func number(v any) int {
 		return n
 	}
 	return 0
+}
+
+// joinText joins two sentences, either of which may be empty.
+func joinText(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return strings.TrimSuffix(a, ".") + ". " + b
 }
 
 // oneLine keeps a description short: its first line.

@@ -17,7 +17,15 @@ type Options struct {
 	// that input names, selectors and conversions follow. Nil imports by
 	// boto3's names alone.
 	Services engine.Services
+	// Resumers approve the steps translated from aws:pause, which in SSM
+	// wait for a Resume signal from anyone allowed to send one (v1 names
+	// approvers literally). Empty means DefaultResumers.
+	Resumers []string
 }
+
+// DefaultResumers approve an imported aws:pause unless Options.Resumers
+// names others.
+var DefaultResumers = []string{"group:ssm-resumers"}
 
 // Result is an imported document.
 type Result struct {
@@ -34,7 +42,11 @@ func Import(path string, src []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &translator{doc: d, services: opts.Services, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}}
+	resumers := opts.Resumers
+	if len(resumers) == 0 {
+		resumers = DefaultResumers
+	}
+	t := &translator{doc: d, services: opts.Services, resumers: resumers, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}}
 	return t.run(runbookName(path))
 }
 
@@ -55,6 +67,7 @@ func runbookName(path string) string {
 type translator struct {
 	doc      *document
 	services engine.Services
+	resumers []string
 	params   map[string]*param
 	outs     map[string]ref     // "step.Output" -> expression
 	kinds    map[string]refKind // expression -> kind, for conform

@@ -1,0 +1,46 @@
+package ssm
+
+import (
+	"strings"
+	"testing"
+)
+
+// translationTests are small documents, one per translation, with what
+// their runbooks must say; each runbook must validate.
+var translationTests = []struct {
+	name, src string
+	want      []string
+}{
+	{"pause", `schemaVersion: '0.3'
+mainSteps:
+- name: wait
+  action: aws:pause
+  inputs: {Message: Resume once traffic is redirected}
+- name: done
+  action: aws:sleep
+  inputs: {Duration: PT1S}
+`, []string{
+		"description: 'aws:pause: SSM waits for a Resume signal; approving resumes (group:ssm-resumers; not the requester)'",
+		"approvers:\n        - group:ssm-resumers",
+		"message: Resume once traffic is redirected",
+		"timeout: 7d",
+	}},
+}
+
+// TestTranslations imports each small document and checks its runbook.
+func TestTranslations(t *testing.T) {
+	opts, vopts := importOptions()
+	for _, tt := range translationTests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := ImportAndValidate(tt.name+".yaml", []byte(tt.src), opts, vopts)
+			if !o.Valid() {
+				t.Fatalf("not imported: %v %v", o.Err, o.Invalid)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(o.Result.YAML), w) {
+					t.Errorf("runbook lacks %q:\n%s", w, o.Result.YAML)
+				}
+			}
+		})
+	}
+}
