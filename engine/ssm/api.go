@@ -1,6 +1,7 @@
 package ssm
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 
@@ -91,6 +92,13 @@ func (t *translator) stepOutputs(s *ssmStep, base string, typ reflect.Type) (*or
 			return nil, unsupported("JSONPath selector not translated", err.Error())
 		}
 		e, err := selectorExpr(base, typ, segs)
+		var absent *absentError
+		if errors.As(err, &absent) && typ != nil {
+			// SSM leaves an output whose selector matches nothing
+			// unset (the step does not fail).
+			om.setNote(stepName(o.Name), "nil", o.Selector+": the output has no "+absent.field+"; SSM leaves this output unset")
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -78,6 +78,8 @@ func TestImportErrors(t *testing.T) {
 		{"PowerShell", "schemaVersion: '0.3'\nmainSteps:\n- name: ps\n  action: aws:executeScript\n  inputs: {Runtime: PowerShell 7.4, Script: 'Write-Host 1', Handler: x}\n", "step ps (aws:executeScript): executeScript: runtime PowerShell 7.4 has no shim", true},
 		{"updateVariable", "schemaVersion: '0.3'\nvariables: {v: {type: String}}\nmainSteps:\n- name: set\n  action: aws:updateVariable\n  inputs: {Name: 'variable:v', Value: x}\n", "step set (aws:updateVariable): variables", true},
 		{"approvers from a parameter", "schemaVersion: '0.3'\nparameters: {A: {type: StringList}}\nmainSteps:\n- name: ok\n  action: aws:approve\n  inputs: {Approvers: '{{ A }}'}\n", "approvers come from a parameter", true},
+		{"boto3's ResponseMetadata", "schemaVersion: '0.3'\nmainSteps:\n- name: m\n  action: aws:executeAwsApi\n  inputs: {Service: ec2, Api: ModifySubnetAttribute, SubnetId: s}\n  outputs: [{Name: R, Selector: $.ResponseMetadata, Type: StringMap}]\n", "ResponseMetadata, which the SDK output does not carry: $.ResponseMetadata", true},
+		{"a recursive selector with several matches", "schemaVersion: '0.3'\nmainSteps:\n- name: d\n  action: aws:executeAwsApi\n  inputs: {Service: ec2, Api: DescribeInstances}\n  outputs: [{Name: A, Selector: $..AttachTime, Type: StringList}]\n", "recursive `..` selector matches several fields: AttachTime", true},
 		{"an unknown reference", "schemaVersion: '0.3'\nmainSteps:\n- name: s\n  action: aws:sleep\n  inputs: {Duration: 'PT{{ Nope }}S'}\n", "reference to an unknown parameter: Nope", true},
 	}
 	opts, _ := importOptions()

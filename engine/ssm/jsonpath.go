@@ -13,6 +13,7 @@ type segment struct {
 	field  string
 	index  string // "0", "-1"
 	all    bool
+	deep   bool   // all written `..`: the rest may be found at any depth
 	filter string // the filter's expression over # (the element)
 }
 
@@ -25,7 +26,7 @@ func parseSelector(sel string) ([]segment, error) {
 	for s != "" {
 		switch {
 		case strings.HasPrefix(s, ".."):
-			segs = append(segs, segment{all: true})
+			segs = append(segs, segment{all: true, deep: true})
 			s = s[2:]
 			name, rest := cutName(s)
 			if name == "" {
@@ -144,7 +145,10 @@ func pathExpr(base string, t reflect.Type, segs []segment) (string, int, error) 
 		switch {
 		case sg.field != "":
 			if !hasField(t, sg.field) {
-				return "", 0, unsupported("selector names a field the SDK output lacks", sg.field)
+				if sg.field == "ResponseMetadata" {
+					return "", 0, unsupported("selector reads boto3's ResponseMetadata, which the SDK output does not carry", pathText(segs))
+				}
+				return "", 0, &absentError{field: sg.field}
 			}
 			name, ft := goField(t, sg.field)
 			if isIdent(name) {
@@ -160,9 +164,14 @@ func pathExpr(base string, t reflect.Type, segs []segment) (string, int, error) 
 		case sg.index != "":
 			e += "[" + sg.index + "]"
 			t = elemType(t)
-		case sg.all && deref(t) != nil && deref(t).Kind() == reflect.Struct:
-			// .. over an object reaches its own field.
-			continue
+		case sg.deep && i+1 < len(segs) && segs[i+1].field != "" && t != nil:
+			// ..name: the one path to name that the output type gives.
+			path, err := deepSegments(t, segs[i+1].field)
+			if err != nil {
+				return "", 0, err
+			}
+			rest := append(append([]segment{}, path...), segs[i+2:]...)
+			return pathExpr(e, t, rest)
 		case sg.all || sg.filter != "":
 			list := e
 			if sg.filter != "" {
@@ -194,4 +203,16 @@ func isIdent(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// absentError is a selector naming a field the output type lacks. The SDK
+// and boto3 take their names from the same API models, so SSM finds
+// nothing there either.
+type absentError struct{ field string }
+
+func (e *absentError) Error() string { return "selector names a field the SDK output lacks: " + e.field }
+
+// Unwrap reports it as a reason when it is not handled.
+func (e *absentError) Unwrap() error {
+	return unsupported("selector names a field the SDK output lacks", e.field)
 }

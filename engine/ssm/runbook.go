@@ -111,6 +111,12 @@ func (m *orderedMap) set(key string, value any) {
 	m.node.Content = append(m.node.Content, k, v)
 }
 
+// setNote sets key, with a comment on its line.
+func (m *orderedMap) setNote(key string, value any, note string) {
+	m.set(key, value)
+	m.node.Content[len(m.node.Content)-1].LineComment = "# " + note
+}
+
 // yamlNode is the mapping, or nil when it has no keys.
 func (m *orderedMap) yamlNode() *yaml.Node {
 	if len(m.node.Content) == 0 {

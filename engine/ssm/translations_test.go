@@ -25,6 +25,32 @@ mainSteps:
 		"message: Resume once traffic is redirected",
 		"timeout: 7d",
 	}},
+	{"recursive selector", `schemaVersion: '0.3'
+mainSteps:
+- name: key
+  action: aws:assertAwsResourceProperty
+  inputs: {Service: kms, Api: DescribeKey, KeyId: k, PropertySelector: $..KeyState, DesiredValues: [Disabled]}
+- name: groups
+  action: aws:executeAwsApi
+  inputs: {Service: docdb, Api: DescribeDBClusters}
+  outputs:
+  - {Name: Ids, Selector: '$.DBClusters..VpcSecurityGroupId', Type: StringList}
+`, []string{
+		`condition: string(result.KeyMetadata.KeyState) in ["Disabled"]`,
+		"Ids: 'flatten(map(result.DBClusters, map(#.VpcSecurityGroups, #.VpcSecurityGroupId)))'",
+	}},
+	{"selector of a field the output lacks", `schemaVersion: '0.3'
+mainSteps:
+- name: detach
+  action: aws:executeAwsApi
+  inputs: {Service: ec2, Api: DetachInternetGateway, InternetGatewayId: igw-1, VpcId: vpc-1}
+  outputs:
+  - {Name: Response, Selector: $.DetachInternetGatewayResponse.return, Type: Boolean}
+outputs: [detach.Response]
+`, []string{
+		"Response: nil # $.DetachInternetGatewayResponse.return: the output has no DetachInternetGatewayResponse; SSM leaves this output unset",
+		"detach_Response: steps.detach.Response",
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
