@@ -210,7 +210,9 @@ func isIdent(s string) bool {
 // nothing there either.
 type absentError struct{ field string }
 
-func (e *absentError) Error() string { return "selector names a field the SDK output lacks: " + e.field }
+func (e *absentError) Error() string {
+	return "selector names a field the SDK output lacks: " + e.field
+}
 
 // Unwrap reports it as a reason when it is not handled.
 func (e *absentError) Unwrap() error {
