@@ -66,6 +66,7 @@ func (t *translator) plan(steps []*ssmStep) {
 				t.outs[s.Name+"."+b[0]] = ref{"steps." + base + "." + b[0], b[1]}
 			}
 		}
+		t.maybeOutputs(s)
 		if s.Action == "aws:loop" {
 			if inner, ok := s.Inputs["Steps"].([]any); ok {
 				t.plan(decodeSteps(inner))

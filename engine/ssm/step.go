@@ -71,7 +71,9 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 	if err != nil {
 		return nil, err
 	}
-	if onf == "continue" && len(out) > 1 {
+	if onf == "continue" && len(out) > 1 && gate(out) {
+		onf = ""
+	} else if onf == "continue" && len(out) > 1 {
 		// Continue goes on after the whole action, not to its next part.
 		if next != nil {
 			onf = "goto:" + t.names[next.Name]
@@ -83,7 +85,9 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 	timeout := seconds(s.TimeoutSeconds)
 	attempts := number(s.MaxAttempts)
 	for _, st := range out {
-		st.OnFailure = onf
+		if onf != "" {
+			st.OnFailure = onf
+		}
 		switch {
 		case st.WaitFor != nil:
 			if timeout != "" {

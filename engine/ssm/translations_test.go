@@ -51,6 +51,38 @@ outputs: [detach.Response]
 		"Response: nil # $.DetachInternetGatewayResponse.return: the output has no DetachInternetGatewayResponse; SSM leaves this output unset",
 		"detach_Response: steps.detach.Response",
 	}},
+	{"an action the document continues after", `schemaVersion: '0.3'
+mainSteps:
+- name: check
+  action: aws:runCommand
+  onFailure: Continue
+  inputs: {DocumentName: AWS-RunShellScript, InstanceIds: [i-1], Parameters: {commands: [uptime]}}
+- name: report
+  action: aws:executeAwsApi
+  inputs: {Service: ssm, Api: GetCommandInvocation, CommandId: '{{ check.CommandId }}', InstanceId: i-1, PluginName: '{{ check.Output }}'}
+`, []string{
+		"- name: check\n    if: steps.check_start != nil\n",
+		"- name: check_ok\n    if: steps.check != nil\n",
+		`CommandId: ${{ (steps.check_start?.commandId ?? ("{{ check.CommandId }" + "}")) }}`,
+		`PluginName: ${{ (steps.check?.Output ?? ("{{ check.Output }" + "}")) }}`,
+	}},
+	{"a failure handler reading what the action knew early", `schemaVersion: '0.3'
+mainSteps:
+- name: create
+  action: aws:createStack
+  onFailure: step:cleanup
+  inputs: {StackName: s, TemplateBody: '{}'}
+- name: use
+  action: aws:sleep
+  onFailure: step:cleanup
+  isEnd: true
+  inputs: {Duration: PT1S}
+- name: cleanup
+  action: aws:deleteStack
+  inputs: {StackName: '{{ create.StackId }}'}
+`, []string{
+		`StackName: ${{ (steps.create_start?.id ?? ("{{ create.StackId }" + "}")) }}`,
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
