@@ -18,7 +18,11 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -188,4 +192,81 @@ func TestIntegrationLibraryPlaybookRDS(t *testing.T) {
 		"workload", "high", "(db.r6g.large) peaked at 95% CPU with 40 connections", "", nil})
 	e.conclude(p, map[string]any{"DBInstanceIdentifier": instance(true, 30, 40)}, pbWant{
 		"recovered", "info", "peaked at 30% CPU and 40 connections", "", nil})
+}
+
+// TestIntegrationLibraryPlaybookSQS: queues that keep up, with and without
+// dead letters, and queues that fall behind: with dead letters, with a
+// disabled or an enabled Lambda consumer, and with no consumer known.
+func TestIntegrationLibraryPlaybookSQS(t *testing.T) {
+	e := newPBEnv(t)
+	ctx := context.Background()
+	sq, fn := sqs.NewFromConfig(e.cfg), lambda.NewFromConfig(e.cfg)
+	arnOf := func(url *string) string {
+		a, err := sq.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Attributes["QueueArn"]
+	}
+	send := func(url *string, n int) {
+		for range n {
+			if _, err := sq.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String(`{"order":1}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// queue makes a queue with 5 messages, the oldest age seconds old, and
+	// a dead-letter queue holding dead messages when dead > 0.
+	queue := func(age float64, dead int) (name, arn, dlqArn string) {
+		name = unique("backlog")
+		attrs := map[string]string{}
+		if dead > 0 {
+			dlq, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + "-dlq")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dlqArn = arnOf(dlq.QueueUrl)
+			send(dlq.QueueUrl, dead)
+			attrs["RedrivePolicy"] = `{"deadLetterTargetArn":"` + dlqArn + `","maxReceiveCount":"3"}`
+		}
+		q, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		send(q.QueueUrl, 5)
+		e.metric("AWS/SQS", "ApproximateAgeOfOldestMessage", map[string]string{"QueueName": name}, age)
+		return name, arnOf(q.QueueUrl), dlqArn
+	}
+	// consumer subscribes a new function to the queue arn.
+	consumer := func(arn string, enabled bool) string {
+		name := unique("worker")
+		_, err := fn.CreateFunction(ctx, &lambda.CreateFunctionInput{
+			FunctionName: aws.String(name), Role: aws.String("arn:aws:iam::000000000000:role/worker"),
+			Runtime: lambdatypes.RuntimePython312, Handler: aws.String("app.handler"), Code: &lambdatypes.FunctionCode{ZipFile: []byte("PK")},
+		})
+		if err == nil {
+			_, err = fn.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String(name), EventSourceArn: aws.String(arn), Enabled: aws.Bool(enabled)})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	p := e.playbook("sqs-backlog-growth")
+
+	name, arn, dlqArn := queue(30, 3)
+	e.conclude(p, map[string]any{"QueueName": name}, pbWant{"redrive", "medium", "keeps up again (oldest message 30s), but its dead-letter queue holds 3 messages",
+		"sqs-dlq-redrive@1.0.0", map[string]string{"SourceArn": dlqArn, "DestinationArn": arn}})
+	name, _, _ = queue(30, 0)
+	e.conclude(p, map[string]any{"QueueName": name}, pbWant{"recovered", "info", "its oldest message is 30s old (threshold 600s), 5 waiting", "", nil})
+	name, _, _ = queue(1200, 2)
+	e.conclude(p, map[string]any{"QueueName": name}, pbWant{"failingConsumers", "high", "is 1200s behind and its dead-letter queue holds 2 messages", "sqs-dlq-redrive@1.0.0", nil})
+	name, arn, _ = queue(1200, 0)
+	consumer(arn, false)
+	e.conclude(p, map[string]any{"QueueName": name}, pbWant{"mappingDisabled", "critical", "every Lambda event source mapping of it is disabled", "", nil})
+	name, arn, _ = queue(1200, 0)
+	worker := consumer(arn, true)
+	e.conclude(p, map[string]any{"QueueName": name}, pbWant{"slowFunction", "high", "The consumer " + worker + " has no reserved concurrency cap", "", nil})
+	name, _, _ = queue(1200, 0)
+	e.conclude(p, map[string]any{"QueueName": name}, pbWant{"unknownConsumers", "high", "is 1200s behind with 5 messages waiting (0 in flight), and no Lambda", "", nil})
 }
