@@ -157,6 +157,7 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 	if err != nil {
 		return nil, err
 	}
+	msg = it.hide(msg)
 	a := &Approval{Runbook: it.in.Plan.Name + "@" + it.in.Plan.Version, Since: it.now(), MinApprovals: 1, Message: msg, Requester: it.in.StartedBy, Deadline: it.now().Add(d)}
 	if m := s.Arg("minApprovals"); m != nil {
 		a.MinApprovals = int(m.Int)

@@ -48,6 +48,9 @@ type Input struct {
 	// DryCall.
 	DryRun bool           `json:"dryRun,omitempty"`
 	Alarm  map[string]any `json:"alarm,omitempty"`
+	// Seal says the input carries a secret (a parent's that knows one):
+	// its payload is encrypted. Secret params seal it too.
+	Seal bool `json:"seal,omitempty"`
 }
 
 // Call is the input of the aws and waitFor activities: one operation with
@@ -73,6 +76,9 @@ type Call struct {
 	// DryRun asks a mutating call not to act: sent with the operation's
 	// own DryRun flag where its input has one, else not sent at all.
 	DryRun bool `json:"dryRun,omitempty"`
+	// Seal says the execution knows a secret: the call's payload, and
+	// its result's, are encrypted.
+	Seal bool `json:"seal,omitempty"`
 }
 
 // HTTPRequest is the Input of the http activity (as data: Call.Input holds
@@ -103,6 +109,10 @@ type CallResult struct {
 	Polls int  `json:"polls,omitempty"` // waitFor
 	// DryRun says what a dry run did instead of the call.
 	DryRun string `json:"dryRun,omitempty"`
+	// Secrets are the secret values in the response (SecretValues): the
+	// execution hides them from then on. Seal: see Call.
+	Secrets []string `json:"secrets,omitempty"`
+	Seal    bool     `json:"seal,omitempty"`
 }
 
 // StepRecord is what happened to one step: the timeline `run`, `watch` and
@@ -121,6 +131,8 @@ type StepRecord struct {
 	Approval *Approval `json:"approval,omitempty"`
 	// Execution is the child execution's ID (run).
 	Execution string `json:"execution,omitempty"`
+	// Secret names the outputs that hold a secret: shown as ***.
+	Secret []string `json:"secret,omitempty"`
 }
 
 // Approval is what an approve step asks and who decided: every accepted
@@ -175,6 +187,11 @@ type Outcome struct {
 	Evidence []*Evidence `json:"evidence,omitempty"`
 	// DryRun lists, in a dry run, what would have acted.
 	DryRun []*DryCall `json:"dryRun,omitempty"`
+	// SecretOutputs names the outputs that hold a secret: shown as ***,
+	// and secrets of the parent that reads them. Seal: the execution
+	// knows a secret (the outcome's payload is encrypted).
+	SecretOutputs []string `json:"secretOutputs,omitempty"`
+	Seal          bool     `json:"seal,omitempty"`
 }
 
 // DryCall is one step a dry run did not let act: the call with its

@@ -46,6 +46,8 @@ type interp struct {
 	audit Auditor
 	// playbook runs from the plan's start node and concludes.
 	playbook bool
+	// secrets the execution knows, which seal its payloads.
+	secrets secrets
 }
 
 // frame is where a list of steps runs: the top level and finally steps
@@ -137,6 +139,9 @@ func newInterp(ctx workflow.Context, in Input) *interp {
 			v = p.Default
 		}
 		it.params[p.Name] = Coerce(v, planParamShape(p))
+		if p.Secret {
+			it.secret(it.params[p.Name])
+		}
 	}
 	return it
 }
@@ -170,6 +175,7 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 			it.out.Status, it.out.Error = StatusFailed, &StepError{Type: "ExpressionError", Message: oerr.Error()}
 		}
 		it.out.Outputs = outs
+		it.out.SecretOutputs = it.secretOutputs(it.in.Plan.Outputs, outs)
 	}
 	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"definition": it.in.Plan.Name, "status": it.out.Status}).
 		Counter(MetricExecutionsFinished).Inc(1)
@@ -179,7 +185,7 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 	case StatusCancelled:
 		return nil, temporal.NewCanceledError(it.out)
 	}
-	msg := it.out.Error.Message
+	msg := it.hide(it.out.Error.Message)
 	if it.out.Failed != "" {
 		msg = fmt.Sprintf("step %s: %s", it.out.Failed, msg)
 	}

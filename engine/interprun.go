@@ -29,7 +29,7 @@ func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env 
 		return nil, &StepError{Type: "InvalidParams", Message: err.Error()}
 	}
 	id := it.exec["id"].(string)
-	in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id, DryRun: it.in.DryRun}
+	in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id, DryRun: it.in.DryRun, Seal: it.secrets.known()}
 	rec.Execution = fmt.Sprintf("%s/%s#%d", id, rec.Name, visit)
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID: rec.Execution, TaskQueue: TaskQueue, WaitForCancellation: true,
@@ -61,6 +61,9 @@ func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env 
 	}
 	if out.Outputs == nil {
 		out.Outputs = map[string]any{}
+	}
+	for _, n := range out.SecretOutputs {
+		it.secret(out.Outputs[n])
 	}
 	if len(s.Outputs) == 0 {
 		return out.Outputs, nil

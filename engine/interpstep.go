@@ -27,6 +27,7 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 	}
 	if outs, ok := it.reused(ctx, s, sc, visit); ok {
 		rec.Status, rec.End, rec.Outputs, rec.Message = StatusSucceeded, it.now(), outs, "reused from "+it.in.RetryOf
+		rec.Secret = it.secretOutputs(s.Outputs, outs)
 		if outs == nil {
 			rec.Status, rec.Message = StatusSkipped, ""
 		}
@@ -61,6 +62,7 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 		return it.onFailure(rec, s, sc, err)
 	}
 	rec.Status, rec.End, rec.Outputs = StatusSucceeded, it.now(), outs
+	rec.Secret = it.secretOutputs(s.Outputs, outs)
 	sc.steps[s.Name] = outs
 	return it.route(rec, s, it.env(sc))
 }
@@ -88,7 +90,7 @@ func (it *interp) route(rec *StepRecord, s *PlanStep, env map[string]any) (strin
 // onFailure applies the step's onFailure: abort (the default), continue or
 // goto.
 func (it *interp) onFailure(rec *StepRecord, s *PlanStep, sc *frame, err error) (string, error) {
-	se := asStepError(err)
+	se := it.hideError(asStepError(err))
 	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
 	sc.steps[s.Name] = nil
 	switch {
@@ -101,6 +103,7 @@ func (it *interp) onFailure(rec *StepRecord, s *PlanStep, sc *frame, err error) 
 }
 
 func (it *interp) stepFailed(rec *StepRecord, se *StepError) error {
+	se = it.hideError(se)
 	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
 	return &failure{step: rec.Name, err: se}
 }
@@ -135,8 +138,8 @@ func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *f
 			if err != nil {
 				return nil, err
 			}
-			rec.Message = msg
-			workflow.GetLogger(ctx).Info("log", "step", s.Name, "message", msg)
+			rec.Message = it.hide(msg)
+			workflow.GetLogger(ctx).Info("log", "step", s.Name, "message", rec.Message)
 		}
 		return it.outputs(s, env, nil)
 	case "sleep":
@@ -157,6 +160,7 @@ func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *f
 		if err != nil {
 			return nil, err
 		}
+		msg = it.hide(msg)
 		rec.Message = msg
 		it.out.Message = msg
 		if s.Kind == "fail" {
@@ -214,7 +218,7 @@ func (it *interp) assert(ctx workflow.Context, s *PlanStep, rec *StepRecord, env
 		if err != nil {
 			return nil, err
 		}
-		msg = text
+		msg = it.hide(text)
 	}
 	rec.Message = msg
 	return nil, &StepError{Type: "AssertionFailed", Message: msg}
@@ -231,7 +235,7 @@ func (it *interp) call(ctx workflow.Context, s *PlanStep, rec *StepRecord, env m
 // callActivity runs the activity of step s (aws, waitFor, assert's
 // mapping form, http, script).
 func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int, until *Value) (*CallResult, error) {
-	c := Call{Step: s.Name, Op: it.opName(s), Outputs: s.Outputs, Env: env}
+	c := Call{Step: s.Name, Op: it.opName(s), Outputs: s.Outputs, Env: env, Seal: it.secrets.known()}
 	var in any
 	var err error
 	switch s.Kind {
@@ -274,6 +278,9 @@ func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecor
 	var res CallResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), name, c).Get(ctx, &res); err != nil {
 		return nil, err
+	}
+	for _, v := range res.Secrets {
+		it.secret(v)
 	}
 	it.dryCall(s, rec, c, &res)
 	if res.Outputs == nil && len(s.Outputs) > 0 { // a dry run's call not sent

@@ -101,6 +101,7 @@ func (it *interp) conclude(ctx workflow.Context, s *PlanStep, rec *StepRecord, e
 	if err != nil {
 		return err
 	}
+	text = it.hide(text)
 	f := &Finding{Node: rec.Name, Finding: text, Severity: s.Arg("severity").Str, Evidence: it.out.Evidence}
 	it.out.Evidence = nil
 	rec.Message, it.out.Message, it.out.Finding = text, text, f
@@ -116,7 +117,7 @@ func (it *interp) conclude(ctx workflow.Context, s *PlanStep, rec *StepRecord, e
 	}
 	gm, _ := given.(map[string]any)
 	params, perr := CheckParams(s.Child, gm)
-	rc.Params, rc.Command = gm, launchCommand(rc.Run, gm)
+	rc.Params, rc.Command = gm, it.hide(launchCommand(rc.Run, gm))
 	if a := r.Field("auto"); a != nil && a.Bool {
 		rc.Auto = true
 		if perr != nil {
@@ -124,7 +125,7 @@ func (it *interp) conclude(ctx workflow.Context, s *PlanStep, rec *StepRecord, e
 			return errEnd
 		}
 		id := it.exec["id"].(string)
-		in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm}
+		in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.known()}
 		rc.Execution = id + "/" + rec.Name
 		opts := workflow.ChildWorkflowOptions{
 			WorkflowID: rc.Execution, TaskQueue: TaskQueue, ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,

@@ -153,7 +153,7 @@ func BuildTimeline(h *historypb.History) (*Timeline, error) {
 	}
 	b.settle()
 	b.routes()
-	redact(t, in.Plan, b.children)
+	redact(t, in.Plan, b.children, b.secrets)
 	return t, nil
 }
 
@@ -205,7 +205,13 @@ func (b *builder) outcome(out *Outcome) {
 	if out.Error != nil {
 		t.Error = out.Error
 	}
+	for _, n := range out.SecretOutputs {
+		b.secrets = append(b.secrets, out.Outputs[n])
+	}
 	for _, r := range out.Steps {
+		for _, n := range r.Secret {
+			b.secrets = append(b.secrets, r.Outputs[n])
+		}
 		b.add(&TimelineStep{
 			Name: r.Name, Kind: r.Kind, Status: r.Status, Start: r.Start, End: r.End, Attempts: r.Attempts,
 			Outputs: r.Outputs, Message: r.Message, Error: r.Error, Approval: r.Approval,

@@ -23,6 +23,7 @@ type builder struct {
 	asked    map[int64]*Decision // update accepted event -> the decision asked
 	evidence []*Evidence
 	made     map[*TimelineStep]bool // steps the events made (no Outcome records them)
+	secrets  []any                  // what secret-bearing calls returned, outputs holding a secret
 }
 
 func newBuilder(t *Timeline, p *Plan) *builder {
@@ -95,6 +96,9 @@ func (b *builder) event(ev *historypb.HistoryEvent) {
 			var res CallResult
 			_ = decode(a.GetResult(), &res)
 			x.Status, x.End, x.Outputs, x.Polls, x.DryRun = StatusSucceeded, when, res.Outputs, res.Polls, res.DryRun
+			for _, v := range res.Secrets {
+				b.secrets = append(b.secrets, v)
+			}
 		}
 	case ev.GetActivityTaskFailedEventAttributes() != nil:
 		a := ev.GetActivityTaskFailedEventAttributes()

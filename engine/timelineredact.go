@@ -16,8 +16,9 @@ const minSecretInText = 4
 
 // redact hides, everywhere in t, the secret params (of the execution and
 // of its children) and secret outputs by name, and any value equal to
-// one of theirs.
-func redact(t *Timeline, p *Plan, children map[int64]*Child) {
+// one of theirs or to extra (what secret-bearing calls returned, outputs
+// the execution found holding a secret).
+func redact(t *Timeline, p *Plan, children map[int64]*Child, extra []any) {
 	r := &redactor{}
 	for _, pp := range p.Params {
 		if v, ok := t.Params[pp.Name]; pp.Secret && ok {
@@ -58,7 +59,10 @@ func redact(t *Timeline, p *Plan, children map[int64]*Child) {
 			}
 		}
 	}
-	slices.SortFunc(r.strs, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for _, v := range extra {
+		r.collect(v)
+	}
+	r.strs = sortSecrets(r.strs)
 	r.apply(t, p)
 }
 
@@ -112,6 +116,14 @@ func (r *redactor) apply(t *Timeline, p *Plan) {
 			rc.Params, rc.Command, rc.Error = r.fields(rc.Params, recSecret), r.text(rc.Command), r.text(rc.Error)
 		}
 	}
+}
+
+// sortSecrets sorts secrets longest first (a secret inside another is
+// replaced after it), then in order: the same set always gives the same
+// text.
+func sortSecrets(strs []string) []string {
+	slices.SortFunc(strs, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(a, b)) })
+	return strs
 }
 
 // secretParams reports whether a param of p is secret.

@@ -86,7 +86,7 @@ func (a *Activities) HTTP(ctx context.Context, c engine.Call) (engine.CallResult
 	if err != nil {
 		return engine.CallResult{}, err
 	}
-	return engine.CallResult{Outputs: outs}, nil
+	return engine.CallResult{Outputs: outs, Seal: c.Seal}, nil
 }
 
 // send sends req and reads the response into the activity's result. When

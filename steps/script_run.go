@@ -115,7 +115,7 @@ func (a *Activities) Script(ctx context.Context, c engine.Call) (engine.CallResu
 	if err != nil {
 		return engine.CallResult{}, err
 	}
-	return engine.CallResult{Outputs: outs}, nil
+	return engine.CallResult{Outputs: outs, Seal: c.Seal}, nil
 }
 
 // scriptRequest decodes a Call's Input into a ScriptRequest with a

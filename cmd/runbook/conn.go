@@ -45,6 +45,7 @@ type conn struct {
 	TLSCAPath   string `name:"tls-ca-path" help:"CA certificate of the server." env:"TEMPORAL_TLS_SERVER_CA_CERT_PATH" type:"path"`
 	APIKey      string `name:"api-key" help:"API key (enables TLS)." env:"TEMPORAL_API_KEY"`
 	StateDir    string `help:"State directory of the embedded server (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
+	codecFlags  `embed:""`
 	// embedded is the worker an embedded server runs with; metrics, when
 	// set, receives the SDK's metrics.
 	embedded workerOptions
@@ -62,6 +63,11 @@ func (c *conn) options(address string) (client.Options, error) {
 	if c.metrics != nil {
 		opts.MetricsHandler = c.metrics
 	}
+	codec, err := c.codec(c.StateDir)
+	if err != nil {
+		return opts, err
+	}
+	opts.DataConverter = engine.DataConverter(codec)
 	if c.TLSCertPath != "" || c.TLSCAPath != "" || c.APIKey != "" {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 		if c.TLSCertPath != "" {

@@ -43,11 +43,12 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 				}
 				return nil, unreachable(r.err)
 			}
+			r.out = r.out.Shown()
 			pr.update(r.out)
 			return r.out, nil
 		case <-tick.C:
 			if out := engine.State(ctx, cl, id); out != nil {
-				pr.update(out)
+				pr.update(out.Shown())
 			}
 		case <-ctx.Done():
 			return nil, ctx.Err()

@@ -45,6 +45,13 @@ func (c *historyCmd) Run(e *env) error {
 	if c.JSON {
 		return writeHistory(e.stdout, h)
 	}
+	codec, err := c.codec(c.StateDir)
+	if err != nil {
+		return err
+	}
+	if err := engine.DecodeHistory(ctx, h, codec); err != nil {
+		return fmt.Errorf("%s: %w", c.ID, err)
+	}
 	t, err := engine.BuildTimeline(h)
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.ID, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -60,11 +61,12 @@ steps:
 
 func TestHistory(t *testing.T) {
 	env := e2eEnv(t)
-	addr := e2eServer(t, env)
+	state := t.TempDir()
+	addr := e2eServerIn(t, env, state)
 	dir := workdir(t, map[string]string{"secret.yaml": e2eSecret})
 	cli := func(args ...string) result {
 		t.Helper()
-		return e2eRun(t, dir, env, append(args, "--address", addr)...)
+		return e2eRun(t, dir, env, append(args, "--address", addr, "--state-dir", state)...)
 	}
 	r := cli("start", "secret.yaml", "-p", "Queue=e2e-history", "-p", "Token=hunter2-token")
 	id := strings.TrimSpace(r.stdout)
@@ -96,11 +98,22 @@ func TestHistory(t *testing.T) {
 	}
 
 	// The export is Temporal's history: it reads back and tells the same
-	// timeline; the secret is in it, as in Temporal's own history.
+	// timeline once decoded; the payloads holding the secret are
+	// encrypted.
 	r = cli("history", id, "--json")
 	h, err := engine.ReadHistory(strings.NewReader(r.stdout))
 	if err != nil || r.code != 0 {
 		t.Fatalf("history --json does not read back: %v\n%s", err, r)
+	}
+	if strings.Contains(r.stdout, "hunter2") {
+		t.Error("the exported history holds the secret")
+	}
+	ring, err := engine.GeneratedKey(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := engine.DecodeHistory(context.Background(), h, &engine.Codec{Keys: ring}); err != nil {
+		t.Fatal(err)
 	}
 	back, err := engine.BuildTimeline(h)
 	if err != nil || back.ID != id || len(back.Steps) != 2 || back.Steps[0].Activities[0].Op != "sqs:CreateQueue" {

@@ -45,6 +45,7 @@ type cli struct {
 	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
 	Schema    schemaCmd    `cmd:"" help:"Print the JSON Schema of definition files."`
 	Docs      docsCmd      `cmd:"" help:"Print the step-kind reference (Markdown)."`
+	Keygen    keygenCmd    `cmd:"" help:"Print a new payload codec key (ID:BASE64) for --codec-key-file."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
 }
 

@@ -28,9 +28,17 @@ func (c *replayCmd) Run(e *env) error {
 		return usagef("name history files or --id ID")
 	}
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	codec, err := c.codec(c.StateDir)
+	if err != nil {
+		return err
+	}
 	failed := 0
 	check := func(name string, h *historypb.History) {
-		if err := engine.Replay(h, logger); err != nil {
+		err := engine.DecodeHistory(context.Background(), h, codec)
+		if err == nil {
+			err = engine.Replay(h, logger)
+		}
+		if err != nil {
 			failed++
 			fmt.Fprintf(e.stdout, "✗ %s: does not replay%s\n  %v\n", name, divergence(err, h), err)
 			return

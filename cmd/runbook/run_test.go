@@ -189,6 +189,13 @@ func e2eServer(t *testing.T, env []string) string {
 // e2eServerIn is e2eServer with its state in dir and extra flags.
 func e2eServerIn(t *testing.T, env []string, dir string, flags ...string) string {
 	t.Helper()
+	addr, _ := e2eServerLogs(t, env, dir, flags...)
+	return addr
+}
+
+// e2eServerLogs is e2eServerIn that also returns the server's stderr.
+func e2eServerLogs(t *testing.T, env []string, dir string, flags ...string) (string, *syncBuffer) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -201,8 +208,8 @@ func e2eServerIn(t *testing.T, env []string, dir string, flags ...string) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +243,7 @@ func e2eServerIn(t *testing.T, env []string, dir string, flags ...string) string
 	case <-time.After(30 * time.Second):
 		t.Fatalf("runbook server not ready after 30s\n%s", stderr.String())
 	}
-	return fmt.Sprintf("127.0.0.1:%d", port)
+	return fmt.Sprintf("127.0.0.1:%d", port), stderr
 }
 
 func TestServerCommands(t *testing.T) {

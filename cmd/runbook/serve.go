@@ -19,6 +19,7 @@ type serverCmd struct {
 	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
 	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
 	workerFlags `embed:""`
+	codecFlags  `embed:""`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -46,7 +47,8 @@ func (c *serverCmd) Run(e *env) error {
 		fmt.Fprintf(e.stdout, "Web UI on http://%s\n", srv.UIAddress())
 	}
 	if !c.NoWorker {
-		cn := &conn{Namespace: c.Namespace}
+		cn := &conn{Namespace: c.Namespace, StateDir: dir}
+		cn.CodecKeyFile, cn.CodecKeys = c.CodecKeyFile, c.CodecKeys
 		cl, err := cn.dial(ctx, srv.Address())
 		if err != nil {
 			return err

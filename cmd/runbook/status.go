@@ -72,6 +72,7 @@ func (c *statusCmd) Run(e *env) error {
 			out = engine.OutcomeOf(gerr)
 		}
 	}
+	out = out.Shown()
 	if c.Output == "json" {
 		return writeJSON(e.stdout, map[string]any{"id": c.ID, "status": engine.StatusName(info.Status), "start": info.StartTime.AsTime(), "outcome": out})
 	}

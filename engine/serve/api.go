@@ -139,7 +139,7 @@ func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
 		e.Close = info.CloseTime.AsTime()
 	}
 	if info.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		e.Outcome = engine.State(ctx, s.cfg.Client, id)
+		e.Outcome = engine.State(ctx, s.cfg.Client, id).Shown()
 		return e, nil
 	}
 	var o engine.Outcome
@@ -148,6 +148,7 @@ func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
 	} else {
 		e.Outcome = engine.OutcomeOf(gerr)
 	}
+	e.Outcome = e.Outcome.Shown()
 	return e, nil
 }
 
