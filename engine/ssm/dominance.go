@@ -109,6 +109,11 @@ func (t *translator) checkReads(steps []*step, outputs [][2]string) [][2]string 
 		ok := true
 		for _, x := range readsOf(o[1]) {
 			ok = ok && g.dominates(x, len(steps))
+			if !g.dominates(x, len(steps)) && len(t.copies[x]) > 0 {
+				// SSM gives this output; v1 would have to read one of
+				// the copies.
+				t.problems = append(t.problems, Problem{Reason: "a document output of a step split by the paths that reach it", Detail: o[0] + ": steps." + x + ", " + strings.Join(t.copies[x], ", ")})
+			}
 		}
 		if ok {
 			kept = append(kept, o)
@@ -141,4 +146,56 @@ func prune(steps []*step) []*step {
 		}
 	}
 	return out
+}
+
+// from lists the nodes reached from node start (itself included) without
+// passing node avoid (-1: none).
+func (g *flowGraph) from(start, avoid int) []bool {
+	seen := make([]bool, len(g.succ))
+	if start == avoid {
+		return seen
+	}
+	stack := []int{start}
+	seen[start] = true
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, m := range g.succ[n] {
+			if m != avoid && !seen[m] {
+				seen[m] = true
+				stack = append(stack, m)
+			}
+		}
+	}
+	return seen
+}
+
+// leadsTo lists the nodes from which a node where target holds can be
+// reached (those nodes included).
+func (g *flowGraph) leadsTo(target func(int) bool) []bool {
+	preds := make([][]int, len(g.succ))
+	for n, ms := range g.succ {
+		for _, m := range ms {
+			preds[m] = append(preds[m], n)
+		}
+	}
+	seen := make([]bool, len(g.succ))
+	var stack []int
+	for n := range g.succ {
+		if target(n) {
+			seen[n] = true
+			stack = append(stack, n)
+		}
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, p := range preds[n] {
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return seen
 }

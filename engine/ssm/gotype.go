@@ -149,6 +149,10 @@ func (t *translator) conform(v any, typ reflect.Type) any {
 			if len(v) == 1 {
 				return t.conform(v[0], typ)
 			}
+		case map[string]any:
+			// A map given for text (a command's StringMap parameter)
+			// goes as its JSON.
+			return "${{ toJSON(" + valueExpr(v) + ") }}"
 		}
 	case reflect.Bool:
 		if s, ok := v.(string); ok {
@@ -260,4 +264,27 @@ func toString(v any) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// valueExpr writes translated data (texts with ${{ }}) as one expression.
+func valueExpr(v any) string {
+	switch v := v.(type) {
+	case string:
+		if e, ok := wholeExpr(v); ok {
+			return "(" + e + ")"
+		}
+		return textExpr(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = valueExpr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		e, _ := objectExpr(v, func(e any) (string, error) { return valueExpr(e), nil })
+		return e
+	case nil:
+		return "nil"
+	}
+	return toString(v)
 }

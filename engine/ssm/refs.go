@@ -182,20 +182,26 @@ func (t *translator) dataExpr(v any) (string, error) {
 		}
 		return "[" + strings.Join(parts, ", ") + "]", nil
 	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			x, err := t.dataExpr(v[k])
-			if err != nil {
-				return "", err
-			}
-			parts[i] = strconv.Quote(k) + ": " + x
-		}
-		return "{" + strings.Join(parts, ", ") + "}", nil
+		return objectExpr(v, t.dataExpr)
 	}
 	return "", fmt.Errorf("unexpected value %v (%T)", v, v)
+}
+
+// objectExpr writes a map as an expression, its keys sorted, each value
+// written by elem.
+func objectExpr(v map[string]any, elem func(any) (string, error)) (string, error) {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		x, err := elem(v[k])
+		if err != nil {
+			return "", err
+		}
+		parts[i] = strconv.Quote(k) + ": " + x
+	}
+	return "{" + strings.Join(parts, ", ") + "}", nil
 }

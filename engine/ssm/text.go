@@ -75,3 +75,114 @@ func gather(b *strings.Builder, v any) {
 		}
 	}
 }
+
+// mapStep copies s, deeply, with f applied to every expression and text
+// it holds (not to names, routes or keys); false when f refuses one.
+func mapStep(s *step, f func(string) (string, bool)) (*step, bool) {
+	ok := true
+	m := func(v string) string {
+		if v == "" {
+			return v
+		}
+		out, good := f(v)
+		ok = ok && good
+		return out
+	}
+	c := *s
+	c.If, c.Message, c.Sleep, c.ForEach = m(s.If), m(s.Message), m(s.Sleep), m(s.ForEach)
+	c.Fail, c.Succeed, c.Log = m(s.Fail), m(s.Succeed), m(s.Log)
+	c.Input = mapData(s.Input, m)
+	c.Outputs = mapNode(s.Outputs, m)
+	c.Branch = nil
+	for _, r := range s.Branch {
+		c.Branch = append(c.Branch, route{When: m(r.When), Goto: r.Goto})
+	}
+	c.Steps = nil
+	for _, n := range s.Steps {
+		nc, good := mapStep(n, f)
+		ok = ok && good
+		c.Steps = append(c.Steps, nc)
+	}
+	if w := s.WaitFor; w != nil {
+		wc := *w
+		wc.Until, wc.Input = m(w.Until), mapData(w.Input, m)
+		c.WaitFor = &wc
+	}
+	switch a := s.Assert.(type) {
+	case string:
+		c.Assert = m(a)
+	case *awsAssert:
+		ac := *a
+		ac.Condition, ac.Message, ac.Input = m(a.Condition), m(a.Message), mapData(a.Input, m)
+		c.Assert = &ac
+	}
+	if a := s.Approve; a != nil {
+		ac := *a
+		ac.Message = m(a.Message)
+		ac.Notify = mapValue(a.Notify, m)
+		c.Approve = &ac
+	}
+	if sc := s.Script; sc != nil {
+		cc := *sc
+		cc.Command = make([]string, len(sc.Command))
+		for i, e := range sc.Command {
+			cc.Command[i] = m(e)
+		}
+		cc.Stdin = m(sc.Stdin)
+		cc.Env = map[string]string{}
+		for k, e := range sc.Env {
+			cc.Env[k] = m(e)
+		}
+		c.Script = &cc
+	}
+	return &c, ok
+}
+
+func mapData(d map[string]any, m func(string) string) map[string]any {
+	if d == nil {
+		return nil
+	}
+	v, _ := mapValue(d, m).(map[string]any)
+	return v
+}
+
+func mapValue(v any, m func(string) string) any {
+	switch v := v.(type) {
+	case string:
+		return m(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = mapValue(e, m)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = mapValue(e, m)
+		}
+		return out
+	}
+	return v
+}
+
+// mapNode copies an outputs mapping with m applied to its values.
+func mapNode(n *yaml.Node, m func(string) string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, e := range n.Content {
+		ec := *e
+		if i%2 == 1 {
+			if ec.Kind == yaml.ScalarNode {
+				ec.Value = m(e.Value)
+			} else {
+				ec = *mapNode(e, m)
+			}
+		}
+		c.Content[i] = &ec
+	}
+	return &c
+}

@@ -46,7 +46,7 @@ func Import(path string, src []byte, opts Options) (*Result, error) {
 	if len(resumers) == 0 {
 		resumers = DefaultResumers
 	}
-	t := &translator{doc: d, services: opts.Services, resumers: resumers, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}}
+	t := &translator{doc: d, services: opts.Services, resumers: resumers, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}, copies: map[string][]string{}}
 	return t.run(runbookName(path))
 }
 
@@ -69,12 +69,13 @@ type translator struct {
 	services engine.Services
 	resumers []string
 	params   map[string]*param
-	outs     map[string]ref     // "step.Output" -> expression
-	kinds    map[string]refKind // expression -> kind, for conform
-	names    map[string]string  // SSM step name -> v1 entry step name
-	carrier  map[string]string  // SSM step name -> v1 step holding outputs
-	used     map[string]bool    // v1 step names taken
-	loop     *loopContext       // the loop being translated, if any
+	outs     map[string]ref      // "step.Output" -> expression
+	kinds    map[string]refKind  // expression -> kind, for conform
+	names    map[string]string   // SSM step name -> v1 entry step name
+	carrier  map[string]string   // SSM step name -> v1 step holding outputs
+	used     map[string]bool     // v1 step names taken
+	copies   map[string][]string // v1 step -> its copies (see split)
+	loop     *loopContext        // the loop being translated, if any
 	problems Problems
 	needEnd  bool // a step ends the execution (isEnd, a branch without default)
 	needFail bool
@@ -132,7 +133,7 @@ func (t *translator) run(name string) (*Result, error) {
 	if t.needFail {
 		rb.Steps = append(rb.Steps, &step{Name: t.failName(), Fail: "no branch choice matched and the branch has no default"})
 	}
-	rb.Steps = prune(rb.Steps)
+	rb.Steps = t.split(prune(rb.Steps))
 	t.bound(rb.Steps)
 	om := &orderedMap{}
 	for _, o := range t.checkReads(rb.Steps, outs) {

@@ -83,6 +83,39 @@ mainSteps:
 `, []string{
 		`StackName: ${{ (steps.create_start?.id ?? ("{{ create.StackId }" + "}")) }}`,
 	}},
+	{"a failure handler reading a step some paths miss", `schemaVersion: '0.3'
+mainSteps:
+- name: first
+  action: aws:executeAwsApi
+  onFailure: step:rollback
+  inputs: {Service: sqs, Api: GetQueueUrl, QueueName: a}
+  outputs: [{Name: Url, Selector: $.QueueUrl, Type: String}]
+- name: send
+  action: aws:executeAwsApi
+  onFailure: step:rollback
+  inputs: {Service: sqs, Api: SendMessage, QueueUrl: '{{ first.Url }}', MessageBody: x}
+  outputs: [{Name: MessageId, Selector: $.MessageId, Type: String}]
+- name: rollback
+  action: aws:executeAwsApi
+  isEnd: true
+  inputs: {Service: sqs, Api: DeleteMessage, QueueUrl: q, ReceiptHandle: '{{ send.MessageId }}'}
+`, []string{
+		// after send, the read is send's output
+		"- name: rollback\n    aws: sqs:DeleteMessage\n    input:\n      QueueUrl: q\n      ReceiptHandle: ${{ (steps.send?.MessageId ?? (\"{{ send.MessageId }\" + \"}\")) }}\n    default: end",
+		// when first fails, send never ran: SSM leaves the reference's text
+		"    onFailure: goto:rollback_2\n",
+		"- name: rollback_2\n    aws: sqs:DeleteMessage\n    input:\n      QueueUrl: q\n      ReceiptHandle: ${{ (\"{{ send.MessageId }\" + \"}\") }}\n    default: end",
+	}},
+	{"a map given for a command's parameter", `schemaVersion: '0.3'
+parameters:
+  Token: {type: String}
+mainSteps:
+- name: install
+  action: aws:runCommand
+  inputs: {DocumentName: AWS-ConfigureAWSPackage, InstanceIds: [i-1], Parameters: {additionalArguments: {TOKEN: '{{ Token }}'}}}
+`, []string{
+		"additionalArguments:\n          - '${{ toJSON({\"TOKEN\": (params.Token)}) }}'",
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
