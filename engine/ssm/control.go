@@ -145,12 +145,19 @@ func (t *translator) loopSteps(s *ssmStep, name string) ([]*step, error) {
 	defer func() { t.loop = outer }()
 	each := &step{Name: name, ForEach: list}
 	for i, in := range inner {
-		if in.NextStep != "" || isTrue(in.IsEnd) || strings.HasPrefix(in.OnFailure, "step:") {
-			return nil, unsupported("loop: routing inside the loop", in.Name)
-		}
 		var next *ssmStep
 		if i+1 < len(inner) {
 			next = inner[i+1]
+		}
+		// A nextStep to the step listed next, and isEnd on the last
+		// step (the iteration's end), route nothing.
+		if next == nil && isTrue(in.IsEnd) {
+			c := *in
+			c.IsEnd = nil
+			in = &c
+		}
+		if in.NextStep != "" && (next == nil || in.NextStep != next.Name) || isTrue(in.IsEnd) || strings.HasPrefix(in.OnFailure, "step:") {
+			return nil, unsupported("loop: routing inside the loop", in.Name)
 		}
 		out, err := t.step(in, next)
 		if err != nil {

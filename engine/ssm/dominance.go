@@ -199,3 +199,14 @@ func (g *flowGraph) leadsTo(target func(int) bool) []bool {
 	}
 	return seen
 }
+
+// preds lists each node's predecessors.
+func (g *flowGraph) preds() [][]int {
+	p := make([][]int, len(g.succ))
+	for n, ms := range g.succ {
+		for _, m := range ms {
+			p[m] = append(p[m], n)
+		}
+	}
+	return p
+}

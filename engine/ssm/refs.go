@@ -45,7 +45,7 @@ func (t *translator) lookup(name string) (ref, error) {
 	if pre, _, ok := strings.Cut(name, ":"); ok {
 		switch pre {
 		case "variable":
-			return ref{}, unsupported("variables (aws:updateVariable, {{variable:...}})", name)
+			return t.variable(strings.TrimSpace(strings.TrimPrefix(name, "variable:")))
 		case "ssm", "ssm-secure":
 			return ref{}, unsupported("Parameter Store references ({{ssm:...}})", name)
 		}

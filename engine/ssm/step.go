@@ -38,13 +38,12 @@ func init() {
 		"aws:executeStateMachine":        (*translator).executeStateMachine,
 		"aws:loop":                       (*translator).loopSteps,
 		"aws:pause":                      (*translator).pause,
+		"aws:updateVariable":             (*translator).updateVariable,
 	}
 }
 
 // notExpressible explains the actions with no v1 translation.
-var notExpressible = map[string]string{
-	"aws:updateVariable": "variables (aws:updateVariable, {{variable:...}})",
-}
+var notExpressible = map[string]string{}
 
 // step translates s and adds what every step may have: description,
 // onFailure, timeout, retry, and the route to next (nextStep, isEnd).
@@ -271,6 +270,9 @@ func isTrue(v any) bool {
 // ResponseCode ...) that neither the document nor the action's own steps
 // read; declared outputs stay.
 func (t *translator) dropUnread(s *ssmStep, out []*step) {
+	if s.Action == "aws:updateVariable" {
+		return // its value is read once the reads are resolved
+	}
 	declared := map[string]bool{}
 	for _, o := range s.Outputs {
 		if o != nil {

@@ -46,7 +46,7 @@ func Import(path string, src []byte, opts Options) (*Result, error) {
 	if len(resumers) == 0 {
 		resumers = DefaultResumers
 	}
-	t := &translator{doc: d, services: opts.Services, resumers: resumers, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}, copies: map[string][]string{}}
+	t := &translator{doc: d, services: opts.Services, resumers: resumers, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}, copies: map[string][]string{}, assigns: map[string]string{}}
 	return t.run(runbookName(path))
 }
 
@@ -75,6 +75,7 @@ type translator struct {
 	carrier  map[string]string   // SSM step name -> v1 step holding outputs
 	used     map[string]bool     // v1 step names taken
 	copies   map[string][]string // v1 step -> its copies (see split)
+	assigns  map[string]string   // v1 step -> the variable it assigns
 	loop     *loopContext        // the loop being translated, if any
 	problems Problems
 	needEnd  bool // a step ends the execution (isEnd, a branch without default)
@@ -133,7 +134,7 @@ func (t *translator) run(name string) (*Result, error) {
 	if t.needFail {
 		rb.Steps = append(rb.Steps, &step{Name: t.failName(), Fail: "no branch choice matched and the branch has no default"})
 	}
-	rb.Steps = t.split(prune(rb.Steps))
+	rb.Steps = t.split(prune(t.resolveVars(rb.Steps)))
 	t.bound(rb.Steps)
 	om := &orderedMap{}
 	for _, o := range t.checkReads(rb.Steps, outs) {

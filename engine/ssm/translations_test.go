@@ -116,6 +116,27 @@ mainSteps:
 `, []string{
 		"additionalArguments:\n          - '${{ toJSON({\"TOKEN\": (params.Token)}) }}'",
 	}},
+	{"variables", `schemaVersion: '0.3'
+variables:
+  Stack: {type: String, default: 'stack-{{ automation:EXECUTION_ID }}'}
+  Token: {type: String, default: ''}
+mainSteps:
+- name: describe
+  action: aws:executeAwsApi
+  inputs: {Service: cloudformation, Api: DescribeStacks, StackName: '{{ variable:Stack }}', NextToken: '{{ variable:Token }}'}
+  outputs: [{Name: Next, Selector: $.NextToken, Type: String}]
+- name: setToken
+  action: aws:updateVariable
+  inputs: {Name: 'variable:Token', Value: '{{ describe.Next }}'}
+- name: again
+  action: aws:executeAwsApi
+  inputs: {Service: cloudformation, Api: DescribeStacks, NextToken: '{{ variable:Token }}'}
+`, []string{
+		`StackName: ${{ "stack-" + string(execution.id) }}`,
+		`NextToken: ${{ "" }}`,
+		"- name: setToken\n    log: variable Token = ${{ toJSON(steps.describe.Next) }}\n    outputs:\n      value: steps.describe.Next",
+		"NextToken: ${{ steps.setToken.value }}",
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
