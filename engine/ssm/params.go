@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // paramTypes maps SSM parameter types to v1 types (and list item types).
@@ -33,8 +34,13 @@ func declareParams(ps map[string]*parameter) (map[string]*param, *orderedMap, er
 		if sp == nil {
 			return nil, nil, fmt.Errorf("parameter %s has no declaration", n)
 		}
+		name := n
 		if !isIdent(n) {
-			return nil, nil, unsupported("parameter name not usable in expressions", n)
+			// v1 names params as identifiers: 4xxAlarmName is p4xxAlarmName.
+			name = "p" + strings.TrimPrefix(stepName(n), "s")
+			if _, taken := ps[name]; taken {
+				return nil, nil, unsupported("parameter name not usable in expressions", n)
+			}
 		}
 		ty, ok := paramTypes[sp.Type]
 		if !ok {
@@ -44,7 +50,10 @@ func declareParams(ps map[string]*parameter) (map[string]*param, *orderedMap, er
 				return nil, nil, fmt.Errorf("parameter %s has unknown type %q", n, sp.Type)
 			}
 		}
-		p := &param{Type: ty[0], Items: ty[1], Description: sp.Description}
+		p := &param{name: name, Type: ty[0], Items: ty[1], Description: sp.Description}
+		if name != n {
+			p.Description = joinText(sp.Description, "SSM names this parameter "+n)
+		}
 		p.hasDefault = sp.Default != nil
 		p.Default = defaultValue(sp.Default, p.Type)
 		if sp.AllowedPattern != "" && (p.Type == "string" || p.Type == "list" && p.Items == "") {
@@ -54,7 +63,7 @@ func declareParams(ps map[string]*parameter) (map[string]*param, *orderedMap, er
 			p.Enum = enumWith(sp.AllowedValues, p.Default, p.hasDefault)
 		}
 		out[n] = p
-		om.set(n, p.node())
+		om.set(name, p.node())
 	}
 	return out, om, nil
 }

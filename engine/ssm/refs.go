@@ -9,7 +9,8 @@ import (
 )
 
 // refPattern matches an SSM reference, {{ name }}.
-var refPattern = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+// An empty one ({{}}, as in code) is no reference: SSM leaves it as it is.
+var refPattern = regexp.MustCompile(`\{\{\s*([^{}\s][^{}]*?)\s*\}\}`)
 
 // refKind is what a reference gives, as far as the importer knows: the
 // v1 param type ("string", "int", "bool", "list", "map") or "any".
@@ -67,7 +68,7 @@ func (t *translator) lookup(name string) (ref, error) {
 	}
 	if p, ok := t.params[name]; ok {
 		kind := p.Type
-		return ref{"params." + name, kind}, nil
+		return ref{"params." + p.name, kind}, nil
 	}
 	return ref{}, unsupported("reference to an unknown parameter", name)
 }

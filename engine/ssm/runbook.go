@@ -22,6 +22,7 @@ type runbook struct {
 
 // param is a v1 param declaration.
 type param struct {
+	name        string // the v1 name (the SSM name, made an identifier)
 	Type        string `yaml:"type"`
 	Items       string `yaml:"items,omitempty"`
 	Description string `yaml:"description,omitempty"`

@@ -67,7 +67,10 @@ func (t *translator) executeScript(s *ssmStep, name string) ([]*step, error) {
 			continue
 		}
 		if segs[0].field != "Payload" {
-			return nil, unsupported("executeScript: an output selector outside $.Payload", o.Selector)
+			// The action's response holds only Payload: SSM leaves
+			// this output unset.
+			om.setNote(stepName(o.Name), "nil", o.Selector+": executeScript's response holds only Payload; SSM leaves this output unset")
+			continue
 		}
 		e, err := selectorExpr("fromJSON(result.stdout)", nil, segs[1:])
 		if err != nil {

@@ -137,6 +137,20 @@ mainSteps:
 		"- name: setToken\n    log: variable Token = ${{ toJSON(steps.describe.Next) }}\n    outputs:\n      value: steps.describe.Next",
 		"NextToken: ${{ steps.setToken.value }}",
 	}},
+	{"a parameter name v1 cannot use, an empty {{}} and a script output outside Payload", `schemaVersion: '0.3'
+parameters:
+  4xxAlarm: {type: String, description: The alarm.}
+mainSteps:
+- name: run
+  action: aws:executeScript
+  inputs: {Runtime: python3.11, Handler: h, Script: "def h(e, c):\n    return {'r': '{{}}'}", InputPayload: {A: '{{ 4xxAlarm }}'}}
+  outputs: [{Name: result, Selector: $.result, Type: String}]
+`, []string{
+		"p4xxAlarm:\n    type: string\n    description: The alarm. SSM names this parameter 4xxAlarm",
+		`stdin: '${{ toJSON({"A": params.p4xxAlarm}) }}'`,
+		"return {'r': '{{}}'}",
+		"result: nil # $.result: executeScript's response holds only Payload; SSM leaves this output unset",
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
