@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -57,7 +60,15 @@ func (it *interp) handleDecisions(ctx workflow.Context) error {
 // the requester, by someone not listed, or by someone who already decided.
 // Refusals are logged and audited.
 func (it *interp) validate(ctx workflow.Context, kind string, d Decision) error {
-	_, err := it.check(kind, d)
+	w, err := it.check(kind, d)
+	// Only the validator checks the request: histories recorded before
+	// decisions named one replay through the handler.
+	if err == nil && d.Request != w.rec.Approval.Request {
+		err = fmt.Errorf("this decision names approval request %q, but step %s waits on request %q: what you were shown is not what waits (a new run, a new visit); look again with `runbook approvals`", d.Request, w.rec.Name, w.rec.Approval.Request)
+		if d.Request == "" {
+			err = fmt.Errorf("a decision must name the approval request it answers (step %s waits on request %q, shown by `runbook approvals` and GET /v1/approvals)", w.rec.Name, w.rec.Approval.Request)
+		}
+	}
 	if err != nil {
 		info := workflow.GetInfo(ctx)
 		workflow.GetLogger(ctx).Warn("decision refused", "decision", kind, "step", d.Step, "identity", d.Identity, "reason", err.Error())
@@ -158,7 +169,9 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 		return nil, err
 	}
 	msg = it.hide(msg)
-	a := &Approval{Runbook: it.in.Plan.Name + "@" + it.in.Plan.Version, Since: it.now(), MinApprovals: 1, Message: msg, Requester: it.in.StartedBy, Deadline: it.now().Add(d)}
+	a := &Approval{Runbook: it.in.Plan.Name + "@" + it.in.Plan.Version, Since: it.now(), MinApprovals: 1, Message: msg, Requester: it.in.StartedBy, Deadline: it.now().Add(d),
+		Digest: it.in.Plan.Digest, Params: it.shownParams()}
+	a.Request = approvalRequest(workflow.GetInfo(ctx).WorkflowExecution.RunID, rec.Name, a)
 	if m := s.Arg("minApprovals"); m != nil {
 		a.MinApprovals = int(m.Int)
 	}
@@ -188,4 +201,28 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 		return nil, &StepError{Type: "ApprovalTimedOut", Message: fmt.Sprintf("no decision within %s (%d of %d approvals)", FormatDuration(d), w.approved, a.MinApprovals)}
 	}
 	return it.outputs(s, env, nil)
+}
+
+// approvalRequest identifies a request for approval: the run, the step
+// record, when it began waiting, the plan's digest and the params (JSON:
+// keys sorted, so the same params give the same text).
+func approvalRequest(runID, step string, a *Approval) string {
+	params, _ := json.Marshal(a.Params)
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%s\x00%s", runID, step, a.Since.UnixNano(), a.Digest, params))
+	return hex.EncodeToString(sum[:8])
+}
+
+// shownParams are the execution's params as an approver sees them:
+// secret ones as ***.
+//
+//workflowcheck:ignore
+func (it *interp) shownParams() map[string]any {
+	out := make(map[string]any, len(it.params))
+	for _, p := range it.in.Plan.Params {
+		out[p.Name] = it.params[p.Name]
+		if p.Secret {
+			out[p.Name] = redacted
+		}
+	}
+	return out
 }

@@ -17,22 +17,22 @@ const maxProbeDepth = 6
 func probeInput(v *Value, t reflect.Type) any {
 	ShapeOf(t) // notes the union carriers placeholders may need
 	p := reflect.New(t)
-	if pv, ok := probeValue(v, t, 0); ok {
+	if pv, ok := probeValue(v, t); ok {
 		p.Elem().Set(pv)
 	}
 	return p.Interface()
 }
 
-func probeValue(v *Value, t reflect.Type, depth int) (reflect.Value, bool) {
+func probeValue(v *Value, t reflect.Type) (reflect.Value, bool) {
 	if v == nil || v.Kind == Null || v.Kind == String && v.Tmpl == nil && v.Str == "" {
 		return reflect.Value{}, false
 	}
 	if v.Tmpl != nil {
-		return probePlaceholder(t, depth)
+		return probePlaceholder(t, 0) // the value's own depth is finite: only placeholders may recurse
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		e, ok := probeValue(v, t.Elem(), depth)
+		e, ok := probeValue(v, t.Elem())
 		if !ok {
 			return reflect.Value{}, false
 		}
@@ -49,7 +49,7 @@ func probeValue(v *Value, t reflect.Type, depth int) (reflect.Value, bool) {
 			if !ok || !f.IsExported() {
 				continue
 			}
-			if fv, ok := probeValue(e.Value, f.Type, depth+1); ok {
+			if fv, ok := probeValue(e.Value, f.Type); ok {
 				out.FieldByIndex(f.Index).Set(fv)
 			}
 		}
@@ -60,9 +60,9 @@ func probeValue(v *Value, t reflect.Type, depth int) (reflect.Value, bool) {
 		}
 		out := reflect.MakeSlice(t, 0, len(v.List))
 		for _, x := range v.List {
-			if xv, ok := probeValue(x, t.Elem(), depth+1); ok {
+			if xv, ok := probeValue(x, t.Elem()); ok {
 				out = reflect.Append(out, xv)
-			} else if xv, ok := probePlaceholder(t.Elem(), depth+1); ok {
+			} else if xv, ok := probePlaceholder(t.Elem(), 0); ok {
 				out = reflect.Append(out, xv) // keep the list's length
 			}
 		}
@@ -73,7 +73,7 @@ func probeValue(v *Value, t reflect.Type, depth int) (reflect.Value, bool) {
 		}
 		out := reflect.MakeMap(t)
 		for _, e := range v.Map {
-			if ev, ok := probeValue(e.Value, t.Elem(), depth+1); ok {
+			if ev, ok := probeValue(e.Value, t.Elem()); ok {
 				out.SetMapIndex(reflect.ValueOf(e.Key).Convert(t.Key()), ev)
 			}
 		}

@@ -146,6 +146,13 @@ type Approval struct {
 	Requester    string      `json:"requester,omitempty"` // never counts
 	Deadline     time.Time   `json:"deadline"`
 	Decisions    []*Decision `json:"decisions,omitempty"`
+	// Request identifies this request for approval: a hash of the run,
+	// the step, when it began waiting, the plan's digest and the params.
+	// A decision must name it, so it counts only for what its decider
+	// was shown (Digest is the plan's digest, Params the params).
+	Request string         `json:"request,omitempty"`
+	Digest  string         `json:"digest,omitempty"`
+	Params  map[string]any `json:"params,omitempty"`
 }
 
 // Decision is the argument of the approve and reject updates and, once
@@ -159,6 +166,8 @@ type Decision struct {
 	Comment  string    `json:"comment,omitempty"`
 	Decision string    `json:"decision,omitempty"` // approve, reject
 	Time     time.Time `json:"time,omitzero"`
+	// Request is the Approval.Request the decider was shown.
+	Request string `json:"request,omitempty"`
 }
 
 // StepError is why a step failed: the AWS error code (or the engine's own

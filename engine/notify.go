@@ -15,8 +15,8 @@ import (
 func (it *interp) notify(ctx workflow.Context, s *PlanStep, rec *StepRecord, n *Value, env map[string]any) {
 	a := rec.Approval
 	id := it.exec["id"].(string)
-	approve := fmt.Sprintf("runbook approve %s --step %s", id, rec.Name)
-	reject := fmt.Sprintf("runbook reject %s --step %s --comment WHY", id, rec.Name)
+	approve := fmt.Sprintf("runbook approve %s --step %s --request %s", id, rec.Name, a.Request)
+	reject := fmt.Sprintf("runbook reject %s --step %s --request %s --comment WHY", id, rec.Name, a.Request)
 	text := fmt.Sprintf("%s\n\n%s@%s (execution %s) waits at step %s for %d approval(s) from %s until %s.\nApprove: %s\nReject:  %s\n",
 		a.Message, it.in.Plan.Name, it.in.Plan.Version, id, rec.Name, a.MinApprovals,
 		strings.Join(a.Approvers, ", "), a.Deadline.UTC().Format(time.RFC3339), approve, reject)
@@ -42,7 +42,7 @@ func (it *interp) notify(ctx workflow.Context, s *PlanStep, rec *StepRecord, n *
 				req["body"] = map[string]any{
 					"text": text, "execution": id, "runbook": it.in.Plan.Name, "version": it.in.Plan.Version,
 					"step": rec.Name, "message": a.Message, "approvers": a.Approvers, "minApprovals": a.MinApprovals,
-					"deadline": a.Deadline.UTC().Format(time.RFC3339), "approve": approve, "reject": reject,
+					"deadline": a.Deadline.UTC().Format(time.RFC3339), "approve": approve, "reject": reject, "request": a.Request,
 				}
 			}
 			c.Op, c.Input = fmt.Sprint(req["method"]), req

@@ -111,7 +111,7 @@ func (r *caseRun) execute() (out *Outcome, err error) {
 	for i, a := range r.c.Approvals {
 		if a.Step.Name == "" {
 			r.sent[i] = true
-			env.RegisterDelayedCallback(func() { r.send(testWorkflowID, "", i) }, a.After)
+			env.RegisterDelayedCallback(func() { r.send(testWorkflowID, "", "", i) }, a.After)
 		}
 	}
 	start := env.Now()
@@ -169,16 +169,20 @@ func (r *caseRun) waiting(ctx workflow.Context, out *Outcome) {
 			}
 			r.sent[i] = true
 			delay := max(rec.Approval.Since.Add(a.After).Sub(now), 0)
-			r.env.RegisterDelayedCallback(func() { r.send(id, rec.Name, i) }, delay)
+			req := rec.Approval.Request
+			r.env.RegisterDelayedCallback(func() { r.send(id, rec.Name, req, i) }, delay)
 		}
 	}
 }
 
-// send sends approval i to workflow id's step and records whether the
-// workflow accepted it.
-func (r *caseRun) send(id, step string, i int) {
+// send sends approval i to workflow id's step, for the request it waits
+// on, and records whether the workflow accepted it.
+func (r *caseRun) send(id, step, request string, i int) {
 	a := r.c.Approvals[i]
-	d := Decision{Step: step, Identity: a.By, Groups: a.Groups, Comment: a.Comment}
+	if request == "" {
+		request = r.waitingRequest()
+	}
+	d := Decision{Step: step, Identity: a.By, Groups: a.Groups, Comment: a.Comment, Request: request}
 	done := func(err error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -198,6 +202,26 @@ func (r *caseRun) send(id, step string, i int) {
 	if err := r.env.UpdateWorkflowByID(id, a.Decision, fmt.Sprintf("approval-%d", i), cb, d); err != nil {
 		done(err)
 	}
+}
+
+// waitingRequest is the request of the only step waiting for approval
+// now, if one is ("": the workflow refuses the decision and says why).
+func (r *caseRun) waitingRequest() string {
+	v, err := r.env.QueryWorkflow(QueryState)
+	var out Outcome
+	if err != nil || v.Get(&out) != nil {
+		return ""
+	}
+	req := ""
+	for _, rec := range out.Steps {
+		if rec.Status == StatusWaiting && rec.Approval != nil {
+			if req != "" {
+				return ""
+			}
+			req = rec.Approval.Request
+		}
+	}
+	return req
 }
 
 // approvalProblems reports the approvals refused though not marked so,

@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
@@ -77,4 +80,15 @@ func State(ctx context.Context, cl client.Client, id string) *Outcome {
 		return nil
 	}
 	return &out
+}
+
+// ParamText is params as K=V pairs in key order, as an approval shows
+// them (secret ones are *** already).
+func ParamText(params map[string]any) string {
+	keys := slices.Sorted(maps.Keys(params))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, params[k])
+	}
+	return strings.Join(parts, " ")
 }

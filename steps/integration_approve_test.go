@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/runbook-dev/runbook/engine"
 )
 
@@ -143,4 +145,56 @@ func TestIntegrationApprovalRejectAndTimeout(t *testing.T) {
 		t.Errorf("the wait ended after %v, before its 2s timeout", el)
 	}
 	h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "bob"}, "")
+}
+
+// TestIntegrationApprovalBound: an approval names the request it answers,
+// which binds it to the run, the step's wait, the plan's digest and the
+// params: a decision naming another request (or none) is refused and
+// audited; the right one counts. The request shows the digest and params.
+func TestIntegrationApprovalBound(t *testing.T) {
+	h := newHarness(t)
+	p := h.plan(quorum)
+	id, err := h.startAs(p, map[string]any{"Timeout": "1m"}, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := h.waitStep(id, "gate", engine.StatusWaiting).Approval
+	if len(a.Request) != 16 || a.Digest != p.Digest || a.Params["Timeout"] != "1m" {
+		t.Fatalf("request %q digest %q (plan %q) params %v", a.Request, a.Digest, p.Digest, a.Params)
+	}
+	h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "alice", Request: "0123456789abcdef"}, "what you were shown is not what waits")
+	// A request of another execution of the same plan and params does not
+	// count here either: the run differs.
+	other, err := h.startAs(p, map[string]any{"Timeout": "1m"}, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := h.waitStep(other, "gate", engine.StatusWaiting).Approval
+	if b.Request == a.Request {
+		t.Fatal("two executions share an approval request")
+	}
+	h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "alice", Request: b.Request}, "not what waits")
+	// Sent straight to the workflow without a request: refused.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	uh, err := h.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: engine.UpdateApprove,
+		Args: []any{engine.Decision{Identity: "alice"}}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = uh.Get(ctx, nil)
+	}
+	if err == nil {
+		t.Error("an unbound decision was not refused")
+	} else if !strings.Contains(err.Error(), "must name the approval request") {
+		t.Errorf("unbound decision: %v", err)
+	}
+	for _, who := range []string{"alice", "bob"} {
+		if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: who, Request: a.Request}); err != nil {
+			t.Fatalf("%s with the request shown: %v", who, err)
+		}
+	}
+	out, err := h.wait(id)
+	mustSucceed(t, out, err)
+	if n := len(h.audit.all()); n != 3 {
+		t.Errorf("%d refusals audited, want 3: %+v", n, h.audit.all())
+	}
 }

@@ -78,7 +78,7 @@ func TestIntegrationHTTP(t *testing.T) {
 	}
 	select {
 	case n := <-notices:
-		if n["approve"] != "runbook approve "+id+" --step gate" || n["message"] != "Call the API?" || !strings.Contains(n["text"].(string), "Approve: runbook approve "+id) {
+		if n["approve"] != "runbook approve "+id+" --step gate --request "+n["request"].(string) || len(n["request"].(string)) != 16 || n["message"] != "Call the API?" || !strings.Contains(n["text"].(string), "Approve: runbook approve "+id) {
 			t.Errorf("notice %v", n)
 		}
 	case <-time.After(time.Minute):

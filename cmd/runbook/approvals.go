@@ -52,6 +52,7 @@ func identity() string {
 type decideCmd struct {
 	ID      string   `arg:"" name:"id" help:"The execution ID."`
 	Step    string   `placeholder:"NAME" help:"The waiting step (needed when several wait)."`
+	Request string   `placeholder:"ID" help:"The approval request you were shown (runbook approvals, the notification): the decision counts only for it. Default: the request waiting now, printed."`
 	Comment string   `placeholder:"TEXT" help:"Why; recorded with the decision."`
 	Group   []string `placeholder:"GROUP" sep:"none" help:"A group the caller belongs to (for group: approvers). Repeatable; taken on trust like --as."`
 	caller  `embed:""`
@@ -80,7 +81,12 @@ func (c *decideCmd) decide(e *env, kind string) error {
 	defer s.close()
 	who := c.name()
 	trustNotice(e.stderr, who)
-	d := engine.Decision{Step: c.Step, Identity: who, Groups: c.Group, Comment: c.Comment}
+	d := engine.Decision{Step: c.Step, Identity: who, Groups: c.Group, Comment: c.Comment, Request: c.Request}
+	if d.Request == "" {
+		if w, _ := engine.Bind(ctx, s.client, c.ID, &d); w != nil {
+			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, engine.ParamText(w.Params))
+		}
+	}
 	a, err := engine.Decide(ctx, s.client, c.ID, kind, d)
 	if err != nil {
 		return decideError(c.ID, err)
@@ -149,13 +155,17 @@ func (c *approvalsCmd) Run(e *env) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRUNBOOK\tSTEP\tAPPROVALS\tAPPROVERS\tTIME LEFT\tMESSAGE")
+	fmt.Fprintln(tw, "ID\tRUNBOOK\tSTEP\tREQUEST\tAPPROVALS\tAPPROVERS\tTIME LEFT\tPARAMS\tMESSAGE")
 	for _, w := range rows {
 		a := w.Approval
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Runbook, w.Step, tally(a),
-			strings.Join(a.Approvers, ","), time.Until(a.Deadline).Round(time.Second), oneLine(a.Message))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Runbook, w.Step, a.Request, tally(a),
+			strings.Join(a.Approvers, ","), time.Until(a.Deadline).Round(time.Second), engine.ParamText(a.Params), oneLine(a.Message))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stderr, "decide with: runbook approve|reject ID --step STEP --request REQUEST")
+	return nil
 }
 
 // oneLine keeps a message's first line.
@@ -166,3 +176,4 @@ func oneLine(s string) string {
 	}
 	return first
 }
+

@@ -156,6 +156,9 @@ func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
 type DecideRequest struct {
 	Step    string `json:"step,omitempty"`
 	Comment string `json:"comment,omitempty"`
+	// Request is the approval request the caller was shown (GET
+	// /v1/approvals): required, the decision counts only for it.
+	Request string `json:"request"`
 }
 
 // decide approves or rejects as the authenticated caller: the workflow's
@@ -165,6 +168,10 @@ func (s *Server) decide(kind string) func(http.ResponseWriter, *http.Request, Ca
 	return func(w http.ResponseWriter, r *http.Request, c Caller) {
 		var req DecideRequest
 		if r.ContentLength != 0 && !decodeJSON(w, r, &req) {
+			return
+		}
+		if req.Request == "" {
+			WriteProblem(w, http.StatusBadRequest, "name the approval request you decide (\"request\": GET /v1/approvals shows it): a decision counts only for what its decider was shown")
 			return
 		}
 		a, err := s.decision(r.Context(), r.PathValue("id"), kind, req, c)
@@ -177,7 +184,7 @@ func (s *Server) decide(kind string) func(http.ResponseWriter, *http.Request, Ca
 }
 
 func (s *Server) decision(ctx context.Context, id, kind string, req DecideRequest, c Caller) (*engine.Approval, error) {
-	a, err := engine.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment})
+	a, err := engine.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment, Request: req.Request})
 	if err == nil {
 		s.cfg.Logger.Info("decision", "id", id, "decision", kind, "by", c.Identity)
 		if last := a.Decisions[len(a.Decisions)-1]; kind == engine.UpdateReject || len(a.Decisions) >= a.MinApprovals {

@@ -67,22 +67,33 @@ func TestE2EAPI(t *testing.T) {
 		return slices.ContainsFunc(list, func(w *engine.WaitingStep) bool { return w.ID == id && w.Step == "gate" })
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for !listed(waiting("bob")) {
+	var shown []*engine.WaitingStep
+	for shown = waiting("bob"); !listed(shown); shown = waiting("bob") {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s never waited for bob's approval", id)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	request := shown[slices.IndexFunc(shown, func(w *engine.WaitingStep) bool { return w.ID == id })].Approval.Request
 	if listed(waiting("alice")) {
 		t.Errorf("the requester alice sees her own execution among her approvals")
 	}
 
-	a = e.as("alice", "POST", "/v1/executions/"+id+"/approve", DecideRequest{Comment: "mine"})
+	// A decision must name the request it answers.
+	a = e.as("bob", "POST", "/v1/executions/"+id+"/approve", DecideRequest{Comment: "unbound"})
+	if a.status != http.StatusBadRequest || !strings.Contains(string(a.body), "name the approval request") {
+		t.Errorf("approve without a request: %d %s", a.status, a.body)
+	}
+	a = e.as("bob", "POST", "/v1/executions/"+id+"/approve", DecideRequest{Comment: "stale", Request: "0000000000000000"})
+	if a.status != http.StatusForbidden || !strings.Contains(string(a.body), "not what waits") {
+		t.Errorf("approve with another request: %d %s", a.status, a.body)
+	}
+	a = e.as("alice", "POST", "/v1/executions/"+id+"/approve", DecideRequest{Comment: "mine", Request: request})
 	if a.status != http.StatusForbidden || a.ctype != "application/problem+json" ||
 		!strings.Contains(string(a.body), "alice started this execution and may not approve it") {
 		t.Errorf("approve as the requester: %d %s", a.status, a.body)
 	}
-	a = e.as("bob", "POST", "/v1/executions/"+id+"/approve", DecideRequest{Comment: "go"})
+	a = e.as("bob", "POST", "/v1/executions/"+id+"/approve", DecideRequest{Comment: "go", Request: request})
 	var approval engine.Approval
 	if a.status != http.StatusOK || json.Unmarshal(a.body, &approval) != nil || len(approval.Decisions) != 1 ||
 		approval.Decisions[0].Identity != "bob" {

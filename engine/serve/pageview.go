@@ -23,13 +23,15 @@ type approvalView struct {
 	Left      string // time left until the deadline
 	Decisions []*engine.Decision
 	Decide    bool
+	Request   string // what a decision from this page answers
+	Params    string
 }
 
 // newApprovalView is step's approval a of execution id; the time left
 // shows while it waits.
 func newApprovalView(id, runbook, step string, a *engine.Approval, waiting bool, now time.Time) *approvalView {
 	v := &approvalView{ID: id, Runbook: runbook, Step: step, Message: a.Message, Min: a.MinApprovals,
-		Approvers: a.Approvers, Requester: a.Requester, Decisions: a.Decisions}
+		Approvers: a.Approvers, Requester: a.Requester, Decisions: a.Decisions, Request: a.Request, Params: engine.ParamText(a.Params)}
 	if waiting {
 		v.Left = timeLeft(a.Deadline, now)
 	}
@@ -151,7 +153,7 @@ func (s *Server) pageDecide(kind string) func(http.ResponseWriter, *http.Request
 			s.pageError(w, &c, http.StatusBadRequest, "The form did not parse: "+err.Error(), back)
 			return
 		}
-		req := DecideRequest{Step: r.PostFormValue("step"), Comment: strings.TrimSpace(r.PostFormValue("comment"))}
+		req := DecideRequest{Step: r.PostFormValue("step"), Comment: strings.TrimSpace(r.PostFormValue("comment")), Request: r.PostFormValue("request")}
 		if _, err := s.decision(r.Context(), id, kind, req, c); err != nil {
 			s.pageTemporalError(w, &c, err, back)
 			return
