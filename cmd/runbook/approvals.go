@@ -176,4 +176,3 @@ func oneLine(s string) string {
 	}
 	return first
 }
-
