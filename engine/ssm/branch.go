@@ -54,6 +54,9 @@ func (t *translator) branch(s *ssmStep, name string) ([]*step, error) {
 		st.Default = t.failName()
 		t.needFail = true
 	}
+	if t.conv[s.Name] != nil {
+		return []*step{t.choose(st)}, nil
+	}
 	return []*step{st}, nil
 }
 

@@ -2,9 +2,11 @@
 // (schemaVersion 0.3, JSON or YAML) into runbooks in definition format v1.
 //
 // The pipeline reads in [Import]: parse the document, declare its
-// parameters, list every step's outputs (so that a `{{ step.Output }}`
-// reference can be rewritten before the step is reached), translate each
-// step by its action, then write the runbook as YAML. An action v1 cannot
+// parameters, find the branches whose arms are read after they meet (run
+// in sequence, each arm skipped unless chosen), list every step's outputs
+// (so that a `{{ step.Output }}` reference can be rewritten before the
+// step is reached), translate each step by its action, then write the
+// runbook as YAML. An action v1 cannot
 // express faithfully is not guessed at: the step is reported with the
 // reason, and the document is not imported.
 //

@@ -29,11 +29,13 @@ func goesOn(s *ssmStep) bool {
 }
 
 // maybeOutputs rewrites the references to the outputs of s, a step after
-// whose failure the document goes on: nil-safe, with SSM's unresolved
-// text in place of a missing value, and, for an action's early outputs,
+// whose failure the document goes on or a step on the arm of a converted
+// branch (see ifconv.go): nil-safe, with SSM's unresolved text in place
+// of a missing value, and, for an action's early outputs after a failure,
 // through its first part.
 func (t *translator) maybeOutputs(s *ssmStep) {
-	if !goesOn(s) {
+	onArm := t.isArm(s)
+	if !goesOn(s) && !onArm {
 		return
 	}
 	prefix := s.Name + "."
@@ -43,8 +45,11 @@ func (t *translator) maybeOutputs(s *ssmStep) {
 			continue
 		}
 		e := strings.Replace(r.expr, "steps."+t.carrier[s.Name]+".", "steps."+t.carrier[s.Name]+"?.", 1)
-		if f, ok := firstOutputs[s.Action]; ok && f[0] == out && t.isMulti(s) {
+		if f, ok := firstOutputs[s.Action]; ok && f[0] == out && t.isMulti(s) && goesOn(s) {
 			e = "steps." + t.names[s.Name] + "?." + f[1]
+		}
+		if onArm {
+			t.armOutput(k, e)
 		}
 		t.outs[k] = ref{"(" + e + " ?? " + unresolved(k) + ")", r.kind}
 	}

@@ -270,8 +270,8 @@ func isTrue(v any) bool {
 // ResponseCode ...) that neither the document nor the action's own steps
 // read; declared outputs stay.
 func (t *translator) dropUnread(s *ssmStep, out []*step) {
-	if s.Action == "aws:updateVariable" {
-		return // its value is read once the reads are resolved
+	if s.Action == "aws:updateVariable" || t.conv[s.Name] != nil {
+		return // its value (its arm) is read by later steps
 	}
 	declared := map[string]bool{}
 	for _, o := range s.Outputs {

@@ -77,6 +77,10 @@ type translator struct {
 	copies   map[string][]string // v1 step -> its copies (see split)
 	assigns  map[string]string   // v1 step -> the variable it assigns
 	loop     *loopContext        // the loop being translated, if any
+	conv     map[string]*ifConv  // SSM branch -> its if-conversion
+	arm      map[string]armOf    // SSM step on a converted arm -> its arm
+	blockEnd map[string]*ifConv  // SSM step ending a conversion's arms
+	plain    map[string]string   // "step.Output" of an arm step -> nil-safe read
 	problems Problems
 	needEnd  bool // a step ends the execution (isEnd, a branch without default)
 	needFail bool
@@ -100,23 +104,31 @@ func (t *translator) run(name string) (*Result, error) {
 	if len(d.Files) > 0 {
 		t.problems = append(t.problems, t.attachments()...)
 	}
+	t.conversions(d.MainSteps)
 	t.plan(d.MainSteps)
 	if d.AssumeRole != "" {
 		if rb.AssumeRole, err = t.text(d.AssumeRole); err != nil {
 			t.fail(nil, err)
 		}
 	}
-	for i, s := range d.MainSteps {
+	order := t.layout(d.MainSteps)
+	for i, s := range order {
 		var next *ssmStep
-		if i+1 < len(d.MainSteps) {
-			next = d.MainSteps[i+1]
+		if i+1 < len(order) {
+			next = order[i+1]
 		}
-		out, err := t.step(s, next)
+		out, err := t.step(s, t.armNext(s, next))
 		if err != nil {
 			t.fail(s, err)
 			continue
 		}
+		if t.isArm(s) {
+			t.onArm(s, out)
+		}
 		rb.Steps = append(rb.Steps, out...)
+		if r := t.afterBlock(s, next); r != nil {
+			rb.Steps = append(rb.Steps, r)
+		}
 	}
 	outs := t.outputs(d.Outputs)
 	if len(t.problems) > 0 {
@@ -178,6 +190,9 @@ func (t *translator) outputs(names []string) [][2]string {
 	var out [][2]string
 	for _, n := range names {
 		r, err := t.lookup(strings.TrimSpace(n))
+		if p, ok := t.plain[strings.TrimSpace(n)]; ok {
+			r.expr = p
+		}
 		if err != nil {
 			t.fail(nil, err)
 			continue

@@ -151,6 +151,64 @@ mainSteps:
 		"return {'r': '{{}}'}",
 		"result: nil # $.result: executeScript's response holds only Payload; SSM leaves this output unset",
 	}},
+	{"branch arms read where they meet", `schemaVersion: '0.3'
+parameters:
+  Mode: {type: String, allowedValues: [a, b]}
+mainSteps:
+- name: pick
+  action: aws:branch
+  inputs:
+    Choices:
+    - {NextStep: viaA, Variable: '{{ Mode }}', StringEquals: a}
+    - {NextStep: viaB, Variable: '{{ Mode }}', StringEquals: b}
+- name: viaA
+  action: aws:executeAwsApi
+  nextStep: report
+  inputs: {Service: sqs, Api: GetQueueUrl, QueueName: a}
+  outputs: [{Name: Url, Selector: $.QueueUrl, Type: String}]
+- name: viaB
+  action: aws:executeAwsApi
+  inputs: {Service: sqs, Api: GetQueueUrl, QueueName: b}
+  outputs: [{Name: Url, Selector: $.QueueUrl, Type: String}]
+- name: report
+  action: aws:executeAwsApi
+  inputs: {Service: sqs, Api: SendMessage, QueueUrl: q, MessageBody: '{{ viaA.Url }} {{ viaB.Url }}'}
+outputs: [viaA.Url]
+`, []string{
+		"- name: pick\n    log: 'aws:branch: the chosen branch''s steps run, the others are skipped (output next)'\n    outputs:\n      next: '(string(params.Mode) == \"a\") ? \"viaA\" : ((string(params.Mode) == \"b\") ? \"viaB\" : (\"\"))'\n    branch:\n      - when: steps.pick.next == \"\"\n        goto: noChoice",
+		"- name: viaA\n    if: steps.pick.next == \"viaA\"\n",
+		"- name: viaB\n    if: steps.pick.next == \"viaB\"\n",
+		`MessageBody: ${{ (steps.viaA?.Url ?? ("{{ viaA.Url }" + "}")) }} ${{ (steps.viaB?.Url ?? ("{{ viaB.Url }" + "}")) }}`,
+		"viaA_Url: steps.viaA?.Url",
+	}},
+	{"branch arms meeting away from where they are listed", `schemaVersion: '0.3'
+mainSteps:
+- name: pick
+  action: aws:branch
+  inputs:
+    Choices:
+    - {NextStep: one, Variable: '{{ global:REGION }}', StartsWith: eu-}
+    Default: two
+- name: one
+  action: aws:executeAwsApi
+  nextStep: join
+  inputs: {Service: sts, Api: GetCallerIdentity}
+  outputs: [{Name: Who, Selector: $.Arn, Type: String}]
+- name: two
+  action: aws:sleep
+  nextStep: join
+  inputs: {Duration: PT1S}
+- name: last
+  action: aws:sleep
+  isEnd: true
+  inputs: {Duration: PT1S}
+- name: join
+  action: aws:executeAwsApi
+  nextStep: last
+  inputs: {Service: sqs, Api: GetQueueUrl, QueueName: '{{ one.Who }}'}
+`, []string{
+		"- name: two\n    if: steps.pick.next == \"two\"\n    sleep: 1s\n  - name: to_join\n    branch:\n      - when: \"true\"\n        goto: join\n",
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
