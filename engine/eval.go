@@ -24,6 +24,11 @@ import (
 // always fails.
 const MaxExprMemory = 1_000_000
 
+// MaxExprResult bounds the size of an expression's result: its strings'
+// bytes plus one per number, bool, list and map element. Deterministic
+// too, and below Temporal's payload limit (2 MiB).
+const MaxExprResult = 1 << 20
+
 // evalCacheSize bounds the number of compiled programs kept.
 const evalCacheSize = 4096
 
@@ -77,7 +82,39 @@ func Eval(e *Expr, env map[string]any, now func() time.Time) (any, error) {
 	if err != nil {
 		return nil, evalError(e, err)
 	}
-	return plainData(v), nil
+	v = plainData(v)
+	if resultSize(v, MaxExprResult) > MaxExprResult {
+		return nil, evalError(e, fmt.Errorf("the result is larger than %d bytes", MaxExprResult))
+	}
+	return v, nil
+}
+
+// resultSize is v's size as MaxExprResult counts it, counted until it
+// passes limit.
+//
+//workflowcheck:ignore
+func resultSize(v any, limit int) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case []any:
+		n := len(x)
+		for _, e := range x {
+			if n += resultSize(e, limit-n); n > limit {
+				break
+			}
+		}
+		return n
+	case map[string]any:
+		n := len(x)
+		for k, e := range x {
+			if n += len(k) + resultSize(e, limit-n); n > limit {
+				break
+			}
+		}
+		return n
+	}
+	return 1
 }
 
 func evalError(e *Expr, err error) error {
@@ -93,7 +130,19 @@ func evalError(e *Expr, err error) error {
 //
 //workflowcheck:ignore
 func EvalOutputs(outs []*PlanOutput, env map[string]any, now func() time.Time) (map[string]any, error) {
+	return EvalStepOutputs("", outs, env, now)
+}
+
+// EvalStepOutputs is EvalOutputs for step's outputs, which may read
+// those listed before them as steps.STEP.NAME (DESIGN: a step's own
+// outputs may read its own outputs).
+//
+//workflowcheck:ignore
+func EvalStepOutputs(step string, outs []*PlanOutput, env map[string]any, now func() time.Time) (map[string]any, error) {
 	res := make(map[string]any, len(outs))
+	if steps, ok := env["steps"].(map[string]any); ok && step != "" {
+		env = withKey(env, "steps", withKey(steps, step, res))
+	}
 	for _, o := range outs {
 		v, err := Eval(o.Expr, env, now)
 		if err != nil {

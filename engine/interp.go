@@ -48,6 +48,9 @@ type interp struct {
 	playbook bool
 	// secrets the execution knows, which seal its payloads.
 	secrets secrets
+	// version is workflow.GetVersion(ctx, change, DefaultVersion, 1) for
+	// changes decided deep in the interpreter.
+	version func(change string) workflow.Version
 }
 
 // frame is where a list of steps runs: the top level and finally steps
@@ -128,6 +131,9 @@ func newInterp(ctx workflow.Context, in Input) *interp {
 		params: map[string]any{},
 		root:   &frame{steps: map[string]any{}, visits: map[string]int{}},
 		now:    func() time.Time { return workflow.Now(ctx) },
+		version: func(change string) workflow.Version {
+			return workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1)
+		},
 		exec: map[string]any{
 			"id": info.WorkflowExecution.ID, "name": in.Plan.Name, "version": in.Plan.Version,
 			"startedBy": in.StartedBy, "trigger": in.Trigger, "account": "", "region": "",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,5 +213,41 @@ func TestInterpAWSError(t *testing.T) {
 	})
 	if err == nil || out.Failed != "url" || out.Error.Type != "AWS.SimpleQueueService.NonExistentQueue" {
 		t.Fatalf("outcome %+v err %v", out, err)
+	}
+}
+
+// TestInterpSelfOutputs: a step's outputs read those listed before them,
+// in the workflow (log) and in the activity (aws, through
+// EvalStepOutputs); an expression's result is bounded.
+func TestInterpSelfOutputs(t *testing.T) {
+	p := plan(t, head+`params:
+  N: {type: int, default: 3}
+steps:
+  - name: calc
+    log: computing
+    outputs:
+      n: params.N * 2
+      m: steps.calc.n + 1
+  - name: big
+    log: ${{ join(map(1..30000, "0123456789abcdefghijklmnopqrstuvwxyz"), "") }}
+    onFailure: continue
+outputs:
+  m: steps.calc.m
+`)
+	out, err := execute(t, p, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := out.Outputs["m"]; m != 7 && m != 7.0 {
+		t.Errorf("m = %#v, want 7", m)
+	}
+	if e := out.Steps[1].Error; e == nil || !strings.Contains(e.Message, "larger than 1048576 bytes") {
+		t.Errorf("a 1 MB result: %+v", out.Steps[1])
+	}
+	outs, err := engine.EvalStepOutputs("q", []*engine.PlanOutput{
+		{Name: "a", Expr: &engine.Expr{Src: "result.X"}}, {Name: "b", Expr: &engine.Expr{Src: "steps.q.a * 2"}},
+	}, map[string]any{"steps": map[string]any{}, "result": map[string]any{"X": 4}}, nil)
+	if err != nil || outs["b"] != 8 {
+		t.Errorf("activity outputs %v, %v", outs, err)
 	}
 }

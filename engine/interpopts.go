@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -121,7 +123,11 @@ func (it *interp) outputs(s *PlanStep, env map[string]any, result any) (map[stri
 	if result != nil {
 		env = withKey(env, "result", result)
 	}
-	outs, err := EvalOutputs(s.Outputs, env, it.now)
+	self := ""
+	if selfRead(s) && it.version("self-outputs") == 1 {
+		self = s.Name
+	}
+	outs, err := EvalStepOutputs(self, s.Outputs, env, it.now)
 	if err != nil {
 		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
 	}
@@ -207,3 +213,8 @@ func (it *interp) duration(v *Value, env map[string]any) (time.Duration, error) 
 }
 
 func errorsAs[T any](err error, target *T) bool { return errors.As(err, target) }
+
+// selfRead reports whether one of s's outputs reads another of them.
+func selfRead(s *PlanStep) bool {
+	return slices.ContainsFunc(s.Outputs, func(o *PlanOutput) bool { return strings.Contains(o.Expr.Src, "steps."+s.Name+".") })
+}

@@ -120,7 +120,7 @@ func (r *caseRun) evaluate(name string, c Call, info activity.Info, data any, la
 		res.Polls = int(info.Attempt)
 	}
 	if len(c.Outputs) > 0 {
-		outs, err := EvalOutputs(c.Outputs, env, r.env.Now)
+		outs, err := EvalStepOutputs(c.Step, c.Outputs, env, r.env.Now)
 		if err != nil {
 			return res, testError("ExpressionError", err.Error(), false)
 		}

@@ -294,7 +294,7 @@ func outputs(c engine.Call, env map[string]any) (map[string]any, error) {
 	if len(c.Outputs) == 0 {
 		return nil, nil
 	}
-	outs, err := engine.EvalOutputs(c.Outputs, env, time.Now)
+	outs, err := engine.EvalStepOutputs(c.Step, c.Outputs, env, time.Now)
 	if err != nil {
 		return nil, nonRetryable(ErrExpressionError, err.Error())
 	}

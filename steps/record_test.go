@@ -199,6 +199,24 @@ finally:
 `, nil, nil, nil, func(in *engine.Input) {
 		in.Trigger, in.RetryOf, in.Reuse = "retry", "rec-retry-0", map[string]map[string]any{"first": {"n": 1}}
 	}},
+	{"self-outputs-bound-approval-secret", head("rec-bound") + `params:
+  Token: {type: string, secret: true, default: tok-recorded-1}
+steps:
+  - name: calc
+    log: token ${{ params.Token }}
+    outputs: {n: 2, m: steps.calc.n * 3}
+  - name: gate
+    approve: {approvers: [user:alice], message: "Apply ${{ steps.calc.m }}?", timeout: 1m}
+outputs:
+  m: steps.calc.m
+  token: {value: params.Token, secret: true}
+`, nil, nil, func(h *harness, id string) {
+		a := h.waitStep(id, "gate", engine.StatusWaiting).Approval
+		h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "alice", Request: "0000000000000000"}, "not what waits")
+		if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: "alice", Request: a.Request}); err != nil {
+			h.t.Fatal(err)
+		}
+	}, nil},
 }
 
 // TestRecordHistories re-records the replay corpus (engine/testdata/
