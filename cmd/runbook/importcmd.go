@@ -22,12 +22,17 @@ type importCmd struct {
 type importSSMCmd struct {
 	Paths []string `arg:"" name:"path" sep:"none" help:"SSM Automation documents (*.json, *.yaml, *.yml), or directories of them."`
 	Out   string   `short:"o" placeholder:"DIR" default:"." help:"Where to write NAME.yaml (default: the current directory)."`
+	// Resumers approve the steps translated from aws:pause.
+	Resumers []string `name:"resumers" placeholder:"PRINCIPAL" help:"Who resumes (approves) a step translated from aws:pause: user:NAME or group:NAME; repeat the flag or separate with commas (default: group:ssm-resumers)."`
 }
 
 // Run imports every document, writes the runbooks that validate, prints
 // each other document's problems on stderr and the summary table on
 // stdout, and fails (exit 1) when any document was not imported.
 func (c *importSSMCmd) Run(e *env) error {
+	if err := ssm.CheckResumers(c.Resumers); err != nil {
+		return usagef("--resumers: %v", err)
+	}
 	docs, err := collectDocs(c.Paths)
 	if err != nil {
 		return err
@@ -35,7 +40,7 @@ func (c *importSSMCmd) Run(e *env) error {
 	if len(docs) == 0 {
 		return usagef("no documents (*.json, *.yaml, *.yml) in %s", strings.Join(c.Paths, ", "))
 	}
-	opts := ssm.Options{Services: steps.AWS()}
+	opts := ssm.Options{Services: steps.AWS(), Resumers: c.Resumers}
 	var outcomes []*ssm.Outcome
 	for _, p := range docs {
 		src, err := os.ReadFile(p)

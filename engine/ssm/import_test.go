@@ -149,3 +149,35 @@ outputs: [describe.State]
 	}
 	_ = engine.Error
 }
+
+// TestResumers: Options.Resumers approve an imported aws:pause (repeats
+// once); an entry that is not user:NAME or group:NAME is an error.
+func TestResumers(t *testing.T) {
+	src := "schemaVersion: '0.3'\nmainSteps:\n- name: wait\n  action: aws:pause\n  inputs: {}\n"
+	tests := []struct {
+		name     string
+		resumers []string
+		want     string
+		err      bool
+	}{
+		{"default", nil, "approvers:\n        - group:ssm-resumers\n      message", false},
+		{"given", []string{"user:alice", "group:ops", "user:alice"}, "approvers:\n        - user:alice\n        - group:ops\n      message", false},
+		{"not a principal", []string{"group:ops", "alice"}, `resumer "alice" is not user:NAME or group:NAME`, true},
+		{"an empty name", []string{"group:"}, `resumer "group:" is not user:NAME or group:NAME`, true},
+	}
+	opts, vopts := importOptions()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts.Resumers = tt.resumers
+			o := ImportAndValidate("pause.yaml", []byte(src), opts, vopts)
+			switch {
+			case tt.err && (o.Err == nil || !strings.Contains(o.Err.Error(), tt.want) || o.Result != nil):
+				t.Errorf("Import = %v, %v; want the error %q", o.Result, o.Err, tt.want)
+			case !tt.err && !o.Valid():
+				t.Fatalf("not imported: %v %v", o.Err, o.Invalid)
+			case !tt.err && !strings.Contains(string(o.Result.YAML), tt.want):
+				t.Errorf("runbook lacks %q:\n%s", tt.want, o.Result.YAML)
+			}
+		})
+	}
+}

@@ -11,22 +11,6 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 )
 
-// Options configure an import.
-type Options struct {
-	// Services is the AWS registry (steps.AWS()); it gives the SDK types
-	// that input names, selectors and conversions follow. Nil imports by
-	// boto3's names alone.
-	Services engine.Services
-	// Resumers approve the steps translated from aws:pause, which in SSM
-	// wait for a Resume signal from anyone allowed to send one (v1 names
-	// approvers literally). Empty means DefaultResumers.
-	Resumers []string
-}
-
-// DefaultResumers approve an imported aws:pause unless Options.Resumers
-// names others.
-var DefaultResumers = []string{"group:ssm-resumers"}
-
 // Result is an imported document.
 type Result struct {
 	Name string // the runbook's name, from the document's
@@ -38,13 +22,13 @@ type Result struct {
 // or is malformed, is an error; steps with no faithful translation are
 // reported together as Problems.
 func Import(path string, src []byte, opts Options) (*Result, error) {
-	d, err := parseDocument(src)
+	resumers, err := opts.resumers()
 	if err != nil {
 		return nil, err
 	}
-	resumers := opts.Resumers
-	if len(resumers) == 0 {
-		resumers = DefaultResumers
+	d, err := parseDocument(src)
+	if err != nil {
+		return nil, err
 	}
 	t := &translator{doc: d, services: opts.Services, resumers: resumers, outs: map[string]ref{}, kinds: map[string]refKind{}, names: map[string]string{}, used: map[string]bool{}, copies: map[string][]string{}, assigns: map[string]string{}}
 	return t.run(runbookName(path))
