@@ -2,7 +2,8 @@
 // (schemaVersion 0.3, JSON or YAML) into runbooks in definition format v1.
 //
 // The pipeline reads in [Import]: parse the document, declare its
-// parameters, find the branches whose arms are read after they meet (run
+// parameters (a default holding references is resolved by a step at the
+// start of the run, as SSM resolves it when an execution starts), find the branches whose arms are read after they meet (run
 // in sequence, each arm skipped unless chosen), list every step's outputs
 // (so that a `{{ step.Output }}` reference can be rewritten before the
 // step is reached), translate each step by its action, then write the

@@ -1,6 +1,7 @@
 package ssm
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -53,6 +54,11 @@ func declareParams(ps map[string]*parameter) (map[string]*param, *orderedMap, er
 		p := &param{name: name, Type: ty[0], Items: ty[1], Description: sp.Description}
 		if name != n {
 			p.Description = joinText(sp.Description, "SSM names this parameter "+n)
+		}
+		if refDefault(sp) {
+			p.Description = joinText(p.Description, "Left at this default, its references are resolved when the run starts")
+		} else if b, _ := json.Marshal(sp.Default); sp.Default != nil && refPattern.Match(b) {
+			return nil, nil, unsupported("a parameter default that is not a string holds references", n)
 		}
 		p.hasDefault = sp.Default != nil
 		p.Default = defaultValue(sp.Default, p.Type)

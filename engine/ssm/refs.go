@@ -48,7 +48,7 @@ func (t *translator) lookup(name string) (ref, error) {
 		case "variable":
 			return t.variable(strings.TrimSpace(strings.TrimPrefix(name, "variable:")))
 		case "ssm", "ssm-secure":
-			return ref{}, unsupported("Parameter Store references ({{ssm:...}})", name)
+			return t.storeLookup(name)
 		}
 		return ref{}, unsupported("unknown global "+strings.SplitN(name, ":", 2)[0]+":", name)
 	}
@@ -67,6 +67,9 @@ func (t *translator) lookup(name string) (ref, error) {
 		return ref{}, unsupported("reference to an unknown step output", name)
 	}
 	if p, ok := t.params[name]; ok {
+		if t.resolvedParam(name) {
+			return t.paramLookup(name)
+		}
 		kind := p.Type
 		return ref{"params." + p.name, kind}, nil
 	}

@@ -53,21 +53,28 @@ type translator struct {
 	services engine.Services
 	resumers []string
 	params   map[string]*param
-	outs     map[string]ref      // "step.Output" -> expression
-	kinds    map[string]refKind  // expression -> kind, for conform
-	names    map[string]string   // SSM step name -> v1 entry step name
-	carrier  map[string]string   // SSM step name -> v1 step holding outputs
-	used     map[string]bool     // v1 step names taken
-	copies   map[string][]string // v1 step -> its copies (see split)
-	assigns  map[string]string   // v1 step -> the variable it assigns
-	loop     *loopContext        // the loop being translated, if any
-	conv     map[string]*ifConv  // SSM branch -> its if-conversion
-	arm      map[string]armOf    // SSM step on a converted arm -> its arm
-	blockEnd map[string]*ifConv  // SSM step ending a conversion's arms
-	plain    map[string]string   // "step.Output" of an arm step -> nil-safe read
-	problems Problems
-	needEnd  bool // a step ends the execution (isEnd, a branch without default)
-	needFail bool
+	outs     map[string]ref       // "step.Output" -> expression
+	kinds    map[string]refKind   // expression -> kind, for conform
+	names    map[string]string    // SSM step name -> v1 entry step name
+	carrier  map[string]string    // SSM step name -> v1 step holding outputs
+	used     map[string]bool      // v1 step names taken
+	copies   map[string][]string  // v1 step -> its copies (see split)
+	assigns  map[string]string    // v1 step -> the variable it assigns
+	loop     *loopContext         // the loop being translated, if any
+	conv     map[string]*ifConv   // SSM branch -> its if-conversion
+	arm      map[string]armOf     // SSM step on a converted arm -> its arm
+	blockEnd map[string]*ifConv   // SSM step ending a conversion's arms
+	plain    map[string]string    // "step.Output" of an arm step -> nil-safe read
+	store    map[string]*storeRef // Parameter Store references, by ssm:NAME
+	// inDefault is the parameter whose default is being resolved, and
+	// inHeader is set while the header's assumeRole is (see defaults.go).
+	inDefault    string
+	inHeader     bool
+	resolving    map[string]bool // the defaults being resolved
+	defaultReads map[string]bool // parameters read through the defaults step
+	problems     Problems
+	needEnd      bool // a step ends the execution (isEnd, a branch without default)
+	needFail     bool
 	// referenced holds every name the document refers to ({{ NAME }}).
 	referenced map[string]bool
 }
@@ -91,9 +98,11 @@ func (t *translator) run(name string) (*Result, error) {
 	t.conversions(d.MainSteps)
 	t.plan(d.MainSteps)
 	if d.AssumeRole != "" {
+		t.inHeader = true
 		if rb.AssumeRole, err = t.text(d.AssumeRole); err != nil {
 			t.fail(nil, err)
 		}
+		t.inHeader = false
 	}
 	order := t.layout(d.MainSteps)
 	for i, s := range order {
@@ -130,7 +139,8 @@ func (t *translator) run(name string) (*Result, error) {
 	if t.needFail {
 		rb.Steps = append(rb.Steps, &step{Name: t.failName(), Fail: "no branch choice matched and the branch has no default"})
 	}
-	rb.Steps = t.split(prune(t.resolveVars(rb.Steps)))
+	rb.Steps = t.resolveVars(rb.Steps)
+	rb.Steps = t.split(prune(append(t.prologue(), rb.Steps...)))
 	t.bound(rb.Steps)
 	om := &orderedMap{}
 	for _, o := range t.checkReads(rb.Steps, outs) {

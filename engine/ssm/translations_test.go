@@ -209,6 +209,28 @@ mainSteps:
 `, []string{
 		"- name: two\n    if: steps.pick.next == \"two\"\n    sleep: 1s\n  - name: to_join\n    branch:\n      - when: \"true\"\n        goto: join\n",
 	}},
+	{"parameter defaults and Parameter Store references", `schemaVersion: '0.3'
+assumeRole: '{{ Role }}'
+parameters:
+  Role: {type: String, default: 'arn:aws:iam::{{ global:ACCOUNT_ID }}:role/Automation'}
+  Ami: {type: String, default: '{{ ssm:/aws/service/al2023 }}'}
+  Name: {type: String, default: '{{ Ami }}-{{ automation:EXECUTION_ID }}'}
+mainSteps:
+- name: run
+  action: aws:executeAwsApi
+  inputs: {Service: ec2, Api: RunInstances, ImageId: '{{ Ami }}', MinCount: 1, MaxCount: 1, UserData: '{{ ssm-secure:/app/token }}', TagSpecifications: [{ResourceType: instance, Tags: [{Key: Name, Value: '{{ Name }}'}]}]}
+`, []string{
+		`assumeRole: '${{ (params.Role == "arn:aws:iam::{{ global:ACCOUNT_ID }" + "}:role/Automation" ? "arn:aws:iam::" + string(execution.account) + ":role/Automation" : params.Role) }}'`,
+		"default: arn:aws:iam::{{ global:ACCOUNT_ID }}:role/Automation",
+		"description: Left at this default, its references are resolved when the run starts",
+		"- name: getParameter\n    description: '{{ ssm-secure:/app/token }}: read when the run starts (SSM reads it where it is used)'\n    aws: ssm:GetParameter\n    input:\n      Name: /app/token\n      WithDecryption: true\n    outputs:\n      value:\n        value: result.Parameter.Value\n        secret: true\n",
+		"- name: getParameter2\n    description: '{{ ssm:/aws/service/al2023 }}: read when the run starts, for the defaults that hold it'\n    if: params.Ami == \"{{ ssm:/aws/service/al2023 }\" + \"}\"\n    aws: ssm:GetParameter\n    input:\n      Name: /aws/service/al2023\n    outputs:\n      value: result.Parameter.Value\n",
+		`Ami: '(params.Ami == "{{ ssm:/aws/service/al2023 }" + "}" ? steps.getParameter2.value : params.Ami)'`,
+		`Name: '(params.Name == "{{ Ami }" + "}-{{ automation:EXECUTION_ID }" + "}" ? string((params.Ami == "{{ ssm:/aws/service/al2023 }" + "}" ? steps.getParameter2.value : params.Ami)) + "-" + string(execution.id) : params.Name)'`,
+		"ImageId: ${{ steps.defaults.Ami }}",
+		"Value: ${{ steps.defaults.Name }}",
+		"UserData: ${{ steps.getParameter.value }}",
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
