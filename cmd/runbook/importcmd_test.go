@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportSSM: `import ssm` writes the runbooks that validate, their
+// aws:pause steps resumed by --resumers; a bad --resumers or a bad
+// document is a clear error and writes nothing.
+func TestImportSSM(t *testing.T) {
+	const pause = "schemaVersion: '0.3'\nmainSteps:\n- name: wait\n  action: aws:pause\n  inputs: {Message: go}\n"
+	tests := []struct {
+		name, doc string
+		args      []string
+		code      int
+		want      string // in the runbook written, else on stderr
+	}{
+		{"default resumers", pause, nil, 0, "approvers:\n        - group:ssm-resumers\n"},
+		{"resumers given", pause, []string{"--resumers", "user:alice", "--resumers", "group:ops,group:sre"}, 0, "approvers:\n        - user:alice\n        - group:ops\n        - group:sre\n"},
+		{"a resumer that is not a principal", pause, []string{"--resumers", "alice"}, 2, `--resumers: resumer "alice" is not user:NAME or group:NAME`},
+		{"not an Automation document", "schemaVersion: '2.2'\nmainSteps: []\n", nil, 1, `schemaVersion is "2.2", not 0.3`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "doc.yaml"), []byte(tt.doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := runIn(t, dir, append([]string{"import", "ssm", "doc.yaml", "-o", "out"}, tt.args...)...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "out", "doc.yaml"))
+			switch {
+			case tt.code == 0 && err != nil:
+				t.Fatalf("no runbook written: %v", err)
+			case tt.code == 0 && !strings.Contains(string(got), tt.want):
+				t.Errorf("runbook lacks %q:\n%s", tt.want, got)
+			case tt.code != 0 && err == nil:
+				t.Errorf("a runbook was written:\n%s", got)
+			case tt.code != 0 && !strings.Contains(r.stderr, tt.want):
+				t.Errorf("stderr %q, want it to say %q", r.stderr, tt.want)
+			}
+		})
+	}
+}
