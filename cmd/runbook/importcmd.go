@@ -57,6 +57,9 @@ func (c *importSSMCmd) Run(e *env) error {
 			if err := os.WriteFile(filepath.Join(c.Out, o.Result.Name+".yaml"), o.Result.YAML, 0o644); err != nil {
 				return err
 			}
+			for _, n := range o.Result.Notes {
+				fmt.Fprintf(e.stderr, "%s: imported, leaving out %s\n", p, n)
+			}
 		case o.Err != nil:
 			fmt.Fprintf(e.stderr, "%s: %v\n", p, o.Err)
 		default:

@@ -21,6 +21,7 @@ func TestImportSSM(t *testing.T) {
 		{"default resumers", pause, nil, 0, "approvers:\n        - group:ssm-resumers\n"},
 		{"resumers given", pause, []string{"--resumers", "user:alice", "--resumers", "group:ops,group:sre"}, 0, "approvers:\n        - user:alice\n        - group:ops\n        - group:sre\n"},
 		{"a resumer that is not a principal", pause, []string{"--resumers", "alice"}, 2, `--resumers: resumer "alice" is not user:NAME or group:NAME`},
+		{"an onCancel handler", pause + "  onCancel: step:done\n- name: done\n  action: aws:sleep\n  inputs: {Duration: PT1S}\n", nil, 0, "not the requester). On a cancel during this step SSM goes to done; here a cancel stops the run'\n"},
 		{"not an Automation document", "schemaVersion: '2.2'\nmainSteps: []\n", nil, 1, `schemaVersion is "2.2", not 0.3`},
 	}
 	for _, tt := range tests {
@@ -39,6 +40,8 @@ func TestImportSSM(t *testing.T) {
 				t.Fatalf("no runbook written: %v", err)
 			case tt.code == 0 && !strings.Contains(string(got), tt.want):
 				t.Errorf("runbook lacks %q:\n%s", tt.want, got)
+			case tt.code == 0 && strings.Contains(tt.doc, "onCancel") != strings.Contains(r.stderr, "imported, leaving out step wait (aws:pause): onCancel"):
+				t.Errorf("stderr %q: the onCancel note is missing or unexpected", r.stderr)
 			case tt.code != 0 && err == nil:
 				t.Errorf("a runbook was written:\n%s", got)
 			case tt.code != 0 && !strings.Contains(r.stderr, tt.want):

@@ -185,3 +185,36 @@ func TestResumers(t *testing.T) {
 		})
 	}
 }
+
+// TestOnCancel: onCancel Abort is v1's cancel; a handler step is noted in
+// Result.Notes and the step's description (a v1 cancel cannot run it);
+// anything else is an error.
+func TestOnCancel(t *testing.T) {
+	doc := "schemaVersion: '0.3'\nmainSteps:\n- name: wait\n  action: aws:sleep\n  onCancel: %s\n  inputs: {Duration: PT1M}\n- name: cleanup\n  action: aws:sleep\n  inputs: {Duration: PT1S}\n"
+	tests := []struct {
+		onCancel, note, want string // want: in the runbook, else in the error
+	}{
+		{"Abort", "", "- name: wait\n    sleep: 1m\n"},
+		{"step:cleanup", onCancelNote, "- name: wait\n    description: On a cancel during this step SSM goes to cleanup; here a cancel stops the run\n"},
+		{"step:nowhere", "", `no step named "nowhere"`},
+		{"Continue", "", `malformed document: onCancel "Continue"`},
+	}
+	opts, vopts := importOptions()
+	for _, tt := range tests {
+		t.Run(tt.onCancel, func(t *testing.T) {
+			o := ImportAndValidate("cancel.yaml", []byte(strings.Replace(doc, "%s", tt.onCancel, 1)), opts, vopts)
+			got := ""
+			if o.Valid() {
+				got = string(o.Result.YAML)
+			} else if o.Err != nil {
+				got = o.Err.Error()
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want it to say %q", got, tt.want)
+			}
+			if notes := strings.Join(o.Notes, "; "); notes != tt.note {
+				t.Errorf("notes %q, want %q", notes, tt.note)
+			}
+		})
+	}
+}

@@ -66,6 +66,9 @@ func (t *translator) step(s *ssmStep, next *ssmStep) ([]*step, error) {
 	}
 	t.dropUnread(s, out)
 	out[0].Description = joinText(oneLine(s.Description), out[0].Description)
+	if err := t.onCancel(s, out); err != nil {
+		return nil, err
+	}
 	onf, err := t.onFailure(s.OnFailure)
 	if err != nil {
 		return nil, err
@@ -202,15 +205,6 @@ func (t *translator) inputs(s *ssmStep, drop ...string) (map[string]any, error) 
 		out[k] = x
 	}
 	return out, nil
-}
-
-func contains(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // aliasOutputs gives the declared outputs of an action translated as

@@ -19,6 +19,7 @@ type Outcome struct {
 	Err     error    // why it was not imported (Problems, or a bad document)
 	Invalid []string // the imported runbook's validation errors
 	Reasons []string // countable reasons, one per kind of problem
+	Notes   []string // what an imported runbook leaves out, one per kind
 }
 
 // Valid reports whether the document was imported and validates.
@@ -31,6 +32,9 @@ type Summary struct {
 	// Reasons maps each reason to the documents it keeps out, and to
 	// those it alone keeps out (fixing it would bring them in).
 	Reasons map[string][2]int
+	// Notes maps what imported and valid runbooks leave out of their
+	// documents (Result.Notes) to the documents concerned.
+	Notes map[string]int
 }
 
 // ImportAndValidate imports one document and validates the runbook.
@@ -40,16 +44,11 @@ func ImportAndValidate(path string, src []byte, opts Options, vopts engine.Optio
 	var ps Problems
 	switch {
 	case errors.As(o.Err, &ps):
-		seen := map[string]bool{}
-		for _, p := range ps {
-			if !seen[p.Reason] {
-				seen[p.Reason] = true
-				o.Reasons = append(o.Reasons, p.Reason)
-			}
-		}
+		o.Reasons = reasons(ps)
 	case o.Err != nil:
 		o.Reasons = []string{"not an Automation document or malformed"}
 	default:
+		o.Notes = reasons(o.Result.Notes)
 		res := engine.Validate([]engine.File{{Path: o.Result.Name + ".yaml", Src: o.Result.YAML}}, vopts)
 		seen := map[string]bool{}
 		for _, d := range res.Diags {
@@ -67,12 +66,26 @@ func ImportAndValidate(path string, src []byte, opts Options, vopts engine.Optio
 	return o
 }
 
+// reasons lists the distinct reasons of ps, in order.
+func reasons(ps Problems) []string {
+	var out []string
+	for _, p := range ps {
+		if !contains(out, p.Reason) {
+			out = append(out, p.Reason)
+		}
+	}
+	return out
+}
+
 // Summarize counts outcomes by reason.
 func Summarize(outcomes []*Outcome) *Summary {
-	s := &Summary{Outcomes: outcomes, Reasons: map[string][2]int{}}
+	s := &Summary{Outcomes: outcomes, Reasons: map[string][2]int{}, Notes: map[string]int{}}
 	for _, o := range outcomes {
 		if o.Valid() {
 			s.Valid++
+			for _, n := range o.Notes {
+				s.Notes[n]++
+			}
 			continue
 		}
 		for _, r := range o.Reasons {
@@ -126,6 +139,21 @@ func (s *Summary) WriteTable(w io.Writer) {
 	for _, r := range reasons {
 		c := s.Reasons[r]
 		fmt.Fprintf(tw, "%d\t%d\t%s\n", c[0], c[1], strings.ReplaceAll(r, "\t", " "))
+	}
+	tw.Flush()
+	if len(s.Notes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nimported and valid, but leaving out (said in the step's description):\n\n")
+	notes := make([]string, 0, len(s.Notes))
+	for n := range s.Notes {
+		notes = append(notes, n)
+	}
+	sort.Strings(notes)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "documents\tnote")
+	for _, n := range notes {
+		fmt.Fprintf(tw, "%d\t%s\n", s.Notes[n], n)
 	}
 	tw.Flush()
 }

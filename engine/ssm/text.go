@@ -186,3 +186,13 @@ func mapNode(n *yaml.Node, m func(string) string) *yaml.Node {
 	}
 	return &c
 }
+
+// contains reports whether l holds s.
+func contains(l []string, s string) bool {
+	for _, e := range l {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

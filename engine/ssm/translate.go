@@ -15,6 +15,9 @@ import (
 type Result struct {
 	Name string // the runbook's name, from the document's
 	YAML []byte // the definition in format v1
+	// Notes are what the runbook leaves out of the document, one per
+	// step (an onCancel handler), also said in the step's description.
+	Notes Problems
 }
 
 // Import translates the Automation document src, named by its file name
@@ -73,7 +76,8 @@ type translator struct {
 	resolving    map[string]bool // the defaults being resolved
 	defaultReads map[string]bool // parameters read through the defaults step
 	problems     Problems
-	needEnd      bool // a step ends the execution (isEnd, a branch without default)
+	notes        Problems // what the runbook leaves out (see Result.Notes)
+	needEnd      bool     // a step ends the execution (isEnd, a branch without default)
 	needFail     bool
 	// referenced holds every name the document refers to ({{ NAME }}).
 	referenced map[string]bool
@@ -150,7 +154,7 @@ func (t *translator) run(name string) (*Result, error) {
 	if len(t.problems) > 0 {
 		return nil, t.problems
 	}
-	return &Result{Name: name, YAML: rb.marshal()}, nil
+	return &Result{Name: name, YAML: rb.marshal(), Notes: t.notes}, nil
 }
 
 // fail records why step s (nil: the document) cannot be translated.
