@@ -123,7 +123,12 @@ func (t *translator) conform(v any, typ reflect.Type) any {
 			}
 			return out
 		case string:
-			if k := t.kindOf(v); k == "list" || k == "any" {
+			e, _ := wholeExpr(v)
+			switch k, known := t.kinds[e]; {
+			case known && k == "any":
+				// SSM takes a one-item list for a single value.
+				return "${{ " + asList(e) + " }}"
+			case t.kindOf(v) == "list" || t.kindOf(v) == "any":
 				return v
 			}
 		}
@@ -180,6 +185,12 @@ func (t *translator) conform(v any, typ reflect.Type) any {
 		}
 	}
 	return v
+}
+
+// asList is the value of e as a list: itself when it is one (or nil),
+// else a one-item list.
+func asList(e string) string {
+	return `(type(` + e + `) in ["array", "nil"] ? ` + e + " : [" + e + "])"
 }
 
 // kindOf is the kind of a translated text that is exactly one ${{ }}

@@ -83,11 +83,17 @@ func (t *translator) splitOn(steps []*step, g *flowGraph, x string, rev map[stri
 	}
 	// Only the steps reached both ways that lead to a read of x need a
 	// copy; the paths that miss x may share the others.
+	// A step reached both ways that reads a copied step (an action's
+	// later part reading its first) needs a copy too, reading the copy.
 	leads := g.leadsTo(func(i int) bool { return i < len(steps) && reads(steps[i], x) })
-	for i, s := range steps {
-		if before[i] && after[i] && leads[i] {
-			copyName[s.Name] = t.unique(s.Name+"_2", "")
-			t.copies[s.Name] = append(t.copies[s.Name], copyName[s.Name])
+	for more := true; more; {
+		more = false
+		for i, s := range steps {
+			if before[i] && after[i] && copyName[s.Name] == "" && (leads[i] || readsOneOf(s, copyName)) {
+				copyName[s.Name] = t.unique(s.Name+"_2", "")
+				t.copies[s.Name] = append(t.copies[s.Name], copyName[s.Name])
+				more = true
+			}
 		}
 	}
 	if len(copyName) == 0 {
@@ -220,6 +226,16 @@ func hasStep(steps []*step, name string) bool {
 func reads(s *step, x string) bool {
 	for _, r := range readsOf(s) {
 		if r == x && s.Name != x {
+			return true
+		}
+	}
+	return false
+}
+
+// readsOneOf reports whether s reads one of the steps named in names.
+func readsOneOf(s *step, names map[string]string) bool {
+	for _, r := range readsOf(s) {
+		if names[r] != "" && r != s.Name {
 			return true
 		}
 	}

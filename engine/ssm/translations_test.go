@@ -231,6 +231,39 @@ mainSteps:
 		"Value: ${{ steps.defaults.Name }}",
 		"UserData: ${{ steps.getParameter.value }}",
 	}},
+	{"an action's later parts on the paths that miss a step it reads", `schemaVersion: '0.3'
+mainSteps:
+- name: first
+  action: aws:executeAwsApi
+  onFailure: step:move
+  inputs: {Service: sqs, Api: GetQueueUrl, QueueName: a}
+  outputs: [{Name: Url, Selector: $.QueueUrl, Type: String}]
+- name: second
+  action: aws:executeAwsApi
+  onFailure: step:move
+  inputs: {Service: sqs, Api: SendMessage, QueueUrl: '{{ first.Url }}', MessageBody: x}
+  outputs: [{Name: Id, Selector: $.MessageId, Type: String}]
+- name: move
+  action: aws:executeAutomation
+  isEnd: true
+  inputs: {DocumentName: Move, RuntimeParameters: {Message: '{{ second.Id }}'}}
+`, []string{
+		"    onFailure: goto:move_start_2\n",
+		"- name: move_2\n    waitFor:\n      aws: ssm:GetAutomationExecution\n      input:\n        AutomationExecutionId: ${{ steps.move_start_2.id }}\n",
+		"- name: move_ok_2\n    assert: steps.move_2.Status in [\"Success\", \"CompletedWithSuccess\"]\n",
+	}},
+	{"a script's output given for a list", `schemaVersion: '0.3'
+mainSteps:
+- name: pick
+  action: aws:executeScript
+  inputs: {Runtime: python3.11, Handler: h, Script: "def h(e, c):\n    return {'id': 'i-1'}"}
+  outputs: [{Name: Id, Selector: $.Payload.id, Type: String}]
+- name: describe
+  action: aws:executeAwsApi
+  inputs: {Service: ec2, Api: DescribeInstances, InstanceIds: '{{ pick.Id }}'}
+`, []string{
+		`InstanceIds: '${{ (type(steps.pick.Id) in ["array", "nil"] ? steps.pick.Id : [steps.pick.Id]) }}'`,
+	}},
 }
 
 // TestTranslations imports each small document and checks its runbook.
