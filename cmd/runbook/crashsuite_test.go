@@ -17,7 +17,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"testing"
 	"time"
 )
@@ -57,6 +59,7 @@ func TestCrashSuiteWorkerKills(t *testing.T) {
 	for len(at) < sc.effectKills {
 		at[1+rng.IntN(2*sc.runs)] = true
 	}
+	h.logf("schedule: kills after the applied calls %v, and %d at random", slices.Sorted(maps.Keys(at)), sc.randomKills)
 	kills, stop := make(chan chan struct{}), make(chan struct{})
 	defer close(stop)
 	h.ledger.hook(func(e effect, n int) bool {
