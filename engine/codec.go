@@ -118,23 +118,15 @@ func NewKey() string {
 }
 
 // GeneratedKey loads dir/codec.key, creating it (mode 0600) with a new key
-// when it does not exist.
+// when it does not exist. Processes starting together on a new state
+// directory agree on one key: the file appears whole (written aside, then
+// linked into place) and the first link wins.
 func GeneratedKey(dir string) (*Keyring, error) {
 	path := filepath.Join(dir, GeneratedKeyFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
-		}
-		f, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if cerr == nil {
-			_, cerr = fmt.Fprintf(f, "# Key of the secrets in execution histories (generated; keep it with the state)\n%s\n", NewKey())
-			if err := f.Close(); cerr == nil {
-				cerr = err
-			}
-		}
-		if cerr != nil && !errors.Is(cerr, os.ErrExist) { // another process may have made it first
-			return nil, fmt.Errorf("generate %s: %w", path, cerr)
+		if err := createKeyFile(dir, path); err != nil {
+			return nil, fmt.Errorf("generate %s: %w", path, err)
 		}
 		b, err = os.ReadFile(path)
 	}
@@ -142,6 +134,29 @@ func GeneratedKey(dir string) (*Keyring, error) {
 		return nil, err
 	}
 	return ParseKeys(string(b), path)
+}
+
+// createKeyFile writes a new key to a temporary file of dir and links it
+// to path; a path that exists by then (another process won) is no error.
+func createKeyFile(dir, path string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".codec-key-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	_, err = fmt.Fprintf(f, "# Key of the secrets in execution histories (generated; keep it with the state)\n%s\n", NewKey())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if err = os.Link(f.Name(), path); errors.Is(err, os.ErrExist) {
+			err = nil
+		}
+	}
+	return err
 }
 
 // Codec is a Temporal payload codec: it encrypts with the keyring's
