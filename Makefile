@@ -63,10 +63,19 @@ docs:
 	$(GO) run ./cmd/runbook docs > steps/README.md.tmp
 	mv steps/README.md.tmp steps/README.md
 
-## fuzz: each fuzz target for FUZZTIME
+# The fuzz targets, as PACKAGE:TARGET: the loader, interpolation,
+# approval requests, SSM import, hook payload parsing. A crash a run
+# finds is written under the package's testdata/fuzz and replays as a
+# regression test in every `go test` from then on: commit it.
+FUZZ_TARGETS := ./engine:FuzzLoad ./engine:FuzzTemplate ./engine:FuzzDecision \
+	./engine/ssm:FuzzImport ./engine/serve:FuzzHookPayloads
+
+## fuzz: each fuzz target for FUZZTIME (CI: a short run; locally: FUZZTIME=10m make fuzz)
 fuzz:
-	$(GO) test ./engine -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./engine -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 ## histories: record the missing histories of the replay corpus (engine/testdata/histories; existing ones stay: they come from older builds)
 histories:

@@ -60,15 +60,7 @@ func (it *interp) handleDecisions(ctx workflow.Context) error {
 // the requester, by someone not listed, or by someone who already decided.
 // Refusals are logged and audited.
 func (it *interp) validate(ctx workflow.Context, kind string, d Decision) error {
-	w, err := it.check(kind, d)
-	// Only the validator checks the request: histories recorded before
-	// decisions named one replay through the handler.
-	if err == nil && d.Request != w.rec.Approval.Request {
-		err = fmt.Errorf("this decision names approval request %q, but step %s waits on request %q: what you were shown is not what waits (a new run, a new visit); look again with `runbook approvals`", d.Request, w.rec.Name, w.rec.Approval.Request)
-		if d.Request == "" {
-			err = fmt.Errorf("a decision must name the approval request it answers (step %s waits on request %q, shown by `runbook approvals` and GET /v1/approvals)", w.rec.Name, w.rec.Approval.Request)
-		}
-	}
+	err := it.admissible(kind, d)
 	if err != nil {
 		info := workflow.GetInfo(ctx)
 		workflow.GetLogger(ctx).Warn("decision refused", "decision", kind, "step", d.Step, "identity", d.Identity, "reason", err.Error())
@@ -80,6 +72,23 @@ func (it *interp) validate(ctx workflow.Context, kind string, d Decision) error 
 		}
 	}
 	return err
+}
+
+// admissible is the validator's verdict: check's, and the request named
+// must be the one waiting. Only the validator checks the request:
+// histories recorded before decisions named one replay through the
+// handler.
+func (it *interp) admissible(kind string, d Decision) error {
+	w, err := it.check(kind, d)
+	switch {
+	case err != nil:
+		return err
+	case d.Request == "":
+		return fmt.Errorf("a decision must name the approval request it answers (step %s waits on request %q, shown by `runbook approvals` and GET /v1/approvals)", w.rec.Name, w.rec.Approval.Request)
+	case d.Request != w.rec.Approval.Request:
+		return fmt.Errorf("this decision names approval request %q, but step %s waits on request %q: what you were shown is not what waits (a new run, a new visit); look again with `runbook approvals`", d.Request, w.rec.Name, w.rec.Approval.Request)
+	}
+	return nil
 }
 
 func (it *interp) check(kind string, d Decision) (*wait, error) {
