@@ -113,7 +113,7 @@ type benchEnv struct {
 
 // benchAWS starts kumo and points the AWS SDK's default chain at it, as a
 // user would with AWS_ENDPOINT_URL.
-func benchAWS(b *testing.B) aws.Config {
+func benchAWS(b testing.TB) aws.Config {
 	b.Helper()
 	k := kumo.NewServer()
 	b.Cleanup(k.Close)
