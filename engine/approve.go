@@ -215,6 +215,8 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 // approvalRequest identifies a request for approval: the run, the step
 // record, when it began waiting, the plan's digest and the params (JSON:
 // keys sorted, so the same params give the same text).
+//
+//workflowcheck:ignore
 func approvalRequest(runID, step string, a *Approval) string {
 	params, _ := json.Marshal(a.Params)
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%s\x00%s", runID, step, a.Since.UnixNano(), a.Digest, params))
