@@ -49,8 +49,10 @@ type Input struct {
 	DryRun bool           `json:"dryRun,omitempty"`
 	Alarm  map[string]any `json:"alarm,omitempty"`
 	// Seal says the input carries a secret (a parent's that knows one):
-	// its payload is encrypted. Secret params seal it too.
-	Seal bool `json:"seal,omitempty"`
+	// its payload is encrypted. Secret params seal it too. Secrets are
+	// the parent's secret values the params hold: the child hides them.
+	Seal    bool     `json:"seal,omitempty"`
+	Secrets []string `json:"secrets,omitempty"`
 }
 
 // Call is the input of the aws and waitFor activities: one operation with

@@ -149,6 +149,9 @@ func newInterp(ctx workflow.Context, in Input) *interp {
 			it.secret(it.params[p.Name])
 		}
 	}
+	for _, s := range in.Secrets {
+		it.secret(s)
+	}
 	return it
 }
 

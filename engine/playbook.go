@@ -125,7 +125,7 @@ func (it *interp) conclude(ctx workflow.Context, s *PlanStep, rec *StepRecord, e
 			return errEnd
 		}
 		id := it.exec["id"].(string)
-		in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.known()}
+		in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.known(), Secrets: it.secretsIn(params)}
 		rc.Execution = id + "/" + rec.Name
 		opts := workflow.ChildWorkflowOptions{
 			WorkflowID: rc.Execution, TaskQueue: TaskQueue, ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,

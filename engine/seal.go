@@ -16,7 +16,7 @@ import (
 type sealer interface{ sealed() bool }
 
 func (in Input) sealed() bool {
-	if in.Seal {
+	if in.Seal || len(in.Secrets) > 0 {
 		return true
 	}
 	if in.Plan == nil {

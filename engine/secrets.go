@@ -159,3 +159,18 @@ func (it *interp) hideError(se *StepError) *StepError {
 	}
 	return se
 }
+
+// secretsIn are the secret strings the execution knows that params (a
+// child's) hold, whole or inside longer strings: the child hides them.
+//
+//workflowcheck:ignore
+func (it *interp) secretsIn(params map[string]any) []string {
+	var out []string
+	for _, s := range it.secrets.strs {
+		r := &redactor{strs: []string{s}}
+		if r.holds(params) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -153,6 +153,9 @@ func BuildTimeline(h *historypb.History) (*Timeline, error) {
 	}
 	b.settle()
 	b.routes()
+	for _, s := range in.Secrets {
+		b.secrets = append(b.secrets, s)
+	}
 	redact(t, in.Plan, b.children, b.secrets)
 	return t, nil
 }

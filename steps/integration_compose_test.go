@@ -216,3 +216,42 @@ func maxOverlap(out *engine.Outcome, prefix, suffix string) int {
 	}
 	return best
 }
+
+// TestIntegrationChildHidesParentSecret: a parent's secret passed into a
+// child's plain param stays hidden in the child's messages: the child's
+// input carries it as a secret to hide (and is sealed).
+func TestIntegrationChildHidesParentSecret(t *testing.T) {
+	const child = `apiVersion: runbook/v1
+kind: Runbook
+name: leaky-child
+version: 1.0.0
+params:
+  Value: {type: string}
+steps:
+  - name: say
+    log: got ${{ params.Value }}
+`
+	const parent = `apiVersion: runbook/v1
+kind: Runbook
+name: secret-parent
+version: 1.0.0
+params:
+  Token: {type: string, secret: true}
+steps:
+  - name: call
+    run: leaky-child@^1
+    params: {Value: "${{ params.Token }}"}
+`
+	h := newHarness(t)
+	id, err := h.start(h.plan(parent, child), map[string]any{"Token": "tok-parent-5150"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.wait(id)
+	mustSucceed(t, out, err)
+	sub, err := h.wait(out.Steps[0].Execution)
+	mustSucceed(t, sub, err)
+	if msg := sub.Steps[0].Message; msg != "got ***" {
+		t.Errorf("the child's log says %q", msg)
+	}
+}
