@@ -115,6 +115,9 @@ type CallResult struct {
 	// execution hides them from then on. Seal: see Call.
 	Secrets []string `json:"secrets,omitempty"`
 	Seal    bool     `json:"seal,omitempty"`
+	// Region is the region an AWS call went to (the step's, else the
+	// worker's).
+	Region string `json:"region,omitempty"`
 }
 
 // StepRecord is what happened to one step: the timeline `run`, `watch` and

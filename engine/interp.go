@@ -105,6 +105,9 @@ func execute(ctx workflow.Context, in Input, a Auditor) (*Outcome, error) {
 			}
 		})
 	}
+	if err := it.identity(ctx); err != nil {
+		return it.finish(ctx, &failure{err: err}, false)
+	}
 	first := 0
 	// Playbook executions started before playbooks were supported ran
 	// from the first node and failed at conclude: they still do.

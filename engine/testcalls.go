@@ -25,6 +25,9 @@ func (r *caseRun) activity(name string) func(context.Context, Call) (CallResult,
 	return func(ctx context.Context, c Call) (CallResult, error) {
 		info := activity.GetInfo(ctx)
 		notify := strings.HasSuffix(info.ActivityID, "#notify")
+		if info.ActivityID == "execution#identity" {
+			return testIdentity(c), nil
+		}
 		resp, last := r.respond(c, name)
 		if resp == nil {
 			if notify {
@@ -229,4 +232,14 @@ func cannedSection(name string) string {
 
 func testError(typ, msg string, retryable bool) error {
 	return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{NonRetryable: !retryable})
+}
+
+// testIdentity answers the lookup of execution.account and region in
+// tests: account 123456789012, the plan's region or us-east-1.
+func testIdentity(c Call) CallResult {
+	region := c.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	return CallResult{Outputs: map[string]any{"account": "123456789012"}, Region: region}
 }

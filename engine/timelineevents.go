@@ -144,6 +144,10 @@ func (b *builder) scheduled(ev *historypb.HistoryEvent) {
 	if !found {
 		name, tail = tail, ""
 	}
+	b.acts[ev.GetEventId()] = x
+	if tail == "identity" { // execution.account and region, no step's
+		return
+	}
 	visit, _ := strconv.Atoi(tail)
 	kind := x.Type
 	if x.Notify = tail == "notify"; x.Notify {
@@ -151,7 +155,6 @@ func (b *builder) scheduled(ev *historypb.HistoryEvent) {
 	}
 	s := b.find(name, visit, b.at(a.GetWorkflowTaskCompletedEventId(), ev), kind)
 	s.Activities = append(s.Activities, x)
-	b.acts[ev.GetEventId()] = x
 }
 
 func (b *builder) actEnded(scheduled int64, status string, when time.Time, se *StepError) {

@@ -97,7 +97,7 @@ func (a *Activities) Call(ctx context.Context, c engine.Call) (engine.CallResult
 		return engine.CallResult{}, awsError(ctx, err)
 	}
 	env := callEnv(c, data)
-	res := engine.CallResult{Secrets: engine.SecretValues(c.Op, data), Seal: c.Seal}
+	res := engine.CallResult{Secrets: engine.SecretValues(c.Op, data), Seal: c.Seal, Region: a.region(c)}
 	if c.Until != nil {
 		if res.Met, err = until(c, env); err != nil {
 			return engine.CallResult{}, err
@@ -236,10 +236,7 @@ func (a *Activities) prepare(c engine.Call) (func(context.Context) (any, error),
 
 // client returns s's client for c's region and role, building it once.
 func (a *Activities) client(s *awsService, c engine.Call) reflect.Value {
-	region := c.Region
-	if region == "" {
-		region = a.cfg.Region
-	}
+	region := a.region(c)
 	session := ""
 	if c.AssumeRole != "" {
 		session = sessionName(c.Step)
@@ -351,4 +348,12 @@ func awsError(ctx context.Context, err error) error {
 		return nonRetryable(ErrInvalidInput, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return temporal.NewApplicationErrorWithOptions(err.Error(), ErrAWS, opts)
+}
+
+// region is the region of c's call: its own, else the AWS configuration's.
+func (a *Activities) region(c engine.Call) string {
+	if c.Region != "" {
+		return c.Region
+	}
+	return a.cfg.Region
 }

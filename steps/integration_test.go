@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +237,24 @@ func mustRun(t *testing.T, h *harness, src string, params map[string]any) *engin
 	out, err := h.run(src, params)
 	mustSucceed(t, out, err)
 	return out
+}
+
+// TestIntegrationExecutionIdentity: execution.account and execution.region
+// are the caller's account (sts:GetCallerIdentity, recorded once) and the
+// region of the execution's calls.
+func TestIntegrationExecutionIdentity(t *testing.T) {
+	h := newHarness(t)
+	out := mustRun(t, h, head("identity")+`steps:
+  - name: say
+    log: account ${{ execution.account }} in ${{ execution.region }}
+outputs:
+  arn: '"arn:aws:sqs:" + execution.region + ":" + execution.account + ":q"'
+`, nil)
+	msg := out.Steps[0].Message
+	if !regexp.MustCompile(`^account [0-9]{12} in [a-z]+-[a-z]+-[0-9]$`).MatchString(msg) {
+		t.Errorf("message %q", msg)
+	}
+	if arn, _ := out.Outputs["arn"].(string); !strings.HasPrefix(arn, "arn:aws:sqs:") || strings.Contains(arn, "::") {
+		t.Errorf("arn %q", arn)
+	}
 }

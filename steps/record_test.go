@@ -199,6 +199,10 @@ finally:
 `, nil, nil, nil, func(in *engine.Input) {
 		in.Trigger, in.RetryOf, in.Reuse = "retry", "rec-retry-0", map[string]map[string]any{"first": {"n": 1}}
 	}},
+	{"execution-identity", head("rec-identity") + `steps:
+  - name: say
+    log: account ${{ execution.account }} in ${{ execution.region }}
+`, nil, nil, nil, nil},
 	{"self-outputs-bound-approval-secret", head("rec-bound") + `params:
   Token: {type: string, secret: true, default: tok-recorded-1}
 steps:
