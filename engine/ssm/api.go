@@ -83,28 +83,39 @@ func (t *translator) conformInput(in map[string]any, typ reflect.Type) map[strin
 // (result, or the parsed payload), typed by the Go type.
 func (t *translator) stepOutputs(s *ssmStep, base string, typ reflect.Type) (*orderedMap, error) {
 	om := &orderedMap{}
-	for _, o := range s.Outputs {
-		if o == nil {
-			continue
-		}
-		segs, err := parseSelector(o.Selector)
-		if err != nil {
-			return nil, unsupported("JSONPath selector not translated", err.Error())
-		}
+	err := eachSelector(s, func(o *ssmOutput, segs []segment) error {
 		e, err := selectorExpr(base, typ, segs)
 		var absent *absentError
 		if errors.As(err, &absent) && typ != nil {
 			// SSM leaves an output whose selector matches nothing
 			// unset (the step does not fail).
 			om.setNote(stepName(o.Name), "nil", o.Selector+": the output has no "+absent.field+"; SSM leaves this output unset")
+			return nil
+		}
+		if err == nil {
+			om.set(stepName(o.Name), e)
+		}
+		return err
+	})
+	return om, err
+}
+
+// eachSelector calls f with each declared output of s and its parsed
+// selector; a selector that does not parse is the step's problem.
+func eachSelector(s *ssmStep, f func(o *ssmOutput, segs []segment) error) error {
+	for _, o := range s.Outputs {
+		if o == nil {
 			continue
 		}
+		segs, err := parseSelector(o.Selector)
 		if err != nil {
-			return nil, err
+			return unsupported("JSONPath selector not translated", err.Error())
 		}
-		om.set(stepName(o.Name), e)
+		if err := f(o, segs); err != nil {
+			return err
+		}
 	}
-	return om, nil
+	return nil
 }
 
 func (t *translator) executeAwsAPI(s *ssmStep, name string) ([]*step, error) {

@@ -53,30 +53,26 @@ func (t *translator) executeScript(s *ssmStep, name string) ([]*step, error) {
 		Stdin:   "${{ toJSON(" + events + ") }}",
 	}}
 	om := &orderedMap{}
-	for _, o := range s.Outputs {
-		if o == nil {
-			continue
-		}
-		segs, err := parseSelector(o.Selector)
-		if err != nil {
-			return nil, unsupported("JSONPath selector not translated", err.Error())
-		}
-		if len(segs) == 0 {
+	err := eachSelector(s, func(o *ssmOutput, segs []segment) error {
+		switch {
+		case len(segs) == 0:
 			// $ is the whole response, the payload under Payload.
 			om.set(stepName(o.Name), `{"Payload": fromJSON(result.stdout)}`)
-			continue
-		}
-		if segs[0].field != "Payload" {
+		case segs[0].field != "Payload":
 			// The action's response holds only Payload: SSM leaves
 			// this output unset.
 			om.setNote(stepName(o.Name), "nil", o.Selector+": executeScript's response holds only Payload; SSM leaves this output unset")
-			continue
+		default:
+			e, err := selectorExpr("fromJSON(result.stdout)", nil, segs[1:])
+			if err != nil {
+				return err
+			}
+			om.set(stepName(o.Name), e)
 		}
-		e, err := selectorExpr("fromJSON(result.stdout)", nil, segs[1:])
-		if err != nil {
-			return nil, err
-		}
-		om.set(stepName(o.Name), e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if t.referenced[s.Name+".OutputPayload"] {
 		om.set("OutputPayload", `toJSON({"Payload": fromJSON(result.stdout)})`)

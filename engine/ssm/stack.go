@@ -91,21 +91,20 @@ func (t *translator) invokeLambda(s *ssmStep, name string) ([]*step, error) {
 	}
 	// Declared outputs select from the function's result, the payload
 	// parsed as JSON.
-	for _, o := range s.Outputs {
-		if o == nil {
-			continue
-		}
-		segs, err := parseSelector(o.Selector)
-		if err != nil {
-			return nil, unsupported("JSONPath selector not translated", err.Error())
-		}
+	err = eachSelector(s, func(o *ssmOutput, segs []segment) error {
 		e := "fromJSON(" + payload + ")"
-		if len(segs) > 0 && strings.EqualFold(segs[0].field, "Payload") && len(segs) == 1 {
+		if len(segs) == 1 && strings.EqualFold(segs[0].field, "Payload") {
 			e = payload
-		} else if e, err = selectorExpr(e, nil, segs); err != nil {
-			return nil, err
+		} else if x, err := selectorExpr(e, nil, segs); err != nil {
+			return err
+		} else {
+			e = x
 		}
 		om.set(stepName(o.Name), e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	st.Outputs = om.yamlNode()
 	return []*step{st}, nil
