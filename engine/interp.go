@@ -187,7 +187,7 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 			it.out.Status, it.out.Error = StatusFailed, &StepError{Type: "ExpressionError", Message: oerr.Error()}
 		}
 		it.out.Outputs = outs
-		it.out.SecretOutputs = it.secretOutputs(it.in.Plan.Outputs, outs)
+		it.out.SecretOutputs = it.noteOutputs(it.in.Plan.Outputs, outs)
 	}
 	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"definition": it.in.Plan.Name, "status": it.out.Status}).
 		Counter(MetricExecutionsFinished).Inc(1)

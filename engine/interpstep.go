@@ -27,7 +27,7 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 	}
 	if outs, ok := it.reused(ctx, s, sc, visit); ok {
 		rec.Status, rec.End, rec.Outputs, rec.Message = StatusSucceeded, it.now(), outs, "reused from "+it.in.RetryOf
-		rec.Secret = it.secretOutputs(s.Outputs, outs)
+		rec.Secret = it.noteOutputs(s.Outputs, outs)
 		if outs == nil {
 			rec.Status, rec.Message = StatusSkipped, ""
 		}
@@ -62,7 +62,7 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 		return it.onFailure(rec, s, sc, err)
 	}
 	rec.Status, rec.End, rec.Outputs = StatusSucceeded, it.now(), outs
-	rec.Secret = it.secretOutputs(s.Outputs, outs)
+	rec.Secret = it.noteOutputs(s.Outputs, outs)
 	sc.steps[s.Name] = outs
 	return it.route(rec, s, it.env(sc))
 }

@@ -137,9 +137,9 @@ func (it *interp) secret(v any) {
 	it.out.Seal = it.secrets.known()
 }
 
-// secretOutputs adds the values of the outputs declared secret and
+// noteOutputs adds the values of the outputs declared secret and
 // returns the names of those that hold a secret.
-func (it *interp) secretOutputs(decl []*PlanOutput, outs map[string]any) []string {
+func (it *interp) noteOutputs(decl []*PlanOutput, outs map[string]any) []string {
 	declared := secretOutputs(decl)
 	for _, o := range decl {
 		if o.Secret {

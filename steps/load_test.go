@@ -91,7 +91,9 @@ func each(tb testing.TB, n int, f func(int) error) {
 			defer func() { <-sem }()
 			if err := f(i); err != nil {
 				mu.Lock()
-				first = cmpErr(first, err)
+				if first == nil {
+					first = err
+				}
 				mu.Unlock()
 			}
 		})
@@ -100,13 +102,6 @@ func each(tb testing.TB, n int, f func(int) error) {
 	if first != nil {
 		tb.Fatal(first)
 	}
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // loadCount is the number of executions of the load test: 200 in CI, the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -57,7 +58,7 @@ func (f *codecFlags) build(stateDir string) (*engine.Codec, error) {
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	if b, gerr := os.ReadFile(stateDir + "/" + engine.GeneratedKeyFile); gerr == nil {
+	if b, gerr := os.ReadFile(filepath.Join(stateDir, engine.GeneratedKeyFile)); gerr == nil {
 		if gen, perr := engine.ParseKeys(string(b), engine.GeneratedKeyFile); perr == nil {
 			ring.Merge(gen)
 		}

@@ -99,14 +99,9 @@ func divergence(err error, h *historypb.History) string {
 
 // fetchHistory reads an execution's whole history from the server.
 func fetchHistory(ctx context.Context, s *session, id string) (*historypb.History, error) {
-	h := &historypb.History{}
-	it := s.client.GetWorkflowHistory(ctx, id, "", false, 0)
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return nil, unreachable(err)
-		}
-		h.Events = append(h.Events, ev)
+	h, err := engine.FetchHistory(ctx, s.client, id, "")
+	if err != nil {
+		return nil, unreachable(err)
 	}
 	return h, nil
 }

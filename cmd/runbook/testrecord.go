@@ -7,9 +7,7 @@ import (
 	"io/fs"
 	"os"
 
-	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -27,7 +25,7 @@ func (c *testCmd) record(e *env) error {
 	}
 	defer s.close()
 	rec, err := engine.RecordCase(ctx, c.Record, func(ctx context.Context, id string) (*historypb.History, error) {
-		return executionHistory(ctx, s.client, id)
+		return engine.FetchHistory(ctx, s.client, id, "")
 	})
 	if err != nil {
 		return unreachable(err)
@@ -54,18 +52,4 @@ func (c *testCmd) record(e *env) error {
 	}
 	fmt.Fprintf(e.stderr, "recorded a case of %s@%s from %s in %s\n", rec.Plan.Name, rec.Plan.Version, c.Record, c.Out)
 	return nil
-}
-
-// executionHistory reads the whole history of execution id.
-func executionHistory(ctx context.Context, cl client.Client, id string) (*historypb.History, error) {
-	it := cl.GetWorkflowHistory(ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		h.Events = append(h.Events, ev)
-	}
-	return h, nil
 }

@@ -11,8 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -153,7 +151,7 @@ func (a *Archiver) archive(ctx context.Context, st store, ex *commonpb.WorkflowE
 	if ok, err := st.exists(ctx, name); err != nil || ok {
 		return false, err
 	}
-	h, err := history(ctx, a.Client, ex)
+	h, err := engine.FetchHistory(ctx, a.Client, ex.GetWorkflowId(), ex.GetRunId())
 	var gone *serviceerror.NotFound
 	if errors.As(err, &gone) {
 		a.logger().Warn("history no longer in Temporal; not archived", "id", ex.GetWorkflowId(), "run", ex.GetRunId())
@@ -170,20 +168,6 @@ func (a *Archiver) archive(ctx context.Context, st store, ex *commonpb.WorkflowE
 		return false, fmt.Errorf("write: %w", err)
 	}
 	return true, nil
-}
-
-// history fetches every page of the history of ex.
-func history(ctx context.Context, cl client.Client, ex *commonpb.WorkflowExecution) (*historypb.History, error) {
-	it := cl.GetWorkflowHistory(ctx, ex.GetWorkflowId(), ex.GetRunId(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		h.Events = append(h.Events, ev)
-	}
-	return h, nil
 }
 
 // Name is where, under the destination, the history of run runID of
