@@ -232,7 +232,7 @@ func (it *interp) shownParams() map[string]any {
 	for _, p := range it.in.Plan.Params {
 		out[p.Name] = it.params[p.Name]
 		if p.Secret {
-			out[p.Name] = redacted
+			out[p.Name] = Redacted
 		}
 	}
 	return out

@@ -403,3 +403,15 @@ func compiled(src string, keys []string) (*program, error) {
 	}
 	return p, nil
 }
+
+// withKey is env with k set to v (a copy).
+//
+//workflowcheck:ignore
+func withKey(env map[string]any, k string, v any) map[string]any {
+	c := make(map[string]any, len(env)+1)
+	for key, x := range env {
+		c[key] = x
+	}
+	c[k] = v
+	return c
+}

@@ -111,7 +111,7 @@ type CallResult struct {
 	Polls int  `json:"polls,omitempty"` // waitFor
 	// DryRun says what a dry run did instead of the call.
 	DryRun string `json:"dryRun,omitempty"`
-	// Secrets are the secret values in the response (SecretValues): the
+	// Secrets are the secret values in the response (see the steps package): the
 	// execution hides them from then on. Seal: see Call.
 	Secrets []string `json:"secrets,omitempty"`
 	Seal    bool     `json:"seal,omitempty"`
@@ -119,105 +119,3 @@ type CallResult struct {
 	// worker's).
 	Region string `json:"region,omitempty"`
 }
-
-// StepRecord is what happened to one step: the timeline `run`, `watch` and
-// `status` print.
-type StepRecord struct {
-	Name     string         `json:"name"`
-	Kind     string         `json:"kind,omitempty"`
-	Status   string         `json:"status"`
-	Start    time.Time      `json:"start"`
-	End      time.Time      `json:"end,omitzero"`
-	Outputs  map[string]any `json:"outputs,omitempty"`
-	Message  string         `json:"message,omitempty"` // log, fail, succeed, assert
-	Error    *StepError     `json:"error,omitempty"`
-	Attempts int            `json:"attempts,omitempty"`
-	// Approval is an approve step's request and the decisions so far.
-	Approval *Approval `json:"approval,omitempty"`
-	// Execution is the child execution's ID (run).
-	Execution string `json:"execution,omitempty"`
-	// Secret names the outputs that hold a secret: shown as ***.
-	Secret []string `json:"secret,omitempty"`
-}
-
-// Approval is what an approve step asks and who decided: every accepted
-// decision, in order.
-type Approval struct {
-	Runbook      string      `json:"runbook,omitempty"` // NAME@VERSION
-	Since        time.Time   `json:"since,omitzero"`    // when the wait began
-	Approvers    []string    `json:"approvers"`         // user:NAME, group:NAME
-	MinApprovals int         `json:"minApprovals"`
-	Message      string      `json:"message,omitempty"`
-	Requester    string      `json:"requester,omitempty"` // never counts
-	Deadline     time.Time   `json:"deadline"`
-	Decisions    []*Decision `json:"decisions,omitempty"`
-	// Request identifies this request for approval: a hash of the run,
-	// the step, when it began waiting, the plan's digest and the params.
-	// A decision must name it, so it counts only for what its decider
-	// was shown (Digest is the plan's digest, Params the params).
-	Request string         `json:"request,omitempty"`
-	Digest  string         `json:"digest,omitempty"`
-	Params  map[string]any `json:"params,omitempty"`
-}
-
-// Decision is the argument of the approve and reject updates and, once
-// accepted, their record: Decision and Time are set by the workflow.
-type Decision struct {
-	// Step names the waiting step ("" when only one waits); a step in a
-	// forEach is "LOOP[INDEX].STEP".
-	Step     string    `json:"step,omitempty"`
-	Identity string    `json:"identity"`
-	Groups   []string  `json:"groups,omitempty"`
-	Comment  string    `json:"comment,omitempty"`
-	Decision string    `json:"decision,omitempty"` // approve, reject
-	Time     time.Time `json:"time,omitzero"`
-	// Request is the Approval.Request the decider was shown.
-	Request string `json:"request,omitempty"`
-}
-
-// StepError is why a step failed: the AWS error code (or the engine's own
-// type) and its message.
-type StepError struct {
-	Type    string `json:"type,omitempty"` // ThrottlingException, AssertionFailed, ...
-	Message string `json:"message"`
-}
-
-func (e *StepError) Error() string { return e.Message }
-
-// Outcome is the workflow's result (and what the "state" query returns
-// while it runs).
-type Outcome struct {
-	Status  string         `json:"status"`
-	Outputs map[string]any `json:"outputs,omitempty"`
-	Steps   []*StepRecord  `json:"steps"`
-	// Failed names the step that failed the execution, with Error.
-	Failed  string     `json:"failed,omitempty"`
-	Error   *StepError `json:"error,omitempty"`
-	Message string     `json:"message,omitempty"` // of fail, succeed or conclude
-	// Playbooks: the nodes in the order they ran, the finding they
-	// concluded with, and the routing evidence gathered before it.
-	Path     []string    `json:"path,omitempty"`
-	Finding  *Finding    `json:"finding,omitempty"`
-	Evidence []*Evidence `json:"evidence,omitempty"`
-	// DryRun lists, in a dry run, what would have acted.
-	DryRun []*DryCall `json:"dryRun,omitempty"`
-	// SecretOutputs names the outputs that hold a secret: shown as ***,
-	// and secrets of the parent that reads them. Seal: the execution
-	// knows a secret (the outcome's payload is encrypted).
-	SecretOutputs []string `json:"secretOutputs,omitempty"`
-	Seal          bool     `json:"seal,omitempty"`
-}
-
-// DryCall is one step a dry run did not let act: the call with its
-// resolved input, and what happened instead.
-type DryCall struct {
-	Step  string         `json:"step"`
-	Kind  string         `json:"kind"`
-	Op    string         `json:"op,omitempty"`
-	Input map[string]any `json:"input,omitempty"`
-	Note  string         `json:"note"`
-}
-
-// QueryState is the name of the query that returns the execution's
-// Outcome so far.
-const QueryState = "state"

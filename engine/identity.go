@@ -17,7 +17,7 @@ func (it *interp) identity(ctx workflow.Context) *StepError {
 		return nil
 	}
 	env := it.env(it.root)
-	c := Call{Step: "execution", Op: "sts:GetCallerIdentity", Seal: it.secrets.known(),
+	c := Call{Step: "execution", Op: "sts:GetCallerIdentity", Seal: it.secrets.Known(),
 		Outputs: []*PlanOutput{{Name: "account", Expr: &Expr{Src: "result.Account"}}}}
 	var err error
 	if c.Region, err = it.text(it.in.Plan.Region, env); err != nil {

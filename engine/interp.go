@@ -270,11 +270,3 @@ func (it *interp) runFrom(ctx workflow.Context, steps []*PlanStep, sc *frame, fi
 	}
 	return nil
 }
-
-func planParamShape(p *PlanParam) *Shape {
-	pr := &Param{Type: Ident{Name: p.Type}}
-	if p.Items != "" {
-		pr.Items = &Ident{Name: p.Items}
-	}
-	return paramShape(pr)
-}

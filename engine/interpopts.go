@@ -134,16 +134,6 @@ func (it *interp) outputs(s *PlanStep, env map[string]any, result any) (map[stri
 	return outs, nil
 }
 
-//workflowcheck:ignore
-func withKey(env map[string]any, k string, v any) map[string]any {
-	c := make(map[string]any, len(env)+1)
-	for key, x := range env {
-		c[key] = x
-	}
-	c[k] = v
-	return c
-}
-
 func (it *interp) bool(e *Expr, env map[string]any) (bool, error) {
 	v, err := Eval(e, env, it.now)
 	if err != nil {

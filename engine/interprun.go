@@ -29,7 +29,7 @@ func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env 
 		return nil, &StepError{Type: "InvalidParams", Message: err.Error()}
 	}
 	id := it.exec["id"].(string)
-	in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id, DryRun: it.in.DryRun, Seal: it.secrets.known(), Secrets: it.secretsIn(params)}
+	in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id, DryRun: it.in.DryRun, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
 	rec.Execution = fmt.Sprintf("%s/%s#%d", id, rec.Name, visit)
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID: rec.Execution, TaskQueue: TaskQueue, WaitForCancellation: true,

@@ -235,7 +235,7 @@ func (it *interp) call(ctx workflow.Context, s *PlanStep, rec *StepRecord, env m
 // callActivity runs the activity of step s (aws, waitFor, assert's
 // mapping form, http, script).
 func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int, until *Value) (*CallResult, error) {
-	c := Call{Step: s.Name, Op: it.opName(s), Outputs: s.Outputs, Env: env, Seal: it.secrets.known()}
+	c := Call{Step: s.Name, Op: it.opName(s), Outputs: s.Outputs, Env: env, Seal: it.secrets.Known()}
 	var in any
 	var err error
 	switch s.Kind {

@@ -16,15 +16,15 @@ var (
 
 // definition reads the header, then the body its kind calls for.
 func (l *loader) definition(root *yaml.Node) *Definition {
-	d := &Definition{File: l.file, Source: l.src, Pos: l.pos(root)}
+	d := &Definition{File: l.File, Source: l.Src, Pos: l.Pos(root)}
 	var kindNode *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		switch root.Content[i].Value {
 		case "kind":
-			kindNode = deref(root.Content[i+1])
-			d.Kind = l.ident(kindNode, "kind")
+			kindNode = Deref(root.Content[i+1])
+			d.Kind = l.Ident(kindNode, "kind")
 		case "apiVersion":
-			d.APIVersion = l.ident(root.Content[i+1], "apiVersion")
+			d.APIVersion = l.Ident(root.Content[i+1], "apiVersion")
 		}
 	}
 	allowed := runbookHeader
@@ -36,28 +36,28 @@ func (l *loader) definition(root *yaml.Node) *Definition {
 		allowed = routingHeader
 	case "":
 		if kindNode == nil {
-			l.diags.Errorf(d.Pos, "missing kind: add `kind: Runbook` (or Playbook, Routing)")
+			l.Diags.Errorf(d.Pos, "missing kind: add `kind: Runbook` (or Playbook, Routing)")
 		}
 	default:
-		l.diags.Errorf(d.Kind.Pos, "unknown kind %q", d.Kind.Name).Hint = orList(didYouMean(d.Kind.Name, []string{KindRunbook, KindPlaybook, KindRouting}), "expected Runbook, Playbook or Routing")
+		l.Diags.Errorf(d.Kind.Pos, "unknown kind %q", d.Kind.Name).Hint = orList(didYouMean(d.Kind.Name, []string{KindRunbook, KindPlaybook, KindRouting}), "expected Runbook, Playbook or Routing")
 	}
 	if d.APIVersion.Name == "" {
-		l.diags.Errorf(d.Pos, "missing apiVersion: add `apiVersion: %s` at the top", APIVersion)
+		l.Diags.Errorf(d.Pos, "missing apiVersion: add `apiVersion: %s` at the top", APIVersion)
 	} else if d.APIVersion.Name != APIVersion {
-		l.diags.Errorf(d.APIVersion.Pos, "unsupported apiVersion %q; this build reads %s", d.APIVersion.Name, APIVersion)
+		l.Diags.Errorf(d.APIVersion.Pos, "unsupported apiVersion %q; this build reads %s", d.APIVersion.Name, APIVersion)
 	}
 	d.keys = map[string]bool{}
-	for _, p := range l.mapping(root, "the definition", nil) {
-		d.keys[p.key] = true
+	for _, p := range l.Mapping(root, "the definition", nil) {
+		d.keys[p.Key] = true
 		switch {
-		case contains(allowed, p.key):
+		case contains(allowed, p.Key):
 			l.header(d, p)
-		case p.key == "steps" && d.Kind.Name == KindPlaybook:
-			l.errorf(p.k, "a Playbook has nodes, not steps").Hint = "rename steps to nodes and add start"
-		case p.key == "nodes" && d.Kind.Name == KindRunbook:
-			l.errorf(p.k, "a Runbook has steps, not nodes").Hint = "rename nodes to steps, or make it kind: Playbook"
+		case p.Key == "steps" && d.Kind.Name == KindPlaybook:
+			l.Errorf(p.K, "a Playbook has nodes, not steps").Hint = "rename steps to nodes and add start"
+		case p.Key == "nodes" && d.Kind.Name == KindRunbook:
+			l.Errorf(p.K, "a Runbook has steps, not nodes").Hint = "rename nodes to steps, or make it kind: Playbook"
 		default:
-			l.unknownKey(p.k, "the definition", allowed)
+			l.unknownKey(p.K, "the definition", allowed)
 		}
 	}
 	return d
@@ -70,85 +70,85 @@ func orList(hint, otherwise string) string {
 	return otherwise
 }
 
-func (l *loader) header(d *Definition, p pair) {
-	switch p.key {
+func (l *loader) header(d *Definition, p Pair) {
+	switch p.Key {
 	case "name":
-		d.Name = l.ident(p.v, "name")
+		d.Name = l.Ident(p.V, "name")
 	case "version":
-		d.Version = l.ident(p.v, "version")
+		d.Version = l.Ident(p.V, "version")
 	case "description":
-		d.Description, _ = l.str(p.v, "description")
+		d.Description, _ = l.Str(p.V, "description")
 	case "owner":
-		d.Owner, _ = l.str(p.v, "owner")
+		d.Owner, _ = l.Str(p.V, "owner")
 	case "tags":
-		for _, t := range l.strList(p.v, "tags") {
+		for _, t := range l.StrList(p.V, "tags") {
 			d.Tags = append(d.Tags, t.Name)
 		}
 	case "params":
-		d.Params = l.params(p.v)
+		d.Params = l.params(p.V)
 	case "outputs":
-		d.Outputs = l.outputs(p.v, "outputs")
+		d.Outputs = l.outputs(p.V, "outputs")
 	case "assumeRole":
-		d.AssumeRole = l.value(p.v)
+		d.AssumeRole = l.Value(p.V)
 	case "region":
-		d.Region = l.value(p.v)
+		d.Region = l.Value(p.V)
 	case "timeout":
-		d.Timeout = l.duration(p.v, "timeout")
+		d.Timeout = l.Duration(p.V, "timeout")
 	case "triggers":
-		d.Triggers = l.triggers(p.v)
+		d.Triggers = l.triggers(p.V)
 	case "lock":
-		d.Lock = l.expr(p.v, "lock")
+		d.Lock = l.Expr(p.V, "lock")
 	case "starters":
-		d.Starters = l.principals(p.v, "starters")
+		d.Starters = l.principals(p.V, "starters")
 	case "steps", "nodes":
-		d.Steps = l.steps(p.v, p.key)
+		d.Steps = l.steps(p.V, p.Key)
 	case "finally":
-		d.Finally = l.steps(p.v, "finally")
+		d.Finally = l.steps(p.V, "finally")
 	case "start":
-		s := l.ident(p.v, "start")
+		s := l.Ident(p.V, "start")
 		d.Start = &s
 	case "routes":
-		d.Routes = l.routes(p.v)
+		d.Routes = l.routes(p.V)
 	}
 }
 
 func (l *loader) params(n *yaml.Node) []*Param {
 	var out []*Param
-	for _, p := range l.mapping(n, "params", nil) {
-		pr := &Param{Name: Ident{Name: p.key, Pos: l.pos(p.k)}}
+	for _, p := range l.Mapping(n, "params", nil) {
+		pr := &Param{Name: Ident{Name: p.Key, Pos: l.Pos(p.K)}}
 		out = append(out, pr)
-		for _, f := range l.mapping(p.v, "param "+p.key, paramFields) {
-			switch f.key {
+		for _, f := range l.Mapping(p.V, "param "+p.Key, paramFields) {
+			switch f.Key {
 			case "type":
-				pr.Type = l.ident(f.v, "type")
+				pr.Type = l.Ident(f.V, "type")
 			case "items":
-				it := l.ident(f.v, "items")
+				it := l.Ident(f.V, "items")
 				pr.Items = &it
 			case "default":
-				pr.Default = l.value(f.v)
+				pr.Default = l.Value(f.V)
 			case "description":
-				pr.Description, _ = l.str(f.v, "description")
+				pr.Description, _ = l.Str(f.V, "description")
 			case "enum":
-				pr.EnumPos = l.pos(f.v)
-				if f.v.Kind != yaml.SequenceNode {
-					l.errorf(f.v, "enum must be a list of allowed values, not %s", describe(f.v))
+				pr.EnumPos = l.Pos(f.V)
+				if f.V.Kind != yaml.SequenceNode {
+					l.Errorf(f.V, "enum must be a list of allowed values, not %s", Describe(f.V))
 					continue
 				}
-				for _, c := range f.v.Content {
-					pr.Enum = append(pr.Enum, l.value(c))
+				for _, c := range f.V.Content {
+					pr.Enum = append(pr.Enum, l.Value(c))
 				}
 			case "pattern":
-				pr.Pattern = l.value(f.v)
+				pr.Pattern = l.Value(f.V)
 			case "min":
-				pr.Min = l.value(f.v)
+				pr.Min = l.Value(f.V)
 			case "max":
-				pr.Max = l.value(f.v)
+				pr.Max = l.Value(f.V)
 			case "secret":
-				pr.Secret = l.boolean(f.v, "secret")
+				pr.Secret = l.Bool(f.V, "secret")
 			}
 		}
-		if pr.Type.Name == "" && deref(p.v).Kind == yaml.MappingNode {
-			l.errorf(p.k, "param %s has no type", p.key).Hint = "add `type: string` (or int, float, bool, duration, list, map)"
+		if pr.Type.Name == "" && Deref(p.V).Kind == yaml.MappingNode {
+			l.Errorf(p.K, "param %s has no type", p.Key).Hint = "add `type: string` (or int, float, bool, duration, list, map)"
 		}
 	}
 	return out
@@ -157,22 +157,22 @@ func (l *loader) params(n *yaml.Node) []*Param {
 // outputs reads named expressions: `NAME: EXPR` or `NAME: {value: EXPR, secret: true}`.
 func (l *loader) outputs(n *yaml.Node, what string) []*Output {
 	var out []*Output
-	for _, p := range l.mapping(n, what, nil) {
-		o := &Output{Name: Ident{Name: p.key, Pos: l.pos(p.k)}}
-		if p.v.Kind == yaml.MappingNode {
-			for _, f := range l.mapping(p.v, "output "+p.key, []string{"value", "secret"}) {
-				switch f.key {
+	for _, p := range l.Mapping(n, what, nil) {
+		o := &Output{Name: Ident{Name: p.Key, Pos: l.Pos(p.K)}}
+		if p.V.Kind == yaml.MappingNode {
+			for _, f := range l.Mapping(p.V, "output "+p.Key, []string{"value", "secret"}) {
+				switch f.Key {
 				case "value":
-					o.Expr = l.expr(f.v, "value")
+					o.Expr = l.Expr(f.V, "value")
 				case "secret":
-					o.Secret = l.boolean(f.v, "secret")
+					o.Secret = l.Bool(f.V, "secret")
 				}
 			}
-			if !hasKey(p.v, "value") {
-				l.errorf(p.k, "output %s has no value", p.key).Hint = "add `value: EXPRESSION`"
+			if !hasKey(p.V, "value") {
+				l.Errorf(p.K, "output %s has no value", p.Key).Hint = "add `value: EXPRESSION`"
 			}
 		} else {
-			o.Expr = l.expr(p.v, "output "+p.key)
+			o.Expr = l.Expr(p.V, "output "+p.Key)
 		}
 		out = append(out, o)
 	}
@@ -180,10 +180,10 @@ func (l *loader) outputs(n *yaml.Node, what string) []*Output {
 }
 
 func (l *loader) principals(n *yaml.Node, what string) []Ident {
-	list := l.strList(n, what)
+	list := l.StrList(n, what)
 	for _, p := range list {
 		if p.Name != "" && !principalRE.MatchString(p.Name) {
-			l.diags.Errorf(p.Pos, "%s entry %q is not user:NAME or group:NAME", what, p.Name)
+			l.Diags.Errorf(p.Pos, "%s entry %q is not user:NAME or group:NAME", what, p.Name)
 		}
 	}
 	return list
@@ -191,58 +191,58 @@ func (l *loader) principals(n *yaml.Node, what string) []Ident {
 
 func (l *loader) triggers(n *yaml.Node) []*Trigger {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, "triggers must be a list, not %s", describe(n))
+		l.Errorf(n, "triggers must be a list, not %s", Describe(n))
 		return nil
 	}
 	var out []*Trigger
 	for _, c := range n.Content {
-		t := &Trigger{Pos: l.pos(c)}
-		for _, f := range l.mapping(c, "trigger", triggerFields) {
+		t := &Trigger{Pos: l.Pos(c)}
+		for _, f := range l.Mapping(c, "trigger", triggerFields) {
 			l.triggerField(t, f)
 		}
-		if t.Alarm == nil && deref(c).Kind == yaml.MappingNode {
-			l.errorf(c, "trigger has no alarm").Hint = "add `alarm: NAME-GLOB`"
+		if t.Alarm == nil && Deref(c).Kind == yaml.MappingNode {
+			l.Errorf(c, "trigger has no alarm").Hint = "add `alarm: NAME-GLOB`"
 		}
 		out = append(out, t)
 	}
 	return out
 }
 
-func (l *loader) triggerField(t *Trigger, f pair) {
-	switch f.key {
+func (l *loader) triggerField(t *Trigger, f Pair) {
+	switch f.Key {
 	case "alarm":
-		t.Alarm = l.value(f.v)
+		t.Alarm = l.Value(f.V)
 	case "state":
-		t.State = l.value(f.v)
+		t.State = l.Value(f.V)
 	case "account":
-		t.Account = l.value(f.v)
+		t.Account = l.Value(f.V)
 	case "region":
-		t.Region = l.value(f.v)
+		t.Region = l.Value(f.V)
 	case "params":
-		t.Params = l.outputs(f.v, "params")
+		t.Params = l.outputs(f.V, "params")
 	}
 }
 
 func (l *loader) routes(n *yaml.Node) []*Route {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, "routes must be a list, not %s", describe(n))
+		l.Errorf(n, "routes must be a list, not %s", Describe(n))
 		return nil
 	}
 	var out []*Route
 	for _, c := range n.Content {
-		r := &Route{Trigger: Trigger{Pos: l.pos(c)}}
-		for _, f := range l.mapping(c, "route", routeFields) {
-			switch f.key {
+		r := &Route{Trigger: Trigger{Pos: l.Pos(c)}}
+		for _, f := range l.Mapping(c, "route", routeFields) {
+			switch f.Key {
 			case "run":
-				r.Run = l.ident(f.v, "run")
+				r.Run = l.Ident(f.V, "run")
 			case "cooldown":
-				r.Cooldown = l.duration(f.v, "cooldown")
+				r.Cooldown = l.Duration(f.V, "cooldown")
 			default:
 				l.triggerField(&r.Trigger, f)
 			}
 		}
-		if r.Run.Name == "" && deref(c).Kind == yaml.MappingNode {
-			l.errorf(c, "route has no run").Hint = "add `run: NAME@RANGE`"
+		if r.Run.Name == "" && Deref(c).Kind == yaml.MappingNode {
+			l.Errorf(c, "route has no run").Hint = "add `run: NAME@RANGE`"
 		}
 		out = append(out, r)
 	}
@@ -250,7 +250,7 @@ func (l *loader) routes(n *yaml.Node) []*Route {
 }
 
 func hasKey(n *yaml.Node, key string) bool {
-	n = deref(n)
+	n = Deref(n)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
 			return true

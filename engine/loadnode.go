@@ -9,35 +9,35 @@ import (
 )
 
 // pair is one key of a mapping node.
-type pair struct {
-	key   string
-	k, v  *yaml.Node
-	known bool
+type Pair struct {
+	Key   string
+	K, V  *yaml.Node
+	Known bool
 }
 
 // mapping returns the pairs of a mapping node, reporting keys not in allowed
 // (with "did you mean") unless allowed is nil. what names the mapping for
 // messages ("step", "param ClusterId").
-func (l *loader) mapping(n *yaml.Node, what string, allowed []string) []pair {
-	n = deref(n)
+func (r *Reader) Mapping(n *yaml.Node, what string, allowed []string) []Pair {
+	n = Deref(n)
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n, "%s must be a mapping, not %s", what, describe(n))
+		r.Errorf(n, "%s must be a mapping, not %s", what, Describe(n))
 		return nil
 	}
-	var out []pair
+	var out []Pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], deref(n.Content[i+1])
-		p := pair{key: k.Value, k: k, v: v, known: allowed == nil || contains(allowed, k.Value)}
-		if !p.known {
-			l.unknownKey(k, what, allowed)
+		k, v := n.Content[i], Deref(n.Content[i+1])
+		p := Pair{Key: k.Value, K: k, V: v, Known: allowed == nil || contains(allowed, k.Value)}
+		if !p.Known {
+			r.unknownKey(k, what, allowed)
 		}
 		out = append(out, p)
 	}
 	return out
 }
 
-func (l *loader) unknownKey(k *yaml.Node, what string, allowed []string) {
-	d := l.errorf(k, "unknown field %q in %s", k.Value, what)
+func (r *Reader) unknownKey(k *yaml.Node, what string, allowed []string) {
+	d := r.Errorf(k, "unknown field %q in %s", k.Value, what)
 	if h := didYouMean(k.Value, allowed); h != "" {
 		d.Hint = h
 	} else {
@@ -55,74 +55,74 @@ func contains(list []string, s string) bool {
 }
 
 // str reads a literal string scalar: no `${{ }}` allowed.
-func (l *loader) str(n *yaml.Node, what string) (string, bool) {
-	n = deref(n)
+func (r *Reader) Str(n *yaml.Node, what string) (string, bool) {
+	n = Deref(n)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
-		l.errorf(n, "%s must be a string, not %s", what, describe(n))
+		r.Errorf(n, "%s must be a string, not %s", what, Describe(n))
 		return "", false
 	}
 	if strings.Contains(n.Value, "${{") {
-		l.errorf(n, "%s is literal: it cannot use ${{ }}", what)
+		r.Errorf(n, "%s is literal: it cannot use ${{ }}", what)
 		return "", false
 	}
 	return n.Value, true
 }
 
 // ident reads a literal name with its position.
-func (l *loader) ident(n *yaml.Node, what string) Ident {
-	s, _ := l.str(n, what)
-	return Ident{Name: s, Pos: l.pos(deref(n))}
+func (r *Reader) Ident(n *yaml.Node, what string) Ident {
+	s, _ := r.Str(n, what)
+	return Ident{Name: s, Pos: r.Pos(Deref(n))}
 }
 
 // strList reads a list of literal strings; a lone string is refused.
-func (l *loader) strList(n *yaml.Node, what string) []Ident {
-	n = deref(n)
+func (r *Reader) StrList(n *yaml.Node, what string) []Ident {
+	n = Deref(n)
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, "%s must be a list, not %s", what, describe(n))
+		r.Errorf(n, "%s must be a list, not %s", what, Describe(n))
 		return nil
 	}
 	var out []Ident
 	for _, c := range n.Content {
-		out = append(out, l.ident(c, what+" entry"))
+		out = append(out, r.Ident(c, what+" entry"))
 	}
 	return out
 }
 
-func (l *loader) integer(n *yaml.Node, what string) (int, bool) {
-	n = deref(n)
+func (r *Reader) Int(n *yaml.Node, what string) (int, bool) {
+	n = Deref(n)
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
 		if i, err := strconv.Atoi(n.Value); err == nil {
 			return i, true
 		}
 	}
-	d := l.errorf(n, "%s must be an integer, not %s", what, describe(n))
+	d := r.Errorf(n, "%s must be an integer, not %s", what, Describe(n))
 	if strings.Contains(n.Value, "${{") {
 		d.Hint = "it is literal: it cannot use ${{ }}"
 	}
 	return 0, false
 }
 
-func (l *loader) boolean(n *yaml.Node, what string) bool {
-	n = deref(n)
+func (r *Reader) Bool(n *yaml.Node, what string) bool {
+	n = Deref(n)
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
 		var b bool
 		_ = n.Decode(&b)
 		return b
 	}
-	l.errorf(n, "%s must be true or false, not %s", what, describe(n))
+	r.Errorf(n, "%s must be true or false, not %s", what, Describe(n))
 	return false
 }
 
 // expr reads a field that holds a bare expression.
-func (l *loader) expr(n *yaml.Node, what string) *Expr {
-	n = deref(n)
+func (r *Reader) Expr(n *yaml.Node, what string) *Expr {
+	n = Deref(n)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" || strings.TrimSpace(n.Value) == "" {
-		l.errorf(n, "%s must be an expression, not %s", what, describe(n))
+		r.Errorf(n, "%s must be an expression, not %s", what, Describe(n))
 		return nil
 	}
-	m := l.posMap(n)
+	m := r.posMap(n)
 	if i := strings.Index(n.Value, "${{"); i >= 0 {
-		d := l.diags.Errorf(m.at(i), "%s holds a bare expression: write it without ${{ }}", what)
+		d := r.Diags.Errorf(m.at(i), "%s holds a bare expression: write it without ${{ }}", what)
 		d.Hint = "write the expression itself, such as `params.Force` or `result.Status == \"ok\"`"
 		return nil
 	}
@@ -130,9 +130,9 @@ func (l *loader) expr(n *yaml.Node, what string) *Expr {
 }
 
 // duration reads a duration: Go syntax plus d for days, or ${{ }}.
-func (l *loader) duration(n *yaml.Node, what string) *Duration {
-	n = deref(n)
-	v := l.value(n)
+func (r *Reader) Duration(n *yaml.Node, what string) *Duration {
+	n = Deref(n)
+	v := r.Value(n)
 	if v == nil {
 		return nil
 	}
@@ -140,25 +140,25 @@ func (l *loader) duration(n *yaml.Node, what string) *Duration {
 		return &Duration{Expr: v.Tmpl, Pos: v.Pos}
 	}
 	if v.Kind != String {
-		l.errorf(n, "%s must be a duration such as 90s, 15m, 1h30m or 2d, not %s", what, describe(n))
+		r.Errorf(n, "%s must be a duration such as 90s, 15m, 1h30m or 2d, not %s", what, Describe(n))
 		return nil
 	}
 	d, err := ParseDuration(v.Str)
 	if err != nil {
-		l.errorf(n, "%s: %v", what, err).Hint = "write a duration such as 90s, 15m, 1h30m or 2d"
+		r.Errorf(n, "%s: %v", what, err).Hint = "write a duration such as 90s, 15m, 1h30m or 2d"
 		return nil
 	}
 	if d <= 0 {
-		l.errorf(n, "%s must be positive, not %s", what, v.Str)
+		r.Errorf(n, "%s must be positive, not %s", what, v.Str)
 		return nil
 	}
 	return &Duration{D: d, Pos: v.Pos}
 }
 
 // value converts a node into a Value, parsing templates in its strings.
-func (l *loader) value(n *yaml.Node) *Value {
-	n = deref(n)
-	v := &Value{Pos: l.pos(n)}
+func (r *Reader) Value(n *yaml.Node) *Value {
+	n = Deref(n)
+	v := &Value{Pos: r.Pos(n)}
 	switch n.Kind {
 	case yaml.MappingNode:
 		v.Kind = Map
@@ -166,26 +166,26 @@ func (l *loader) value(n *yaml.Node) *Value {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if strings.Contains(k.Value, "${{") {
-				l.errorf(k, "map keys are literal: %q cannot use ${{ }}", k.Value)
+				r.Errorf(k, "map keys are literal: %q cannot use ${{ }}", k.Value)
 			}
-			v.Map = append(v.Map, &Entry{Key: k.Value, KeyPos: l.pos(k), Value: l.value(n.Content[i+1])})
+			v.Map = append(v.Map, &Entry{Key: k.Value, KeyPos: r.Pos(k), Value: r.Value(n.Content[i+1])})
 		}
 	case yaml.SequenceNode:
 		v.Kind = List
 		v.List = []*Value{}
 		for _, c := range n.Content {
-			v.List = append(v.List, l.value(c))
+			v.List = append(v.List, r.Value(c))
 		}
 	default:
-		l.scalar(n, v)
+		r.scalar(n, v)
 	}
 	return v
 }
 
-func (l *loader) scalar(n *yaml.Node, v *Value) {
+func (r *Reader) scalar(n *yaml.Node, v *Value) {
 	literalScalar(n, v)
 	if v.Kind == String && strings.Contains(n.Value, "${{") {
-		v.Tmpl = l.template(n.Value, l.posMap(n))
+		v.Tmpl = r.template(n.Value, r.posMap(n))
 	}
 }
 
@@ -215,10 +215,10 @@ func literalScalar(n *yaml.Node, v *Value) {
 }
 
 // template parses the `${{ }}` parts of s.
-func (l *loader) template(s string, m *posMap) *Template {
+func (r *Reader) template(s string, m *posMap) *Template {
 	parts, err, at := parseTemplate(s)
 	if err != "" {
-		l.diags.Errorf(m.at(at), "%s", err).Hint = "write ${{ expression }}, or $${{ for a literal ${{"
+		r.Diags.Errorf(m.at(at), "%s", err).Hint = "write ${{ expression }}, or $${{ for a literal ${{"
 		return nil
 	}
 	t := &Template{Parts: parts}
@@ -237,3 +237,26 @@ var (
 	defNameRE   = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	principalRE = regexp.MustCompile(`^(user|group):[A-Za-z0-9][A-Za-z0-9._@+-]*$`)
 )
+
+// Literal converts a node into a literal Value: data that hold no
+// expressions, so `${{` is text.
+func (r *Reader) Literal(n *yaml.Node) *Value {
+	n = Deref(n)
+	v := &Value{Pos: r.Pos(n)}
+	switch n.Kind {
+	case yaml.MappingNode:
+		v.Kind, v.Map = Map, []*Entry{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			v.Map = append(v.Map, &Entry{Key: k.Value, KeyPos: r.Pos(k), Value: r.Literal(n.Content[i+1])})
+		}
+	case yaml.SequenceNode:
+		v.Kind, v.List = List, []*Value{}
+		for _, c := range n.Content {
+			v.List = append(v.List, r.Literal(c))
+		}
+	default:
+		literalScalar(n, v)
+	}
+	return v
+}

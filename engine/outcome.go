@@ -1,34 +1,138 @@
 package engine
 
-import (
-	"errors"
+import "time"
 
-	"go.temporal.io/sdk/temporal"
-)
+// StepRecord is what happened to one step: the timeline `run`, `watch` and
+// `status` print.
+type StepRecord struct {
+	Name     string         `json:"name"`
+	Kind     string         `json:"kind,omitempty"`
+	Status   string         `json:"status"`
+	Start    time.Time      `json:"start"`
+	End      time.Time      `json:"end,omitzero"`
+	Outputs  map[string]any `json:"outputs,omitempty"`
+	Message  string         `json:"message,omitempty"` // log, fail, succeed, assert
+	Error    *StepError     `json:"error,omitempty"`
+	Attempts int            `json:"attempts,omitempty"`
+	// Approval is an approve step's request and the decisions so far.
+	Approval *Approval `json:"approval,omitempty"`
+	// Execution is the child execution's ID (run).
+	Execution string `json:"execution,omitempty"`
+	// Secret names the outputs that hold a secret: shown as ***.
+	Secret []string `json:"secret,omitempty"`
+}
 
-// OutcomeOf recovers the Outcome from the error a finished execution's
-// result gave: a failed or cancelled execution carries it in the error's
-// details; a terminated or timed-out workflow gets an outcome of that
-// status. Nil when err is none of those (an unreachable server, say).
-func OutcomeOf(err error) *Outcome {
-	var out Outcome
-	var app *temporal.ApplicationError
-	var canceled *temporal.CanceledError
-	var terminated *temporal.TerminatedError
-	var timeout *temporal.TimeoutError
-	switch {
-	case errors.As(err, &app) && app.HasDetails() && app.Details(&out) == nil:
-		return &out
-	case errors.As(err, &canceled) && canceled.HasDetails() && canceled.Details(&out) == nil:
-		return &out
-	case errors.As(err, &canceled):
-		return &Outcome{Status: StatusCancelled}
-	case errors.As(err, &terminated):
-		return &Outcome{Status: "terminated", Error: &StepError{Message: err.Error()}}
-	case errors.As(err, &timeout):
-		return &Outcome{Status: StatusTimedOut, Error: &StepError{Message: err.Error()}}
-	}
-	return nil
+// Approval is what an approve step asks and who decided: every accepted
+// decision, in order.
+type Approval struct {
+	Runbook      string      `json:"runbook,omitempty"` // NAME@VERSION
+	Since        time.Time   `json:"since,omitzero"`    // when the wait began
+	Approvers    []string    `json:"approvers"`         // user:NAME, group:NAME
+	MinApprovals int         `json:"minApprovals"`
+	Message      string      `json:"message,omitempty"`
+	Requester    string      `json:"requester,omitempty"` // never counts
+	Deadline     time.Time   `json:"deadline"`
+	Decisions    []*Decision `json:"decisions,omitempty"`
+	// Request identifies this request for approval: a hash of the run,
+	// the step, when it began waiting, the plan's digest and the params.
+	// A decision must name it, so it counts only for what its decider
+	// was shown (Digest is the plan's digest, Params the params).
+	Request string         `json:"request,omitempty"`
+	Digest  string         `json:"digest,omitempty"`
+	Params  map[string]any `json:"params,omitempty"`
+}
+
+// Decision is the argument of the approve and reject updates and, once
+// accepted, their record: Decision and Time are set by the workflow.
+type Decision struct {
+	// Step names the waiting step ("" when only one waits); a step in a
+	// forEach is "LOOP[INDEX].STEP".
+	Step     string    `json:"step,omitempty"`
+	Identity string    `json:"identity"`
+	Groups   []string  `json:"groups,omitempty"`
+	Comment  string    `json:"comment,omitempty"`
+	Decision string    `json:"decision,omitempty"` // approve, reject
+	Time     time.Time `json:"time,omitzero"`
+	// Request is the Approval.Request the decider was shown.
+	Request string `json:"request,omitempty"`
+}
+
+// StepError is why a step failed: the AWS error code (or the engine's own
+// type) and its message.
+type StepError struct {
+	Type    string `json:"type,omitempty"` // ThrottlingException, AssertionFailed, ...
+	Message string `json:"message"`
+}
+
+func (e *StepError) Error() string { return e.Message }
+
+// Outcome is the workflow's result (and what the "state" query returns
+// while it runs).
+type Outcome struct {
+	Status  string         `json:"status"`
+	Outputs map[string]any `json:"outputs,omitempty"`
+	Steps   []*StepRecord  `json:"steps"`
+	// Failed names the step that failed the execution, with Error.
+	Failed  string     `json:"failed,omitempty"`
+	Error   *StepError `json:"error,omitempty"`
+	Message string     `json:"message,omitempty"` // of fail, succeed or conclude
+	// Playbooks: the nodes in the order they ran, the finding they
+	// concluded with, and the routing evidence gathered before it.
+	Path     []string    `json:"path,omitempty"`
+	Finding  *Finding    `json:"finding,omitempty"`
+	Evidence []*Evidence `json:"evidence,omitempty"`
+	// DryRun lists, in a dry run, what would have acted.
+	DryRun []*DryCall `json:"dryRun,omitempty"`
+	// SecretOutputs names the outputs that hold a secret: shown as ***,
+	// and secrets of the parent that reads them. Seal: the execution
+	// knows a secret (the outcome's payload is encrypted).
+	SecretOutputs []string `json:"secretOutputs,omitempty"`
+	Seal          bool     `json:"seal,omitempty"`
+}
+
+// DryCall is one step a dry run did not let act: the call with its
+// resolved input, and what happened instead.
+type DryCall struct {
+	Step  string         `json:"step"`
+	Kind  string         `json:"kind"`
+	Op    string         `json:"op,omitempty"`
+	Input map[string]any `json:"input,omitempty"`
+	Note  string         `json:"note"`
+}
+
+// QueryState is the name of the query that returns the execution's
+// Outcome so far.
+const QueryState = "state"
+
+// Finding is how a playbook concluded: the node, what it found and how
+// bad, the conditions that routed there with the values they saw, and the
+// recommended runbook.
+type Finding struct {
+	Node      string          `json:"node"`
+	Finding   string          `json:"finding"`
+	Severity  string          `json:"severity"`
+	Evidence  []*Evidence     `json:"evidence,omitempty"`
+	Recommend *Recommendation `json:"recommend,omitempty"`
+}
+
+// Evidence is one routing condition a playbook evaluated: where, its
+// source, what it gave and the values it read.
+type Evidence struct {
+	Node      string         `json:"node"`
+	Condition string         `json:"condition"` // a branch's when, or "default"
+	Result    bool           `json:"result"`
+	Values    map[string]any `json:"values,omitempty"` // steps.X.Y, params.P, alarm.F as read
+}
+
+// Recommendation is the runbook a finding recommends, pinned: the command
+// that launches it or, with auto, the child execution launched.
+type Recommendation struct {
+	Run       string         `json:"run"` // NAME@VERSION
+	Params    map[string]any `json:"params,omitempty"`
+	Auto      bool           `json:"auto,omitempty"`
+	Command   string         `json:"command"`
+	Execution string         `json:"execution,omitempty"` // the child launched (auto)
+	Error     string         `json:"error,omitempty"`     // why it was not launched
 }
 
 // Shown is o as the CLI, the API and the web page show it: the outputs
@@ -38,30 +142,29 @@ func (o *Outcome) Shown() *Outcome {
 	if o == nil || !o.Seal && len(o.SecretOutputs) == 0 {
 		return o
 	}
-	r := &redactor{}
+	r := &Redactor{}
 	for _, n := range o.SecretOutputs {
-		r.collect(o.Outputs[n])
+		r.Add(o.Outputs[n])
 	}
 	for _, s := range o.Steps {
 		for _, n := range s.Secret {
-			r.collect(s.Outputs[n])
+			r.Add(s.Outputs[n])
 		}
 	}
-	r.strs = sortSecrets(r.strs)
 	c := *o
-	c.Outputs, c.Message, c.Error = r.fields(o.Outputs, nil), r.text(o.Message), r.err(o.Error)
+	c.Outputs, c.Message, c.Error = r.Fields(o.Outputs, nil), r.Text(o.Message), r.Err(o.Error)
 	c.Steps = make([]*StepRecord, len(o.Steps))
 	for i, s := range o.Steps {
 		x := *s
-		x.Outputs, x.Message, x.Error = r.fields(s.Outputs, nil), r.text(s.Message), r.err(s.Error)
+		x.Outputs, x.Message, x.Error = r.Fields(s.Outputs, nil), r.Text(s.Message), r.Err(s.Error)
 		c.Steps[i] = &x
 	}
 	if f := o.Finding; f != nil {
 		x := *f
-		x.Finding = r.text(f.Finding)
+		x.Finding = r.Text(f.Finding)
 		if rc := f.Recommend; rc != nil {
 			y := *rc
-			y.Params, y.Command = r.fields(rc.Params, nil), r.text(rc.Command)
+			y.Params, y.Command = r.Fields(rc.Params, nil), r.Text(rc.Command)
 			x.Recommend = &y
 		}
 		c.Finding = &x

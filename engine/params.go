@@ -154,3 +154,11 @@ func dataValue(v any) *Value {
 	}
 	return &Value{Kind: Null}
 }
+
+func planParamShape(p *PlanParam) *Shape {
+	pr := &Param{Type: Ident{Name: p.Type}}
+	if p.Items != "" {
+		pr.Items = &Ident{Name: p.Items}
+	}
+	return paramShape(pr)
+}

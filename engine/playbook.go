@@ -12,37 +12,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Finding is how a playbook concluded: the node, what it found and how
-// bad, the conditions that routed there with the values they saw, and the
-// recommended runbook.
-type Finding struct {
-	Node      string          `json:"node"`
-	Finding   string          `json:"finding"`
-	Severity  string          `json:"severity"`
-	Evidence  []*Evidence     `json:"evidence,omitempty"`
-	Recommend *Recommendation `json:"recommend,omitempty"`
-}
-
-// Evidence is one routing condition a playbook evaluated: where, its
-// source, what it gave and the values it read.
-type Evidence struct {
-	Node      string         `json:"node"`
-	Condition string         `json:"condition"` // a branch's when, or "default"
-	Result    bool           `json:"result"`
-	Values    map[string]any `json:"values,omitempty"` // steps.X.Y, params.P, alarm.F as read
-}
-
-// Recommendation is the runbook a finding recommends, pinned: the command
-// that launches it or, with auto, the child execution launched.
-type Recommendation struct {
-	Run       string         `json:"run"` // NAME@VERSION
-	Params    map[string]any `json:"params,omitempty"`
-	Auto      bool           `json:"auto,omitempty"`
-	Command   string         `json:"command"`
-	Execution string         `json:"execution,omitempty"` // the child launched (auto)
-	Error     string         `json:"error,omitempty"`     // why it was not launched
-}
-
 // evidence records the conditions route evaluated at a playbook node.
 func (it *interp) evidence(s *PlanStep, results []bool, env map[string]any) {
 	if len(s.Branch) == 0 { // a plain goto decides nothing
@@ -125,7 +94,7 @@ func (it *interp) conclude(ctx workflow.Context, s *PlanStep, rec *StepRecord, e
 			return errEnd
 		}
 		id := it.exec["id"].(string)
-		in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.known(), Secrets: it.secretsIn(params)}
+		in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
 		rc.Execution = id + "/" + rec.Name
 		opts := workflow.ChildWorkflowOptions{
 			WorkflowID: rc.Execution, TaskQueue: TaskQueue, ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,

@@ -37,22 +37,22 @@ func (m *posMap) at(off int) Pos {
 // posMap builds the map of a scalar node: quoted and plain scalars start at
 // the node (after the quote); block scalars (| and >) on the lines below
 // their header, at the block's indentation.
-func (l *loader) posMap(n *yaml.Node) *posMap {
-	start := l.pos(n)
+func (r *Reader) posMap(n *yaml.Node) *posMap {
+	start := r.Pos(n)
 	switch n.Style & (yaml.LiteralStyle | yaml.FoldedStyle | yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle) {
 	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
 		start.Col++
 	case yaml.LiteralStyle, yaml.FoldedStyle:
-		return l.blockMap(n)
+		return r.blockMap(n)
 	}
 	return &posMap{segs: []seg{{0, start}}}
 }
 
-func (l *loader) blockMap(n *yaml.Node) *posMap {
+func (r *Reader) blockMap(n *yaml.Node) *posMap {
 	m := &posMap{}
 	indent, off := -1, 0
-	for ln := n.Line + 1; ln <= len(l.lines) && off <= len(n.Value); ln++ {
-		text := strings.TrimRight(l.lines[ln-1], "\r")
+	for ln := n.Line + 1; ln <= len(r.lines) && off <= len(n.Value); ln++ {
+		text := strings.TrimRight(r.lines[ln-1], "\r")
 		if strings.TrimSpace(text) == "" {
 			off++
 			continue
@@ -64,11 +64,11 @@ func (l *loader) blockMap(n *yaml.Node) *posMap {
 		if ind < indent {
 			break
 		}
-		m.segs = append(m.segs, seg{off, Pos{File: l.file, Line: ln, Col: indent + 1}})
+		m.segs = append(m.segs, seg{off, Pos{File: r.File, Line: ln, Col: indent + 1}})
 		off += len(text) - indent + 1
 	}
 	if len(m.segs) == 0 {
-		m.segs = []seg{{0, l.pos(n)}}
+		m.segs = []seg{{0, r.Pos(n)}}
 	}
 	return m
 }

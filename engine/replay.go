@@ -1,11 +1,7 @@
 package engine
 
 import (
-	"context"
-	"io"
-
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -26,25 +22,4 @@ func Replay(h *historypb.History, logger log.Logger) error {
 	return r.ReplayWorkflowHistoryWithOptions(logger, h, worker.ReplayWorkflowHistoryOptions{
 		OriginalExecution: workflow.Execution{ID: id, RunID: "replay"},
 	})
-}
-
-// ReadHistory reads a history exported as JSON (`temporal workflow show
-// --output json`, `runbook history --json`).
-func ReadHistory(r io.Reader) (*historypb.History, error) {
-	return client.HistoryFromJSON(r, client.HistoryJSONOptions{})
-}
-
-// FetchHistory reads every page of the history of execution id (runID ""
-// for its latest run).
-func FetchHistory(ctx context.Context, cl client.Client, id, runID string) (*historypb.History, error) {
-	it := cl.GetWorkflowHistory(ctx, id, runID, false, 0)
-	h := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		h.Events = append(h.Events, ev)
-	}
-	return h, nil
 }

@@ -1,12 +1,9 @@
 package engine
 
 import (
-	"context"
 	"reflect"
 
 	commonpb "go.temporal.io/api/common/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/proxy"
 	"go.temporal.io/sdk/converter"
 )
 
@@ -72,18 +69,4 @@ func mark(p *commonpb.Payload, v any) {
 		}
 		p.Metadata[metaSeal] = []byte("1")
 	}
-}
-
-// DecodeHistory decrypts, in place, every payload of h that c can open,
-// so that the timeline and the replayer read plain values.
-func DecodeHistory(ctx context.Context, h *historypb.History, c *Codec) error {
-	if c == nil {
-		return nil
-	}
-	return proxy.VisitPayloads(ctx, h, proxy.VisitPayloadsOptions{
-		SkipSearchAttributes: true,
-		Visitor: func(_ *proxy.VisitPayloadsContext, ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
-			return c.Decode(ps)
-		},
-	})
 }

@@ -1,10 +1,6 @@
 package engine
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -162,32 +158,38 @@ var (
 	testFindingFields  = []string{"node", "severity", "finding", "recommend"}
 )
 
+// testDoc is what a test file holds, for Parse's messages.
+var testDoc = Doc{Noun: "test file", Start: "lists its cases under `cases:`", Shape: "a YAML mapping with `cases:`"}
+
+// testLoader reads a test file's parts, each keeping its position.
+type testLoader struct{ *Reader }
+
 // LoadTest parses a test file, keeping every position. It returns the
 // file (nil when it is no readable YAML mapping) and every diagnostic;
 // Check finds the rest against the definition.
 func LoadTest(path string, src []byte) (*TestFile, Diagnostics) {
-	l := &loader{file: path, src: src}
-	root := l.testParse()
+	l := &testLoader{NewReader(path, src)}
+	root := l.Parse(testDoc)
 	if root == nil {
-		return nil, l.diags
+		return nil, l.Diags
 	}
 	tf := &TestFile{Path: path, Src: src}
 	names := map[string]bool{}
 	saw := false
-	for _, p := range l.mapping(root, "the test file", testFileFields) {
-		switch p.key {
+	for _, p := range l.Mapping(root, "the test file", testFileFields) {
+		switch p.Key {
 		case "definition":
-			tf.Definition = l.ident(p.v, "definition")
+			tf.Definition = l.Ident(p.V, "definition")
 		case "cases":
 			saw = true
-			if p.v.Kind != yaml.SequenceNode {
-				l.errorf(p.v, "cases must be a list, not %s", describe(p.v))
+			if p.V.Kind != yaml.SequenceNode {
+				l.Errorf(p.V, "cases must be a list, not %s", Describe(p.V))
 				continue
 			}
-			for _, n := range p.v.Content {
+			for _, n := range p.V.Content {
 				c := l.testCase(n)
 				if c.Name != "" && names[c.Name] {
-					l.diags.Errorf(c.Pos, "duplicate case name %q", c.Name)
+					l.Diags.Errorf(c.Pos, "duplicate case name %q", c.Name)
 				}
 				names[c.Name] = true
 				tf.Cases = append(tf.Cases, c)
@@ -195,40 +197,7 @@ func LoadTest(path string, src []byte) (*TestFile, Diagnostics) {
 		}
 	}
 	if !saw {
-		l.errorf(root, "a test file lists its cases under `cases:`")
+		l.Errorf(root, "a test file lists its cases under `cases:`")
 	}
-	return tf, l.diags
-}
-
-// testParse reads the one YAML document of a test file.
-func (l *loader) testParse() *yaml.Node {
-	at := Pos{File: l.file, Line: 1, Col: 1}
-	if len(l.src) > MaxFileSize {
-		l.diags.Errorf(at, "file is %.1f MB; a test file may be at most %d MB", float64(len(l.src))/(1<<20), MaxFileSize>>20)
-		return nil
-	}
-	l.lines = strings.Split(string(l.src), "\n")
-	dec := yaml.NewDecoder(bytes.NewReader(l.src))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			l.diags.Errorf(at, "file is empty; a test file lists its cases under `cases:`")
-		} else {
-			l.syntaxError(err)
-		}
-		return nil
-	}
-	if len(doc.Content) == 0 {
-		l.diags.Errorf(at, "file is empty; a test file lists its cases under `cases:`")
-		return nil
-	}
-	root := doc.Content[0]
-	if !l.walk(root, 0) {
-		return nil
-	}
-	if root.Kind != yaml.MappingNode {
-		l.errorf(root, "a test file is a YAML mapping with `cases:`, not %s", describe(root))
-		return nil
-	}
-	return root
+	return tf, l.Diags
 }

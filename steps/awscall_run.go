@@ -97,7 +97,7 @@ func (a *Activities) Call(ctx context.Context, c engine.Call) (engine.CallResult
 		return engine.CallResult{}, awsError(ctx, err)
 	}
 	env := callEnv(c, data)
-	res := engine.CallResult{Secrets: engine.SecretValues(c.Op, data), Seal: c.Seal, Region: a.region(c)}
+	res := engine.CallResult{Secrets: secretValues(c.Op, data), Seal: c.Seal, Region: a.region(c)}
 	if c.Until != nil {
 		if res.Met, err = until(c, env); err != nil {
 			return engine.CallResult{}, err
@@ -161,7 +161,7 @@ func (a *Activities) WaitFor(ctx context.Context, c engine.Call) (engine.CallRes
 				if err != nil {
 					return engine.CallResult{}, err
 				}
-				return engine.CallResult{Outputs: outs, Met: true, Polls: p.Polls, Secrets: engine.SecretValues(c.Op, data), Seal: c.Seal}, nil
+				return engine.CallResult{Outputs: outs, Met: true, Polls: p.Polls, Secrets: secretValues(c.Op, data), Seal: c.Seal}, nil
 			}
 			p.Until, p.Error = met, ""
 		}
