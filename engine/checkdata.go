@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// checkData checks the definition value v (an AWS input, or part of one, at
+// CheckData checks the definition value v (an AWS input, or part of one, at
 // path) against shape s, adding to ds an error for each field s does not
 // have (at the key, with the field meant or the fields there are) and each
 // literal of the wrong type (at the value, saying what the field wants). A
@@ -15,7 +15,7 @@ import (
 // expression has the expression's shape, which exprShape gives (nil when it
 // is unknown); any other template is a string. Null and "" fit anywhere:
 // they are left out of the call. Any fits anything.
-func checkData(v *Value, s *Shape, path string, ds *Diagnostics, exprShape func(*Expr) *Shape) {
+func CheckData(v *Value, s *Shape, path string, ds *Diagnostics, exprShape func(*Expr) *Shape) {
 	if v == nil || v.Kind == Null || s == nil || s.Kind == AnyShape {
 		return
 	}
@@ -42,7 +42,7 @@ func checkData(v *Value, s *Shape, path string, ds *Diagnostics, exprShape func(
 				d.Hint = checkFieldHint(e.Key, s.FieldNames())
 				continue
 			}
-			checkData(e.Value, f.Shape, joinDataPath(path, e.Key), ds, exprShape)
+			CheckData(e.Value, f.Shape, joinDataPath(path, e.Key), ds, exprShape)
 		}
 		return
 	case MapShape:
@@ -50,7 +50,7 @@ func checkData(v *Value, s *Shape, path string, ds *Diagnostics, exprShape func(
 			break
 		}
 		for _, e := range v.Map {
-			checkData(e.Value, s.Elem, joinDataPath(path, e.Key), ds, exprShape)
+			CheckData(e.Value, s.Elem, joinDataPath(path, e.Key), ds, exprShape)
 		}
 		return
 	case ListShape:
@@ -58,7 +58,7 @@ func checkData(v *Value, s *Shape, path string, ds *Diagnostics, exprShape func(
 			break
 		}
 		for i, x := range v.List {
-			checkData(x, s.Elem, fmt.Sprintf("%s[%d]", path, i), ds, exprShape)
+			CheckData(x, s.Elem, fmt.Sprintf("%s[%d]", path, i), ds, exprShape)
 		}
 		return
 	case StringShape:
@@ -67,7 +67,7 @@ func checkData(v *Value, s *Shape, path string, ds *Diagnostics, exprShape func(
 		}
 		if len(s.Enum) > 0 && !slices.Contains(s.Enum, v.Str) {
 			d := ds.Errorf(v.Pos, "%s wants one of %s, got %q", name, checkEnumList(s.Enum), v.Str)
-			d.Hint = didYouMean(v.Str, s.Enum)
+			d.Hint = DidYouMean(v.Str, s.Enum)
 		}
 		return
 	case IntShape:
@@ -167,7 +167,7 @@ func checkObjectName(s *Shape, path string) string {
 
 // checkFieldHint names the field meant, or lists the fields there are.
 func checkFieldHint(key string, names []string) string {
-	if h := didYouMean(key, names); h != "" {
+	if h := DidYouMean(key, names); h != "" {
 		return h
 	}
 	if len(names) == 0 {

@@ -116,7 +116,7 @@ func TestCheckData(t *testing.T) {
 		line := 0
 		v := checkDataValue(tt.input, &line)
 		var ds Diagnostics
-		checkData(v, tt.shape, "", &ds, func(e *Expr) *Shape { return checkDataExprShapes[e.Src] })
+		CheckData(v, tt.shape, "", &ds, func(e *Expr) *Shape { return checkDataExprShapes[e.Src] })
 		var got []string
 		for _, d := range ds {
 			m := d.Message()
@@ -133,7 +133,7 @@ func TestCheckData(t *testing.T) {
 		}
 	}
 	var ds Diagnostics
-	checkData(checkDataValue(checkDataKV{"MaxRecords", "${{ params.Name }}"}, new(int)), rdsIn, "", &ds, nil)
+	CheckData(checkDataValue(checkDataKV{"MaxRecords", "${{ params.Name }}"}, new(int)), rdsIn, "", &ds, nil)
 	if len(ds) != 0 {
 		t.Errorf("nil exprShape: %v", ds)
 	}

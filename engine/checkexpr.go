@@ -309,14 +309,10 @@ func (dc *defCheck) member(e *Expr, base *Shape, path string, p *ast.StringNode,
 		}
 	}
 	d := dc.ds.Errorf(pos, "%s has %s %q", path, what, p.Value)
-	d.Hint = didYouMean(p.Value, base.FieldNames())
+	d.Hint = DidYouMean(p.Value, base.FieldNames())
 	if s := dc.steps[p.Value]; s != nil && path == "steps" {
 		d.Summary = "step " + p.Value + " may not have run here"
 		d.Hint = "an expression reads steps.X only where X surely ran (or was skipped) before"
 	}
 	return nil, ""
 }
-
-type visitor func(ast.Node)
-
-func (v visitor) Visit(n *ast.Node) { v(*n) }

@@ -1,6 +1,9 @@
 package engine
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // scope is one list of steps (a runbook's steps, a playbook's nodes, a
 // forEach's nested steps, the finally steps) as a control-flow graph.
@@ -37,7 +40,7 @@ func (dc *defCheck) flow() {
 			}
 		}
 		if entry < 0 {
-			dc.ds.Errorf(dc.d.Start.Pos, "start names no node %q", dc.d.Start.Name).Hint = didYouMean(dc.d.Start.Name, stepNames(dc.d.Steps))
+			dc.ds.Errorf(dc.d.Start.Pos, "start names no node %q", dc.d.Start.Name).Hint = DidYouMean(dc.d.Start.Name, stepNames(dc.d.Steps))
 			entry = 0
 		}
 	}
@@ -95,7 +98,7 @@ func (dc *defCheck) edges(sc *scope, i int, s *Step) []edge {
 		j, ok := sc.index[id.Name]
 		if !ok {
 			d := dc.ds.Errorf(id.Pos, "goto names no step %q here", id.Name)
-			d.Hint = orList(didYouMean(id.Name, stepNames(sc.steps)), "name a step of the same list")
+			d.Hint = cmp.Or(DidYouMean(id.Name, stepNames(sc.steps)), "name a step of the same list")
 			return
 		}
 		out = append(out, edge{to: j, pos: id.Pos})

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -50,15 +52,15 @@ func (dc *defCheck) param(p *Param) {
 		dc.ds.Errorf(p.Name.Pos, "param name %q must match ^[A-Za-z][A-Za-z0-9_]*$", name).Hint = "params are used in expressions (params.NAME): use letters, digits and _"
 	}
 	t := p.Type.Name
-	if t != "" && !contains(ParamTypes, t) {
-		dc.ds.Errorf(p.Type.Pos, "unknown param type %q", t).Hint = orList(didYouMean(t, ParamTypes), "use one of "+strings.Join(ParamTypes, ", "))
+	if t != "" && !slices.Contains(ParamTypes, t) {
+		dc.ds.Errorf(p.Type.Pos, "unknown param type %q", t).Hint = cmp.Or(DidYouMean(t, ParamTypes), "use one of "+strings.Join(ParamTypes, ", "))
 		return
 	}
 	if p.Items != nil {
 		if t != "list" {
 			dc.ds.Errorf(p.Items.Pos, "items is only for list params, and %s is of type %s", name, t)
-		} else if !contains(itemTypes, p.Items.Name) {
-			dc.ds.Errorf(p.Items.Pos, "unknown items type %q", p.Items.Name).Hint = orList(didYouMean(p.Items.Name, itemTypes), "use one of "+strings.Join(itemTypes, ", "))
+		} else if !slices.Contains(itemTypes, p.Items.Name) {
+			dc.ds.Errorf(p.Items.Pos, "unknown items type %q", p.Items.Name).Hint = cmp.Or(DidYouMean(p.Items.Name, itemTypes), "use one of "+strings.Join(itemTypes, ", "))
 		}
 	}
 	var re *regexp.Regexp

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -27,7 +29,7 @@ func (dc *defCheck) resolveKind(v *Value, noun string) *Definition {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		dc.ds.Errorf(v.Pos, "no %s named %q in the files validated, --catalog or the built-in library", noun, r.Name).Hint = didYouMean(r.Name, names)
+		dc.ds.Errorf(v.Pos, "no %s named %q in the files validated, --catalog or the built-in library", noun, r.Name).Hint = DidYouMean(r.Name, names)
 		return nil
 	}
 	for i := len(list) - 1; i >= 0; i-- {
@@ -98,7 +100,7 @@ func (dc *defCheck) childParams(child *Definition, params *Value, at Pos) {
 			given[e.Key] = true
 			p := byName[e.Key]
 			if p == nil {
-				dc.ds.Errorf(e.KeyPos, "%s has no param %q", child.ID(), e.Key).Hint = orList(didYouMean(e.Key, names), "its params: "+strings.Join(names, ", "))
+				dc.ds.Errorf(e.KeyPos, "%s has no param %q", child.ID(), e.Key).Hint = cmp.Or(DidYouMean(e.Key, names), "its params: "+strings.Join(names, ", "))
 				continue
 			}
 			dc.paramArg(p, e.Value)
@@ -176,8 +178,8 @@ func (dc *defCheck) trigger(t *Trigger, target *Definition) {
 			dc.ds.Errorf(t.Alarm.Pos, "alarm glob %q is malformed", t.Alarm.Str)
 		}
 	}
-	if t.State != nil && (t.State.Kind != String || !contains(alarmStates, t.State.Str)) {
-		dc.ds.Errorf(t.State.Pos, "state must be ALARM, OK or INSUFFICIENT_DATA").Hint = didYouMean(t.State.Str, alarmStates)
+	if t.State != nil && (t.State.Kind != String || !slices.Contains(alarmStates, t.State.Str)) {
+		dc.ds.Errorf(t.State.Pos, "state must be ALARM, OK or INSUFFICIENT_DATA").Hint = DidYouMean(t.State.Str, alarmStates)
 	}
 	en := &scopeEnv{alarm: true, noParams: true}
 	given := &Value{Kind: Map}

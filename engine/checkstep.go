@@ -208,7 +208,7 @@ func (dc *defCheck) input(s *Step, op *Operation, en *scopeEnv) {
 	shape := ShapeOf(op.Input)
 	before := len(dc.ds)
 	if in != nil {
-		checkData(in, shape, "input", &dc.ds, func(e *Expr) *Shape { return dc.exprShapes[e] })
+		CheckData(in, shape, "input", &dc.ds, func(e *Expr) *Shape { return dc.exprShapes[e] })
 	}
 	if len(dc.ds) > before || op.Missing == nil {
 		return

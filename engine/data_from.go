@@ -117,7 +117,7 @@ func structFromData(data any, t reflect.Type, path string, root reflect.Type) (r
 		f, ok := fields[k]
 		if !ok {
 			msg := fmt.Sprintf("unknown field %q in %s", k, t.Name())
-			if hint := didYouMean(k, names); hint != "" {
+			if hint := DidYouMean(k, names); hint != "" {
 				msg += "; " + hint
 			}
 			return reflect.Value{}, dataError(path, "%s", msg)

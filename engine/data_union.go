@@ -87,7 +87,7 @@ func unionFromData(data any, t reflect.Type, path string, root reflect.Type) (re
 	}
 	if !ok {
 		msg := fmt.Sprintf("unknown %s member %q", t.Name(), key)
-		if hint := didYouMean(key, u.names); hint != "" {
+		if hint := DidYouMean(key, u.names); hint != "" {
 			return reflect.Value{}, dataError(path, "%s; %s", msg, hint)
 		}
 		return reflect.Value{}, dataError(path, "%s; want one of %s", msg, strings.Join(u.names, ", "))

@@ -140,9 +140,9 @@ func (ds Diagnostics) Error() string {
 	return fmt.Sprintf("%s (and %d more errors)", first, n-1)
 }
 
-// didYouMean returns a hint naming the candidate closest to name, or "" when
+// DidYouMean returns a hint naming the candidate closest to name, or "" when
 // none is close enough.
-func didYouMean(name string, candidates []string) string {
+func DidYouMean(name string, candidates []string) string {
 	limit := 2 + len(name)/4
 	best, bestD := "", limit+1
 	for _, c := range candidates {
@@ -159,9 +159,6 @@ func didYouMean(name string, candidates []string) string {
 	}
 	return fmt.Sprintf("did you mean %q?", best)
 }
-
-// DidYouMean is didYouMean for other packages (the AWS registry, the CLI).
-func DidYouMean(name string, candidates []string) string { return didYouMean(name, candidates) }
 
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)

@@ -141,7 +141,7 @@ func EvalOutputs(outs []*PlanOutput, env map[string]any, now func() time.Time) (
 func EvalStepOutputs(step string, outs []*PlanOutput, env map[string]any, now func() time.Time) (map[string]any, error) {
 	res := make(map[string]any, len(outs))
 	if steps, ok := env["steps"].(map[string]any); ok && step != "" {
-		env = withKey(env, "steps", withKey(steps, step, res))
+		env = WithKey(env, "steps", WithKey(steps, step, res))
 	}
 	for _, o := range outs {
 		v, err := Eval(o.Expr, env, now)
@@ -404,10 +404,11 @@ func compiled(src string, keys []string) (*program, error) {
 	return p, nil
 }
 
-// withKey is env with k set to v (a copy).
+// WithKey is a copy of env with k set to v: an expression environment
+// with one more name (result, steps.STEP).
 //
 //workflowcheck:ignore
-func withKey(env map[string]any, k string, v any) map[string]any {
+func WithKey(env map[string]any, k string, v any) map[string]any {
 	c := make(map[string]any, len(env)+1)
 	for key, x := range env {
 		c[key] = x

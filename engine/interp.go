@@ -147,7 +147,7 @@ func newInterp(ctx workflow.Context, in Input) *interp {
 		if !ok {
 			v = p.Default
 		}
-		it.params[p.Name] = Coerce(v, planParamShape(p))
+		it.params[p.Name] = Coerce(v, p.Shape())
 		if p.Secret {
 			it.secret(it.params[p.Name])
 		}

@@ -121,7 +121,7 @@ func (it *interp) outputs(s *PlanStep, env map[string]any, result any) (map[stri
 		return nil, nil
 	}
 	if result != nil {
-		env = withKey(env, "result", result)
+		env = WithKey(env, "result", result)
 	}
 	self := ""
 	if selfRead(s) && it.version("self-outputs") == 1 {

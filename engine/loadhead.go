@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"cmp"
+	"slices"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,7 +42,7 @@ func (l *loader) definition(root *yaml.Node) *Definition {
 			l.Diags.Errorf(d.Pos, "missing kind: add `kind: Runbook` (or Playbook, Routing)")
 		}
 	default:
-		l.Diags.Errorf(d.Kind.Pos, "unknown kind %q", d.Kind.Name).Hint = orList(didYouMean(d.Kind.Name, []string{KindRunbook, KindPlaybook, KindRouting}), "expected Runbook, Playbook or Routing")
+		l.Diags.Errorf(d.Kind.Pos, "unknown kind %q", d.Kind.Name).Hint = cmp.Or(DidYouMean(d.Kind.Name, []string{KindRunbook, KindPlaybook, KindRouting}), "expected Runbook, Playbook or Routing")
 	}
 	if d.APIVersion.Name == "" {
 		l.Diags.Errorf(d.Pos, "missing apiVersion: add `apiVersion: %s` at the top", APIVersion)
@@ -50,7 +53,7 @@ func (l *loader) definition(root *yaml.Node) *Definition {
 	for _, p := range l.Mapping(root, "the definition", nil) {
 		d.keys[p.Key] = true
 		switch {
-		case contains(allowed, p.Key):
+		case slices.Contains(allowed, p.Key):
 			l.header(d, p)
 		case p.Key == "steps" && d.Kind.Name == KindPlaybook:
 			l.Errorf(p.K, "a Playbook has nodes, not steps").Hint = "rename steps to nodes and add start"
@@ -61,13 +64,6 @@ func (l *loader) definition(root *yaml.Node) *Definition {
 		}
 	}
 	return d
-}
-
-func orList(hint, otherwise string) string {
-	if hint != "" {
-		return hint
-	}
-	return otherwise
 }
 
 func (l *loader) header(d *Definition, p Pair) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -34,7 +35,7 @@ func (l *loader) kindValue(s *Step, p Pair, keys map[string]bool) {
 				if e := l.arg(s, fd, f); e != nil {
 					s.Args = append(s.Args, e)
 				}
-			} else if contains(stepFields, f.Key) {
+			} else if slices.Contains(stepFields, f.Key) {
 				l.Errorf(f.K, "%s is a step-level field: put it beside %s, not inside it", f.Key, k.Name)
 			} else {
 				l.unknownKey(f.K, k.Name, fieldNames(k.Fields))
@@ -185,8 +186,8 @@ func (l *loader) literal(f *Field, n *yaml.Node, what string) *Value {
 	}
 	switch f.Type {
 	case EnumField:
-		if !contains(f.Enum, s) {
-			l.Errorf(n, "%s must be one of %s, not %q", what, strings.Join(f.Enum, ", "), s).Hint = didYouMean(s, f.Enum)
+		if !slices.Contains(f.Enum, s) {
+			l.Errorf(n, "%s must be one of %s, not %q", what, strings.Join(f.Enum, ", "), s).Hint = DidYouMean(s, f.Enum)
 			return nil
 		}
 	case RefField:

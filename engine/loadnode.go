@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,7 @@ func (r *Reader) Mapping(n *yaml.Node, what string, allowed []string) []Pair {
 	var out []Pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], Deref(n.Content[i+1])
-		p := Pair{Key: k.Value, K: k, V: v, Known: allowed == nil || contains(allowed, k.Value)}
+		p := Pair{Key: k.Value, K: k, V: v, Known: allowed == nil || slices.Contains(allowed, k.Value)}
 		if !p.Known {
 			r.unknownKey(k, what, allowed)
 		}
@@ -38,20 +39,11 @@ func (r *Reader) Mapping(n *yaml.Node, what string, allowed []string) []Pair {
 
 func (r *Reader) unknownKey(k *yaml.Node, what string, allowed []string) {
 	d := r.Errorf(k, "unknown field %q in %s", k.Value, what)
-	if h := didYouMean(k.Value, allowed); h != "" {
+	if h := DidYouMean(k.Value, allowed); h != "" {
 		d.Hint = h
 	} else {
 		d.Hint = "expected one of " + strings.Join(allowed, ", ")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // str reads a literal string scalar: no `${{ }}` allowed.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -57,7 +58,7 @@ func (l *loader) step(n *yaml.Node) *Step {
 		keys[p.Key] = true
 		switch {
 		case kindPair != nil && p.K == kindPair.K:
-		case contains(stepFields, p.Key):
+		case slices.Contains(stepFields, p.Key):
 			l.stepField(s, p)
 		case fieldNamed(beside, p.Key) != nil:
 			if e := l.arg(s, fieldNamed(beside, p.Key), p); e != nil {
@@ -181,7 +182,7 @@ func (l *loader) onFailure(n *yaml.Node) *OnFailure {
 	}
 	if s != "abort" && s != "continue" {
 		d := l.Errorf(n, "onFailure must be abort, continue or goto:STEP, not %q", s)
-		if h := didYouMean(s, []string{"abort", "continue"}); h != "" {
+		if h := DidYouMean(s, []string{"abort", "continue"}); h != "" {
 			d.Hint = h
 		}
 		return nil

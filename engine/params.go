@@ -84,7 +84,7 @@ func CheckParams(p *Plan, given map[string]any) (map[string]any, error) {
 			}
 			v = pp.Default
 		}
-		v = Coerce(v, planParamShape(pp))
+		v = Coerce(v, pp.Shape())
 		if err := ParamValue(paramOf(pp), v, nil); err != nil {
 			problems = append(problems, fmt.Sprintf("param %s: %v", pp.Name, err))
 			continue
@@ -100,7 +100,7 @@ func CheckParams(p *Plan, given map[string]any) (map[string]any, error) {
 	sort.Strings(unknown)
 	for _, k := range unknown {
 		msg := fmt.Sprintf("unknown param %s", k)
-		if h := didYouMean(k, names); h != "" {
+		if h := DidYouMean(k, names); h != "" {
 			msg += "; " + h
 		} else if len(names) > 0 {
 			msg += "; " + p.Name + " takes " + strings.Join(names, ", ")
@@ -155,7 +155,8 @@ func dataValue(v any) *Value {
 	return &Value{Kind: Null}
 }
 
-func planParamShape(p *PlanParam) *Shape {
+// Shape is the shape of the param's values.
+func (p *PlanParam) Shape() *Shape {
 	pr := &Param{Type: Ident{Name: p.Type}}
 	if p.Items != "" {
 		pr.Items = &Ident{Name: p.Items}

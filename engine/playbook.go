@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 )
@@ -31,22 +29,8 @@ func (it *interp) evidence(s *PlanStep, results []bool, env map[string]any) {
 //
 //workflowcheck:ignore
 func readValues(e *Expr, env map[string]any, it *interp) map[string]any {
-	tree, err := parser.Parse(e.Src)
-	if err != nil {
-		return nil
-	}
-	var chains []string
-	ast.Walk(&tree.Node, visitor(func(n ast.Node) {
-		if m, ok := n.(*ast.MemberNode); ok {
-			chains = append(chains, m.String())
-		}
-	}))
-	sort.Slice(chains, func(i, j int) bool { return len(chains[i]) > len(chains[j]) })
 	out := map[string]any{}
-	for _, c := range chains {
-		if !strings.HasPrefix(c, "steps.") && !strings.HasPrefix(c, "params.") && !strings.HasPrefix(c, "alarm.") {
-			continue
-		}
+	for _, c := range Reads(e.Src) {
 		covered := false
 		for k := range out {
 			covered = covered || strings.HasPrefix(k, c)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"reflect"
 	"strings"
@@ -281,10 +280,7 @@ func sessionName(step string) string {
 
 // callEnv is what outputs and Until read: c.Env and the result.
 func callEnv(c engine.Call, data any) map[string]any {
-	env := make(map[string]any, len(c.Env)+1)
-	maps.Copy(env, c.Env)
-	env["result"] = data
-	return env
+	return engine.WithKey(c.Env, "result", data)
 }
 
 func outputs(c engine.Call, env map[string]any) (map[string]any, error) {

@@ -15,11 +15,12 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/casetest"
 )
 
 // testCmd runs runbook tests: NAME.test.yaml files beside definitions,
 // each case run on Temporal's test environment with canned responses
-// (see engine.TestFile for the format).
+// (see casetest.File for the format).
 type testCmd struct {
 	Paths   []string `arg:"" optional:"" name:"path" sep:"none" help:"Test files (*.test.yaml), definitions whose tests to run, or directories searched recursively for test files (hidden and testdata directories skipped). Default: the current directory."`
 	Output  string   `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
@@ -37,13 +38,13 @@ var errTestsFailed = fmt.Errorf("tests failed: %w", errInvalid)
 // suite is one test file and what became of it.
 type suite struct {
 	path, def string
-	file      *engine.TestFile
+	file      *casetest.File
 	plan      *engine.Plan
-	diags     engine.Diagnostics // the test file's
-	invalid   bool               // the definition did not validate
-	cases     []*engine.TestCase // those run
-	results   []*engine.CaseResult
-	untaken   []*engine.Edge
+	diags     engine.Diagnostics   // the test file's
+	invalid   bool                 // the definition did not validate
+	cases     []*casetest.Case // those run
+	results   []*casetest.Result
+	untaken   []*casetest.Edge
 	edges     int
 }
 
@@ -203,9 +204,9 @@ func loadSuites(tests []string, catalog []engine.File) ([]*suite, []engine.File,
 			s.diags.Errorf(engine.Pos{File: p}, "%v", err)
 			continue
 		}
-		s.file, s.diags = engine.LoadTest(p, src)
+		s.file, s.diags = casetest.Load(p, src)
 		if s.file == nil {
-			s.file = &engine.TestFile{Path: p, Src: src}
+			s.file = &casetest.File{Path: p, Src: src}
 		}
 		s.def = definitionOf(p, s.file)
 		if _, err := os.Stat(s.def); err != nil {
@@ -239,14 +240,14 @@ func loadSuites(tests []string, catalog []engine.File) ([]*suite, []engine.File,
 			s.diags = append(s.diags, s.file.Check(s.plan, options(catalog))...)
 			s.diags.Sort()
 		}
-		s.edges = len(engine.Edges(s.plan))
+		s.edges = len(casetest.Edges(s.plan))
 	}
 	return suites, defs, r
 }
 
 // definitionOf is the definition a test file tests: the one it names,
 // else NAME.yaml (or NAME.yml) beside NAME.test.yaml.
-func definitionOf(path string, tf *engine.TestFile) string {
+func definitionOf(path string, tf *casetest.File) string {
 	if tf.Definition.Name != "" {
 		return filepath.Join(filepath.Dir(path), tf.Definition.Name)
 	}
@@ -269,7 +270,7 @@ func runSuites(suites []*suite) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for j := range jobs {
-				j.s.results[j.i] = engine.RunCase(j.s.plan, j.s.cases[j.i])
+				j.s.results[j.i] = casetest.Run(j.s.plan, j.s.cases[j.i])
 			}
 		})
 	}
@@ -277,7 +278,7 @@ func runSuites(suites []*suite) {
 		if s.diags.HasErrors() || s.invalid || s.plan == nil {
 			continue
 		}
-		s.results = make([]*engine.CaseResult, len(s.cases))
+		s.results = make([]*casetest.Result, len(s.cases))
 		for i := range s.cases {
 			jobs <- job{s, i}
 		}
@@ -286,7 +287,7 @@ func runSuites(suites []*suite) {
 	wg.Wait()
 	for _, s := range suites {
 		if s.results != nil {
-			s.untaken = engine.Untaken(s.plan, s.results)
+			s.untaken = casetest.Untaken(s.plan, s.results)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/casetest"
 )
 
 // record writes a test case from an execution's history: to stdout as a
@@ -24,7 +25,7 @@ func (c *testCmd) record(e *env) error {
 		return err
 	}
 	defer s.close()
-	rec, err := engine.RecordCase(ctx, c.Record, func(ctx context.Context, id string) (*historypb.History, error) {
+	rec, err := casetest.Record(ctx, c.Record, func(ctx context.Context, id string) (*historypb.History, error) {
 		return engine.FetchHistory(ctx, s.client, id, "")
 	})
 	if err != nil {
@@ -39,7 +40,7 @@ func (c *testCmd) record(e *env) error {
 			return err
 		}
 	}
-	src, err := engine.AppendCase(old, rec.Case)
+	src, err := casetest.Append(old, rec.Case)
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.Out, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/casetest"
 )
 
 // printTests writes each test file's report: the definition's or the test
@@ -79,7 +80,7 @@ func printRoutes(w *bufio.Writer, s *suite) {
 
 // caseTime is a case's wall time, and the workflow time it covered when
 // time skipped.
-func caseTime(r *engine.CaseResult) string {
+func caseTime(r *casetest.Result) string {
 	s := r.Wall.Round(time.Millisecond).String()
 	if r.Wall < time.Millisecond {
 		s = r.Wall.Round(time.Microsecond).String()
@@ -102,13 +103,13 @@ func diagsOf(ds engine.Diagnostics, file string) engine.Diagnostics {
 
 // jsonSuite is one test file in -o json.
 type jsonSuite struct {
-	File        string         `json:"file"`
-	Definition  string         `json:"definition,omitempty"` // NAME@VERSION
-	Invalid     bool           `json:"invalid,omitempty"`    // the definition did not validate
-	Diagnostics []jsonDiag     `json:"diagnostics"`
-	Cases       []jsonCase     `json:"cases"`
-	Routes      int            `json:"routes"`
-	Untaken     []*engine.Edge `json:"untaken"`
+	File        string           `json:"file"`
+	Definition  string           `json:"definition,omitempty"` // NAME@VERSION
+	Invalid     bool             `json:"invalid,omitempty"`    // the definition did not validate
+	Diagnostics []jsonDiag       `json:"diagnostics"`
+	Cases       []jsonCase       `json:"cases"`
+	Routes      int              `json:"routes"`
+	Untaken     []*casetest.Edge `json:"untaken"`
 }
 
 // jsonCase is one case in -o json.
@@ -135,7 +136,7 @@ func printTestsJSON(e *env, suites []*suite, defDiags engine.Diagnostics) error 
 	for _, s := range suites {
 		js := jsonSuite{File: s.path, Invalid: s.invalid, Diagnostics: []jsonDiag{}, Cases: []jsonCase{}, Routes: s.edges, Untaken: s.untaken}
 		if js.Untaken == nil {
-			js.Untaken = []*engine.Edge{}
+			js.Untaken = []*casetest.Edge{}
 		}
 		if s.plan != nil {
 			js.Definition = s.plan.Name + "@" + s.plan.Version

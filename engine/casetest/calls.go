@@ -1,4 +1,4 @@
-package engine
+package casetest
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 )
@@ -21,8 +22,8 @@ const (
 // activity returns the stand-in for the activity called name: it answers
 // each call with the step's next canned response, evaluating the step's
 // outputs (and until) on it as the real activity does.
-func (r *caseRun) activity(name string) func(context.Context, Call) (CallResult, error) {
-	return func(ctx context.Context, c Call) (CallResult, error) {
+func (r *caseRun) activity(name string) func(context.Context, engine.Call) (engine.CallResult, error) {
+	return func(ctx context.Context, c engine.Call) (engine.CallResult, error) {
 		info := activity.GetInfo(ctx)
 		notify := strings.HasSuffix(info.ActivityID, "#notify")
 		if info.ActivityID == "execution#identity" {
@@ -31,11 +32,11 @@ func (r *caseRun) activity(name string) func(context.Context, Call) (CallResult,
 		resp, last := r.respond(c, name)
 		if resp == nil {
 			if notify {
-				return CallResult{}, nil
+				return engine.CallResult{}, nil
 			}
 			msg := fmt.Sprintf("step %s %s: no canned response; add %s.%s", c.Step, callText(name, c), cannedSection(name), c.Step)
 			r.problem("%s", msg)
-			return CallResult{}, testError(ErrNoCannedResponse, msg, false)
+			return engine.CallResult{}, testError(ErrNoCannedResponse, msg, false)
 		}
 		switch {
 		case resp.Error != nil:
@@ -44,29 +45,29 @@ func (r *caseRun) activity(name string) func(context.Context, Call) (CallResult,
 			if e.Message != "" {
 				msg += ": " + e.Message
 			}
-			if name == ActivityWaitFor && e.Retryable { // a transient error: the wait polls on
-				return CallResult{}, r.pending(c, info, last)
+			if name == engine.ActivityWaitFor && e.Retryable { // a transient error: the wait polls on
+				return engine.CallResult{}, r.pending(c, info, last)
 			}
-			return CallResult{}, testError(e.Code, msg, e.Retryable)
+			return engine.CallResult{}, testError(e.Code, msg, e.Retryable)
 		case resp.Outputs != nil:
 			met := resp.Met == nil || *resp.Met
-			if name == ActivityWaitFor && !met {
-				return CallResult{}, r.pending(c, info, last)
+			if name == engine.ActivityWaitFor && !met {
+				return engine.CallResult{}, r.pending(c, info, last)
 			}
-			return CallResult{Outputs: maps.Clone(resp.outs), Met: met, Polls: int(info.Attempt)}, nil
+			return engine.CallResult{Outputs: maps.Clone(resp.outs), Met: met, Polls: int(info.Attempt)}, nil
 		}
 		key := c.Op
-		if name == ActivityHTTP || name == ActivityScript {
-			key = map[string]string{ActivityHTTP: "http", ActivityScript: "script"}[name]
+		if name == engine.ActivityHTTP || name == engine.ActivityScript {
+			key = map[string]string{engine.ActivityHTTP: "http", engine.ActivityScript: "script"}[name]
 		}
 		data, ok := resp.data[key]
 		if !ok {
 			msg := fmt.Sprintf("step %s %s: its canned result at %s was checked for another call", c.Step, callText(name, c), resp.Pos)
 			r.problem("%s", msg)
-			return CallResult{}, testError(ErrNoCannedResponse, msg, false)
+			return engine.CallResult{}, testError(ErrNoCannedResponse, msg, false)
 		}
 		if err := failedResult(name, c, data); err != nil {
-			return CallResult{}, err
+			return engine.CallResult{}, err
 		}
 		return r.evaluate(name, c, info, data, last)
 	}
@@ -75,14 +76,14 @@ func (r *caseRun) activity(name string) func(context.Context, Call) (CallResult,
 // respond hands out the next canned response of c's step, else of its
 // operation (nil when there is none), and whether it is the last one,
 // which repeats.
-func (r *caseRun) respond(c Call, name string) (*Response, bool) {
+func (r *caseRun) respond(c engine.Call, name string) (*Response, bool) {
 	var by *Canned
 	for _, cn := range r.c.Calls {
 		if cn.Key == c.Step {
 			by = cn
 			break
 		}
-		if by == nil && (name == ActivityAWS || name == ActivityWaitFor) && cn.Key == c.Op {
+		if by == nil && (name == engine.ActivityAWS || name == engine.ActivityWaitFor) && cn.Key == c.Op {
 			by = cn
 		}
 	}
@@ -98,13 +99,11 @@ func (r *caseRun) respond(c Call, name string) (*Response, bool) {
 
 // evaluate computes the call's outputs and until over `result` as the
 // real activity does; a wait whose until does not hold polls again.
-func (r *caseRun) evaluate(name string, c Call, info activity.Info, data any, last bool) (CallResult, error) {
-	env := make(map[string]any, len(c.Env)+1)
-	maps.Copy(env, c.Env)
-	env["result"] = data
-	var res CallResult
+func (r *caseRun) evaluate(name string, c engine.Call, info activity.Info, data any, last bool) (engine.CallResult, error) {
+	env := engine.WithKey(c.Env, "result", data)
+	var res engine.CallResult
 	if c.Until != nil {
-		v, err := Eval(c.Until, env, r.env.Now)
+		v, err := engine.Eval(c.Until, env, r.env.Now)
 		if err != nil {
 			return res, testError("ExpressionError", "until: "+err.Error(), false)
 		}
@@ -116,14 +115,14 @@ func (r *caseRun) evaluate(name string, c Call, info activity.Info, data any, la
 			return res, testError("ExpressionError", fmt.Sprintf("until: %s: gives %T, not a bool", c.Until.Src, v), false)
 		}
 	}
-	if name == ActivityWaitFor {
+	if name == engine.ActivityWaitFor {
 		if !res.Met {
 			return res, r.pending(c, info, last)
 		}
 		res.Polls = int(info.Attempt)
 	}
 	if len(c.Outputs) > 0 {
-		outs, err := EvalStepOutputs(c.Step, c.Outputs, env, r.env.Now)
+		outs, err := engine.EvalStepOutputs(c.Step, c.Outputs, env, r.env.Now)
 		if err != nil {
 			return res, testError("ExpressionError", err.Error(), false)
 		}
@@ -138,7 +137,7 @@ func (r *caseRun) evaluate(name string, c Call, info activity.Info, data any, la
 // condition never holds), at the wait's deadline, where it fails as a
 // real wait would. Jumping keeps the attempts few: the test environment
 // allows an activity without a retry limit 10.
-func (r *caseRun) pending(c Call, info activity.Info, last bool) error {
+func (r *caseRun) pending(c engine.Call, info activity.Info, last bool) error {
 	key := info.WorkflowExecution.ID + "/" + info.ActivityID
 	now := r.env.Now()
 	r.mu.Lock()
@@ -165,10 +164,10 @@ func (r *caseRun) pending(c Call, info activity.Info, last bool) error {
 
 // failedResult is the failure a real http or script activity gives for a
 // result: a status the step does not expect, a non-zero exit code.
-func failedResult(name string, c Call, data any) error {
+func failedResult(name string, c engine.Call, data any) error {
 	m, _ := data.(map[string]any)
 	switch name {
-	case ActivityHTTP:
+	case engine.ActivityHTTP:
 		status, _ := m["status"].(int)
 		expect := expectedStatuses(c.Input["expect"])
 		ok := len(expect) == 0 && status >= 200 && status < 300
@@ -182,7 +181,7 @@ func failedResult(name string, c Call, data any) error {
 			}
 			return testError("HTTPStatus", fmt.Sprintf("%s: status %d, expected %s", callText(name, c), status, want), status == 429 || status >= 500)
 		}
-	case ActivityScript:
+	case engine.ActivityScript:
 		if code, _ := m["exitCode"].(int); code != 0 {
 			msg := fmt.Sprintf("command exited with status %d", code)
 			if tail, _ := m["stderr"].(string); strings.TrimSpace(tail) != "" {
@@ -211,20 +210,20 @@ func expectedStatuses(v any) []int {
 
 // callText says what a call does, for messages: "calls rds:X", "sends
 // POST https://host/path", "runs dig".
-func callText(name string, c Call) string {
+func callText(name string, c engine.Call) string {
 	switch name {
-	case ActivityHTTP:
+	case engine.ActivityHTTP:
 		url, _ := c.Input["url"].(string)
 		url, _, _ = strings.Cut(url, "?")
 		return "sends " + c.Op + " " + url
-	case ActivityScript:
+	case engine.ActivityScript:
 		return "runs " + c.Op
 	}
 	return "calls " + c.Op
 }
 
 func cannedSection(name string) string {
-	if name == ActivityHTTP {
+	if name == engine.ActivityHTTP {
 		return "http"
 	}
 	return "calls"
@@ -236,10 +235,10 @@ func testError(typ, msg string, retryable bool) error {
 
 // testIdentity answers the lookup of execution.account and region in
 // tests: account 123456789012, the plan's region or us-east-1.
-func testIdentity(c Call) CallResult {
+func testIdentity(c engine.Call) engine.CallResult {
 	region := c.Region
 	if region == "" {
 		region = "us-east-1"
 	}
-	return CallResult{Outputs: map[string]any{"account": "123456789012"}, Region: region}
+	return engine.CallResult{Outputs: map[string]any{"account": "123456789012"}, Region: region}
 }

@@ -1,18 +1,19 @@
-package engine
+package casetest
 
 import (
 	"errors"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine"
 	"gopkg.in/yaml.v3"
 )
 
-// The writing side of RecordCase: a case's parts as YAML nodes, and
-// AppendCase.
+// The writing side of Record: a case's parts as YAML nodes, and
+// Append.
 
 // outputsResponse is a recorded activity result: the step's outputs and,
 // for a check whose condition failed, met: false.
-func outputsResponse(c Call, res CallResult) *yaml.Node {
+func outputsResponse(c engine.Call, res engine.CallResult) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode}
 	outs := res.Outputs
 	if outs == nil {
@@ -40,7 +41,7 @@ func errorResponse(code, msg string) *yaml.Node {
 }
 
 // expectOf is what a recorded case expects: the outcome it had.
-func expectOf(out *Outcome) *yaml.Node {
+func expectOf(out *engine.Outcome) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode}
 	ySet(n, "status", yNode(out.Status))
 	if out.Failed != "" {
@@ -65,9 +66,9 @@ func expectOf(out *Outcome) *yaml.Node {
 	return n
 }
 
-// AppendCase adds a case to the test file src (a new one when src is
+// Append adds a case to the test file src (a new one when src is
 // empty), keeping what it holds.
-func AppendCase(src []byte, c *yaml.Node) ([]byte, error) {
+func Append(src []byte, c *yaml.Node) ([]byte, error) {
 	var doc yaml.Node
 	if len(strings.TrimSpace(string(src))) > 0 {
 		if err := yaml.Unmarshal(src, &doc); err != nil {

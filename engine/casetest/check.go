@@ -1,10 +1,13 @@
-package engine
+package casetest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 // Check checks the test file against the plan of its definition, which
@@ -13,9 +16,9 @@ import (
 // outputs the step's output types), approvals name approve steps,
 // expectations name steps, outputs and nodes that exist, params fit the
 // definition's. It keeps what the cases run with: call Check before
-// RunCase.
-func (tf *TestFile) Check(p *Plan, opts Options) Diagnostics {
-	tc := &testCheck{plan: p, opts: opts, named: map[string][]*PlanStep{}, own: map[string]*PlanStep{}}
+// Run.
+func (tf *File) Check(p *engine.Plan, opts engine.Options) engine.Diagnostics {
+	tc := &testCheck{plan: p, opts: opts, named: map[string][]*engine.PlanStep{}, own: map[string]*engine.PlanStep{}}
 	tc.index(p, true, map[string]bool{})
 	for _, c := range tf.Cases {
 		tc.testCase(c)
@@ -25,20 +28,20 @@ func (tf *TestFile) Check(p *Plan, opts Options) Diagnostics {
 }
 
 type testCheck struct {
-	plan  *Plan
-	opts  Options
-	named map[string][]*PlanStep // every step of the plan and the runbooks it runs, by name
-	own   map[string]*PlanStep   // the plan's own steps, nested ones included
-	ds    Diagnostics
+	plan  *engine.Plan
+	opts  engine.Options
+	named map[string][]*engine.PlanStep // every step of the plan and the runbooks it runs, by name
+	own   map[string]*engine.PlanStep   // the plan's own steps, nested ones included
+	ds    engine.Diagnostics
 }
 
 // index records the steps of p, nested ones and those of the runbooks its
 // run steps start (not those a conclude recommends: the test does not run
 // them).
-func (tc *testCheck) index(p *Plan, own bool, seen map[string]bool) {
+func (tc *testCheck) index(p *engine.Plan, own bool, seen map[string]bool) {
 	seen[p.Digest] = true
-	var walk func([]*PlanStep)
-	walk = func(steps []*PlanStep) {
+	var walk func([]*engine.PlanStep)
+	walk = func(steps []*engine.PlanStep) {
 		for _, s := range steps {
 			tc.named[s.Name] = append(tc.named[s.Name], s)
 			if own {
@@ -54,14 +57,14 @@ func (tc *testCheck) index(p *Plan, own bool, seen map[string]bool) {
 	walk(p.Finally)
 }
 
-func (tc *testCheck) testCase(c *TestCase) {
+func (tc *testCheck) testCase(c *Case) {
 	given := map[string]any{}
 	at := c.Pos
 	if c.Params != nil {
 		given, _ = testData(c.Params).(map[string]any)
 		at = c.Params.Pos
 	}
-	params, err := CheckParams(tc.plan, given)
+	params, err := engine.CheckParams(tc.plan, given)
 	if err != nil {
 		tc.ds.Errorf(at, "params: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
@@ -79,20 +82,20 @@ func (tc *testCheck) testCase(c *TestCase) {
 }
 
 // testData is a literal Value as data, ints as int.
-func testData(v *Value) any {
-	d, _ := Resolve(v, nil, nil)
+func testData(v *engine.Value) any {
+	d, _ := engine.Resolve(v, nil, nil)
 	return d
 }
 
 // callee is what a step calls, as a canned response sees it.
 type callee struct {
-	key   string // service:Operation, http or script
-	shape *Shape // of result
-	op    *Operation
+	key   string        // service:Operation, http or script
+	shape *engine.Shape // of result
+	op    *engine.Operation
 }
 
 // callee returns what s calls, or why it takes no canned response.
-func (tc *testCheck) callee(s *PlanStep) (*callee, string) {
+func (tc *testCheck) callee(s *engine.PlanStep) (*callee, string) {
 	var op string
 	switch {
 	case s.Kind == "aws" && s.Main != nil:
@@ -113,20 +116,20 @@ func (tc *testCheck) callee(s *PlanStep) (*callee, string) {
 		}
 		return nil, fmt.Sprintf("step %s (%s) makes no call: aws, waitFor, assert with aws, http, script and notifying approve steps do", s.Name, kind)
 	}
-	c := &callee{key: op, shape: Any}
+	c := &callee{key: op, shape: engine.Any}
 	if tc.opts.Services != nil {
 		if o, err := tc.opts.Services.Operation(op); err == nil {
-			c.op, c.shape = o, ShapeOf(o.Output)
+			c.op, c.shape = o, engine.ShapeOf(o.Output)
 		}
 	}
 	return c, ""
 }
 
-func (tc *testCheck) result(kind string) *Shape {
+func (tc *testCheck) result(kind string) *engine.Shape {
 	if k := tc.opts.Kinds.Lookup(kind); k != nil && k.Result != nil {
 		return k.Result
 	}
-	return Any
+	return engine.Any
 }
 
 // canned checks the responses of calls.KEY against every step KEY names
@@ -148,7 +151,7 @@ func (tc *testCheck) canned(cn *Canned) {
 	}
 	if len(targets) == 0 {
 		d := tc.ds.Errorf(cn.Pos, "%s.%s names no step of %s (nor an operation one calls)", section, cn.Key, tc.plan.Name)
-		d.Hint = orList(didYouMean(cn.Key, tc.callers()), "steps that make calls: "+strings.Join(tc.callers(), ", "))
+		d.Hint = cmp.Or(engine.DidYouMean(cn.Key, tc.callers()), "steps that make calls: "+strings.Join(tc.callers(), ", "))
 		return
 	}
 	for _, s := range targets {
@@ -179,22 +182,22 @@ func (tc *testCheck) callers() []string {
 	return out
 }
 
-func (tc *testCheck) response(r *Response, s *PlanStep, c *callee) {
+func (tc *testCheck) response(r *Response, s *engine.PlanStep, c *callee) {
 	switch {
 	case r.Result != nil:
 		n := len(tc.ds)
-		checkData(r.Result, c.shape, "result", &tc.ds, nil)
+		engine.CheckData(r.Result, c.shape, "result", &tc.ds, nil)
 		if len(tc.ds) > n {
 			return
 		}
 		data := testData(r.Result)
 		if c.op != nil {
-			v, err := FromData(data, c.op.Output)
+			v, err := engine.FromData(data, c.op.Output)
 			if err != nil {
 				tc.ds.Errorf(r.Result.Pos, "result does not fit %s's output: %v", c.key, err)
 				return
 			}
-			data = ToData(v.Interface())
+			data = engine.ToData(v.Interface())
 		}
 		if r.data == nil {
 			r.data = map[string]any{}
@@ -209,10 +212,10 @@ func (tc *testCheck) response(r *Response, s *PlanStep, c *callee) {
 			o := planOutput(s.Outputs, e.Key)
 			if o == nil {
 				d := tc.ds.Errorf(e.KeyPos, "step %s has no output %q", s.Name, e.Key)
-				d.Hint = orList(didYouMean(e.Key, names), "its outputs: "+orList(strings.Join(names, ", "), "none"))
+				d.Hint = cmp.Or(engine.DidYouMean(e.Key, names), "its outputs: "+cmp.Or(strings.Join(names, ", "), "none"))
 				continue
 			}
-			checkData(e.Value, o.Type, "outputs."+e.Key, &tc.ds, nil)
+			engine.CheckData(e.Value, o.Type, "outputs."+e.Key, &tc.ds, nil)
 		}
 		r.outs, _ = testData(r.Outputs).(map[string]any)
 	}
@@ -236,7 +239,7 @@ func resultDefaults(key string, data any) any {
 			out["body"] = string(b)
 		case hasBody && !hasJSON:
 			if s, ok := m["body"].(string); ok {
-				out["json"], _ = ParseJSON([]byte(s))
+				out["json"], _ = engine.ParseJSON([]byte(s))
 			}
 		}
 		return out
@@ -250,7 +253,7 @@ func resultDefaults(key string, data any) any {
 	return data
 }
 
-func planOutput(outs []*PlanOutput, name string) *PlanOutput {
+func planOutput(outs []*engine.PlanOutput, name string) *engine.PlanOutput {
 	for _, o := range outs {
 		if o.Name == name {
 			return o
@@ -259,7 +262,7 @@ func planOutput(outs []*PlanOutput, name string) *PlanOutput {
 	return nil
 }
 
-func (tc *testCheck) approval(a *TestApproval) {
+func (tc *testCheck) approval(a *Approval) {
 	if a.Step.Name == "" {
 		return
 	}
@@ -272,7 +275,7 @@ func (tc *testCheck) approval(a *TestApproval) {
 	sort.Strings(approves)
 	if s := tc.named[recordBase(a.Step.Name)]; len(s) == 0 || s[0].Kind != "approve" {
 		d := tc.ds.Errorf(a.Step.Pos, "step %q is no approve step of %s", a.Step.Name, tc.plan.Name)
-		d.Hint = orList(didYouMean(a.Step.Name, approves), "approve steps: "+orList(strings.Join(approves, ", "), "none"))
+		d.Hint = cmp.Or(engine.DidYouMean(a.Step.Name, approves), "approve steps: "+cmp.Or(strings.Join(approves, ", "), "none"))
 	}
 }
 

@@ -1,23 +1,25 @@
-package engine
+package casetest
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 // Edge is one way out of a step that routing decides: a branch (its when
 // and goto), the default, or onFailure's goto. `runbook test` reports the
 // edges no case took.
 type Edge struct {
-	Step  string `json:"step"` // "loop.check" for a step inside a forEach
-	To    string `json:"to"`
-	Kind  string `json:"kind"`           // when, default, onFailure
-	When  string `json:"when,omitempty"` // the branch's condition
-	Pos   Pos    `json:"pos"`
+	Step  string     `json:"step"` // "loop.check" for a step inside a forEach
+	To    string     `json:"to"`
+	Kind  string     `json:"kind"`           // when, default, onFailure
+	When  string     `json:"when,omitempty"` // the branch's condition
+	Pos   engine.Pos `json:"pos"`
 	index int
-	expr  *Expr
+	expr  *engine.Expr
 }
 
 // ID names the edge among a plan's.
@@ -35,10 +37,10 @@ func (e *Edge) String() string {
 
 // Edges lists the routing edges of a plan's steps, finally and nested
 // ones included, in order.
-func Edges(p *Plan) []*Edge {
+func Edges(p *engine.Plan) []*Edge {
 	var out []*Edge
-	var walk func(prefix string, steps []*PlanStep)
-	walk = func(prefix string, steps []*PlanStep) {
+	var walk func(prefix string, steps []*engine.PlanStep)
+	walk = func(prefix string, steps []*engine.PlanStep) {
 		for _, s := range steps {
 			name := prefix + s.Name
 			for i, b := range s.Branch {
@@ -59,7 +61,7 @@ func Edges(p *Plan) []*Edge {
 }
 
 // Untaken returns the edges of p that none of the results took.
-func Untaken(p *Plan, results []*CaseResult) []*Edge {
+func Untaken(p *engine.Plan, results []*Result) []*Edge {
 	taken := map[string]bool{}
 	for _, r := range results {
 		for _, id := range r.Taken {
@@ -78,7 +80,7 @@ func Untaken(p *Plan, results []*CaseResult) []*Edge {
 // takenEdges finds the edges an execution took from its step records:
 // the step that ran next in the same frame, and, where two edges lead
 // there, the branch conditions evaluated again on the recorded outputs.
-func takenEdges(p *Plan, in Input, out *Outcome) []string {
+func takenEdges(p *engine.Plan, in engine.Input, out *engine.Outcome) []string {
 	edges := map[string][]*Edge{}
 	for _, e := range Edges(p) {
 		edges[e.Step] = append(edges[e.Step], e)
@@ -103,18 +105,18 @@ func takenEdges(p *Plan, in Input, out *Outcome) []string {
 		}
 		path := edgePath(prefix) + base
 		switch rec.Status {
-		case StatusFailed:
+		case engine.StatusFailed:
 			for _, e := range edges[path] {
 				if e.Kind == "onFailure" && e.To == next {
 					taken = append(taken, e.ID())
 				}
 			}
-		case StatusSucceeded:
+		case engine.StatusSucceeded:
 			outs := map[string]any{}
 			for k, v := range rec.Outputs {
 				outs[k] = v
 				if o := planOutput(s.Outputs, k); o != nil {
-					outs[k] = Coerce(v, o.Type)
+					outs[k] = engine.Coerce(v, o.Type)
 				}
 			}
 			steps[base] = outs
@@ -133,7 +135,7 @@ func takenEdges(p *Plan, in Input, out *Outcome) []string {
 // routeTaken picks the when or default edge of s that led to next: the
 // only one that leads there, else (two lead there, or one and the fall
 // through to the next step) the one the conditions choose.
-func routeTaken(s *PlanStep, edges []*Edge, next string, env map[string]any, at time.Time) *Edge {
+func routeTaken(s *engine.PlanStep, edges []*Edge, next string, env map[string]any, at time.Time) *Edge {
 	var leads []*Edge
 	for _, e := range edges {
 		if e.Kind != "onFailure" && e.To == next {
@@ -150,7 +152,7 @@ func routeTaken(s *PlanStep, edges []*Edge, next string, env map[string]any, at 
 	for _, e := range edges {
 		switch e.Kind {
 		case "when":
-			v, err := Eval(e.expr, env, now)
+			v, err := engine.Eval(e.expr, env, now)
 			if err != nil {
 				return leads[0]
 			}
@@ -198,8 +200,8 @@ func edgePath(prefix string) string {
 
 // stepAt finds the step a record names: base in the steps of the frame
 // with prefix.
-func stepAt(p *Plan, prefix, base string) *PlanStep {
-	lists := [][]*PlanStep{p.Steps, p.Finally}
+func stepAt(p *engine.Plan, prefix, base string) *engine.PlanStep {
+	lists := [][]*engine.PlanStep{p.Steps, p.Finally}
 	for _, seg := range strings.Split(strings.TrimSuffix(prefix, "."), ".") {
 		if seg == "" {
 			continue
@@ -209,12 +211,12 @@ func stepAt(p *Plan, prefix, base string) *PlanStep {
 		if s == nil {
 			return nil
 		}
-		lists = [][]*PlanStep{s.Steps}
+		lists = [][]*engine.PlanStep{s.Steps}
 	}
 	return findStep(lists, base)
 }
 
-func findStep(lists [][]*PlanStep, name string) *PlanStep {
+func findStep(lists [][]*engine.PlanStep, name string) *engine.PlanStep {
 	for _, l := range lists {
 		for _, s := range l {
 			if s.Name == name {

@@ -1,12 +1,13 @@
-package engine
+package casetest
 
 import (
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"gopkg.in/yaml.v3"
 )
 
-// TestFile is a runbook test file, NAME.test.yaml beside the definition
+// File is a runbook test file, NAME.test.yaml beside the definition
 // NAME.yaml: cases that run the definition on Temporal's test environment
 // (time skips: a 24-hour approval timeout takes milliseconds) with canned
 // responses in place of AWS, HTTP and scripts.
@@ -70,23 +71,23 @@ import (
 // name the item's step: loop[0].approval. Without step, after counts from
 // the start. Entries for a step are sent at its first wait. A runbook that
 // a playbook's conclude launches with auto is not run: it has its own tests.
-type TestFile struct {
+type File struct {
 	Path       string
 	Src        []byte
-	Definition Ident // the definition's file when not NAME.yaml
-	Cases      []*TestCase
+	Definition engine.Ident // the definition's file when not NAME.yaml
+	Cases      []*Case
 }
 
-// TestCase is one case of a test file.
-type TestCase struct {
+// Case is one case of a test file.
+type Case struct {
 	Name      string
-	Pos       Pos
-	Params    *Value // a map; nil for none
+	Pos       engine.Pos
+	Params    *engine.Value // a map; nil for none
 	Requester string
-	Alarm     *Value
+	Alarm     *engine.Value
 	Calls     []*Canned
-	Approvals []*TestApproval
-	Expect    TestExpect
+	Approvals []*Approval
+	Expect    Expect
 
 	params map[string]any // typed by Check
 	alarm  map[string]any
@@ -96,16 +97,16 @@ type TestCase struct {
 // or http.KEY for an http step).
 type Canned struct {
 	Key       string
-	Pos       Pos
+	Pos       engine.Pos
 	HTTP      bool
 	Responses []*Response
 }
 
 // Response is one canned response: Result, Outputs or Error.
 type Response struct {
-	Pos     Pos
-	Result  *Value
-	Outputs *Value
+	Pos     engine.Pos
+	Result  *engine.Value
+	Outputs *engine.Value
 	Met     *bool
 	Error   *CannedError
 
@@ -121,10 +122,10 @@ type CannedError struct {
 	Retryable bool
 }
 
-// TestApproval is an approve or reject decision a case sends.
-type TestApproval struct {
-	Pos      Pos
-	Step     Ident
+// Approval is an approve or reject decision a case sends.
+type Approval struct {
+	Pos      engine.Pos
+	Step     engine.Ident
 	By       string
 	Groups   []string
 	After    time.Duration
@@ -133,19 +134,19 @@ type TestApproval struct {
 	Refused  bool
 }
 
-// TestExpect is what a case expects of the outcome. Unset fields are not
+// Expect is what a case expects of the outcome. Unset fields are not
 // checked, but Status: succeeded unless failed or error is given.
-type TestExpect struct {
-	Pos     Pos
-	Status  Ident
-	Failed  Ident
-	Error   Ident
-	Message Ident
-	Path    []Ident
+type Expect struct {
+	Pos     engine.Pos
+	Status  engine.Ident
+	Failed  engine.Ident
+	Error   engine.Ident
+	Message engine.Ident
+	Path    []engine.Ident
 	HasPath bool
-	Steps   []*Entry // record name -> status (a string Value)
-	Outputs *Value
-	Finding *Value // {node, severity, finding, recommend}
+	Steps   []*engine.Entry // record name -> status (a string Value)
+	Outputs *engine.Value
+	Finding *engine.Value // {node, severity, finding, recommend}
 }
 
 var (
@@ -159,21 +160,21 @@ var (
 )
 
 // testDoc is what a test file holds, for Parse's messages.
-var testDoc = Doc{Noun: "test file", Start: "lists its cases under `cases:`", Shape: "a YAML mapping with `cases:`"}
+var testDoc = engine.Doc{Noun: "test file", Start: "lists its cases under `cases:`", Shape: "a YAML mapping with `cases:`"}
 
 // testLoader reads a test file's parts, each keeping its position.
-type testLoader struct{ *Reader }
+type testLoader struct{ *engine.Reader }
 
-// LoadTest parses a test file, keeping every position. It returns the
+// Load parses a test file, keeping every position. It returns the
 // file (nil when it is no readable YAML mapping) and every diagnostic;
 // Check finds the rest against the definition.
-func LoadTest(path string, src []byte) (*TestFile, Diagnostics) {
-	l := &testLoader{NewReader(path, src)}
+func Load(path string, src []byte) (*File, engine.Diagnostics) {
+	l := &testLoader{engine.NewReader(path, src)}
 	root := l.Parse(testDoc)
 	if root == nil {
 		return nil, l.Diags
 	}
-	tf := &TestFile{Path: path, Src: src}
+	tf := &File{Path: path, Src: src}
 	names := map[string]bool{}
 	saw := false
 	for _, p := range l.Mapping(root, "the test file", testFileFields) {
@@ -183,7 +184,7 @@ func LoadTest(path string, src []byte) (*TestFile, Diagnostics) {
 		case "cases":
 			saw = true
 			if p.V.Kind != yaml.SequenceNode {
-				l.Errorf(p.V, "cases must be a list, not %s", Describe(p.V))
+				l.Errorf(p.V, "cases must be a list, not %s", engine.Describe(p.V))
 				continue
 			}
 			for _, n := range p.V.Content {

@@ -1,4 +1,4 @@
-package engine_test
+package casetest_test
 
 import (
 	"context"
@@ -10,14 +10,15 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/casetest"
 )
 
 // histories serves the histories of testdata/histories by workflow ID.
-func histories(t *testing.T, names ...string) engine.History {
+func histories(t *testing.T, names ...string) casetest.History {
 	t.Helper()
 	byID := map[string]*historypb.History{}
 	for _, name := range names {
-		f, err := os.Open("testdata/histories/" + name + ".json")
+		f, err := os.Open("../testdata/histories/" + name + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,22 +42,22 @@ func histories(t *testing.T, names ...string) engine.History {
 func TestRecordReplays(t *testing.T) {
 	for _, name := range []string{"aws-outputs-routing", "waitfor-succeed", "sleep-finally-fail"} {
 		t.Run(name, func(t *testing.T) {
-			rec, err := engine.RecordCase(context.Background(), name, histories(t, name))
+			rec, err := casetest.Record(context.Background(), name, histories(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			src, err := engine.AppendCase(nil, rec.Case)
+			src, err := casetest.Append(nil, rec.Case)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tf, ds := engine.LoadTest(name+".test.yaml", src)
+			tf, ds := casetest.Load(name+".test.yaml", src)
 			if ds.HasErrors() {
 				t.Fatalf("%v\n%s", ds, src)
 			}
 			if ds := tf.Check(rec.Plan, options(t)); ds.HasErrors() {
 				t.Fatalf("%v\n%s", ds, src)
 			}
-			r := engine.RunCase(rec.Plan, tf.Cases[0])
+			r := casetest.Run(rec.Plan, tf.Cases[0])
 			if !r.Pass {
 				t.Errorf("the recorded case fails: %s\n%s", strings.Join(r.Problems, "\n"), src)
 			}
@@ -71,11 +72,11 @@ func TestRecordReplays(t *testing.T) {
 // the time after the wait began; children that cannot be read are noted.
 func TestRecordApprovals(t *testing.T) {
 	name := "approve-foreach-run-http-script"
-	rec, err := engine.RecordCase(context.Background(), name, histories(t, name))
+	rec, err := casetest.Record(context.Background(), name, histories(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := engine.AppendCase([]byte("# tests\ncases: []\n"), rec.Case)
+	src, err := casetest.Append([]byte("# tests\ncases: []\n"), rec.Case)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestRecordApprovals(t *testing.T) {
 	if len(rec.Notes) == 0 {
 		t.Error("no note of the child executions missing")
 	}
-	if _, ds := engine.LoadTest("r.test.yaml", src); ds.HasErrors() {
+	if _, ds := casetest.Load("r.test.yaml", src); ds.HasErrors() {
 		t.Errorf("%v", ds)
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package casetest
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -16,14 +17,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// CaseResult is how a test case went: passed, or the problems that failed
+// Result is how a test case went: passed, or the problems that failed
 // it; the outcome; how long it took on the wall clock (Wall) and in the
 // workflow's time (Took); the routing edges it took (Edge.ID).
-type CaseResult struct {
+type Result struct {
 	Name     string
 	Pass     bool
 	Problems []string
-	Outcome  *Outcome
+	Outcome  *engine.Outcome
 	Wall     time.Duration
 	Took     time.Duration
 	Taken    []string
@@ -33,13 +34,13 @@ type CaseResult struct {
 // idempotency tokens derive from it.
 const testWorkflowID = "runbook-test"
 
-// RunCase runs a case of a test file that Check found clean against p,
+// Run runs a case of a test file that Check found clean against p,
 // in Temporal's test environment (time skips), and compares the outcome
 // with what the case expects.
-func RunCase(p *Plan, c *TestCase) *CaseResult {
+func Run(p *engine.Plan, c *Case) *Result {
 	begin := time.Now()
 	r := &caseRun{plan: p, c: c, next: map[*Canned]int{}, started: map[string]time.Time{}, waits: map[string]bool{}, decided: make([]string, len(c.Approvals))}
-	res := &CaseResult{Name: c.Name}
+	res := &Result{Name: c.Name}
 	out, err := r.execute()
 	res.Wall = time.Since(begin)
 	r.mu.Lock()
@@ -66,8 +67,8 @@ func RunCase(p *Plan, c *TestCase) *CaseResult {
 // the approvals sent and what became of them, the problems met.
 type caseRun struct {
 	interceptor.WorkerInterceptorBase
-	plan *Plan
-	c    *TestCase
+	plan *engine.Plan
+	c    *Case
 	env  *testsuite.TestWorkflowEnvironment
 	took time.Duration
 
@@ -80,8 +81,8 @@ type caseRun struct {
 	problems []string
 }
 
-func (r *caseRun) input() Input {
-	in := Input{Plan: r.plan, Params: r.c.params, StartedBy: r.c.Requester, Trigger: "manual", Alarm: r.c.alarm}
+func (r *caseRun) input() engine.Input {
+	in := engine.Input{Plan: r.plan, Params: r.c.params, StartedBy: r.c.Requester, Trigger: "manual", Alarm: r.c.alarm}
 	if in.Alarm != nil {
 		in.Trigger = "alarm"
 	}
@@ -89,7 +90,7 @@ func (r *caseRun) input() Input {
 }
 
 // execute runs the workflow and returns its outcome.
-func (r *caseRun) execute() (out *Outcome, err error) {
+func (r *caseRun) execute() (out *engine.Outcome, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("the test environment failed: %v", p)
@@ -101,11 +102,11 @@ func (r *caseRun) execute() (out *Outcome, err error) {
 	r.env = env
 	r.sent = make([]bool, len(r.c.Approvals))
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 30 * time.Second, Interceptors: []interceptor.WorkerInterceptor{r}})
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: testWorkflowID, TaskQueue: TaskQueue})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: testWorkflowID, TaskQueue: engine.TaskQueue})
 	env.SetDetachedChildWait(false)
 	env.SetTestTimeout(time.Minute)
-	Register(env)
-	for _, name := range []string{ActivityAWS, ActivityWaitFor, ActivityHTTP, ActivityScript} {
+	engine.Register(env)
+	for _, name := range []string{engine.ActivityAWS, engine.ActivityWaitFor, engine.ActivityHTTP, engine.ActivityScript} {
 		env.RegisterActivityWithOptions(r.activity(name), activity.RegisterOptions{Name: name})
 	}
 	for i, a := range r.c.Approvals {
@@ -115,18 +116,18 @@ func (r *caseRun) execute() (out *Outcome, err error) {
 		}
 	}
 	start := env.Now()
-	env.ExecuteWorkflow(WorkflowName, r.input())
+	env.ExecuteWorkflow(engine.WorkflowName, r.input())
 	r.took = env.Now().Sub(start)
 	if !env.IsWorkflowCompleted() {
 		return nil, nil
 	}
 	if werr := env.GetWorkflowError(); werr != nil {
-		if o := OutcomeOf(werr); o != nil {
+		if o := engine.OutcomeOf(werr); o != nil {
 			return o, nil
 		}
 		return nil, fmt.Errorf("the execution failed: %v", werr)
 	}
-	var o Outcome
+	var o engine.Outcome
 	if gerr := env.GetWorkflowResult(&o); gerr != nil {
 		return nil, gerr
 	}
@@ -153,13 +154,13 @@ func (r *caseRun) problem(format string, args ...any) {
 // environment (runbook test), whose delayed callbacks are its own.
 //
 //workflowcheck:ignore
-func (r *caseRun) waiting(ctx workflow.Context, out *Outcome) {
+func (r *caseRun) waiting(ctx workflow.Context, out *engine.Outcome) {
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	now := workflow.Now(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, rec := range out.Steps {
-		if rec.Status != StatusWaiting || rec.Approval == nil || r.waits[id+"/"+rec.Name] {
+		if rec.Status != engine.StatusWaiting || rec.Approval == nil || r.waits[id+"/"+rec.Name] {
 			continue
 		}
 		r.waits[id+"/"+rec.Name] = true
@@ -182,7 +183,7 @@ func (r *caseRun) send(id, step, request string, i int) {
 	if request == "" {
 		request = r.waitingRequest()
 	}
-	d := Decision{Step: step, Identity: a.By, Groups: a.Groups, Comment: a.Comment, Request: request}
+	d := engine.Decision{Step: step, Identity: a.By, Groups: a.Groups, Comment: a.Comment, Request: request}
 	done := func(err error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -207,14 +208,14 @@ func (r *caseRun) send(id, step, request string, i int) {
 // waitingRequest is the request of the only step waiting for approval
 // now, if one is ("": the workflow refuses the decision and says why).
 func (r *caseRun) waitingRequest() string {
-	v, err := r.env.QueryWorkflow(QueryState)
-	var out Outcome
+	v, err := r.env.QueryWorkflow(engine.QueryState)
+	var out engine.Outcome
 	if err != nil || v.Get(&out) != nil {
 		return ""
 	}
 	req := ""
 	for _, rec := range out.Steps {
-		if rec.Status == StatusWaiting && rec.Approval != nil {
+		if rec.Status == engine.StatusWaiting && rec.Approval != nil {
 			if req != "" {
 				return ""
 			}
@@ -270,8 +271,8 @@ func (i *caseInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) err
 
 func (i *caseInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) (any, error) {
 	if len(in.Args) == 1 {
-		if x, ok := in.Args[0].(Input); ok && x.Trigger == "recommend" {
-			return &Outcome{Status: StatusSucceeded, Steps: []*StepRecord{}, Message: "not run by runbook test"}, nil
+		if x, ok := in.Args[0].(engine.Input); ok && x.Trigger == "recommend" {
+			return &engine.Outcome{Status: engine.StatusSucceeded, Steps: []*engine.StepRecord{}, Message: "not run by runbook test"}, nil
 		}
 	}
 	return i.Next.ExecuteWorkflow(ctx, in)
@@ -283,11 +284,11 @@ func (i *caseInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.Exec
 type caseOutbound struct {
 	interceptor.WorkflowOutboundInterceptorBase
 	run   *caseRun
-	state func() (*Outcome, error)
+	state func() (*engine.Outcome, error)
 }
 
 func (o *caseOutbound) SetQueryHandler(ctx workflow.Context, queryType string, handler any) error {
-	if f, ok := handler.(func() (*Outcome, error)); ok && queryType == QueryState {
+	if f, ok := handler.(func() (*engine.Outcome, error)); ok && queryType == engine.QueryState {
 		o.state = f
 	}
 	return o.Next.SetQueryHandler(ctx, queryType, handler)

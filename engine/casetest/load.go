@@ -1,15 +1,18 @@
-package engine
+package casetest
 
 import (
+	"slices"
+
+	"github.com/runbook-dev/runbook/engine"
 	"gopkg.in/yaml.v3"
 )
 
-// The loading of a test file's parts (see LoadTest), each keeping its
+// The loading of a test file's parts (see Load), each keeping its
 // position.
 
-func (l *testLoader) testCase(n *yaml.Node) *TestCase {
-	n = Deref(n)
-	c := &TestCase{Pos: l.Pos(n), Requester: "tester"}
+func (l *testLoader) testCase(n *yaml.Node) *Case {
+	n = engine.Deref(n)
+	c := &Case{Pos: l.Pos(n), Requester: "tester"}
 	for _, p := range l.Mapping(n, "a test case", testCaseFields) {
 		switch p.Key {
 		case "name":
@@ -19,8 +22,8 @@ func (l *testLoader) testCase(n *yaml.Node) *TestCase {
 			l.Str(p.V, "description")
 		case "params", "alarm":
 			v := l.Literal(p.V)
-			if v.Kind != Map {
-				l.Errorf(p.V, "%s must be a mapping, not %s", p.Key, Describe(p.V))
+			if v.Kind != engine.Map {
+				l.Errorf(p.V, "%s must be a mapping, not %s", p.Key, engine.Describe(p.V))
 				continue
 			}
 			if p.Key == "params" {
@@ -36,7 +39,7 @@ func (l *testLoader) testCase(n *yaml.Node) *TestCase {
 			}
 		case "approvals":
 			if p.V.Kind != yaml.SequenceNode {
-				l.Errorf(p.V, "approvals must be a list, not %s", Describe(p.V))
+				l.Errorf(p.V, "approvals must be a list, not %s", engine.Describe(p.V))
 				continue
 			}
 			for _, a := range p.V.Content {
@@ -50,20 +53,20 @@ func (l *testLoader) testCase(n *yaml.Node) *TestCase {
 		l.Diags.Errorf(c.Pos, "a test case needs a name")
 	}
 	if c.Expect.Status.Name == "" {
-		c.Expect.Status.Name = StatusSucceeded
+		c.Expect.Status.Name = engine.StatusSucceeded
 	}
 	return c
 }
 
 // canned reads calls.KEY (or http.KEY): one response or a list of them.
-func (l *testLoader) canned(p Pair, http bool) *Canned {
+func (l *testLoader) canned(p engine.Pair, http bool) *Canned {
 	c := &Canned{Key: p.Key, Pos: l.Pos(p.K), HTTP: http}
 	items := []*yaml.Node{p.V}
 	if p.V.Kind == yaml.SequenceNode {
 		items = p.V.Content
 	}
 	for _, n := range items {
-		if r := l.response(Deref(n), http); r != nil {
+		if r := l.response(engine.Deref(n), http); r != nil {
 			c.Responses = append(c.Responses, r)
 		}
 	}
@@ -76,7 +79,7 @@ func (l *testLoader) canned(p Pair, http bool) *Canned {
 func (l *testLoader) response(n *yaml.Node, http bool) *Response {
 	r := &Response{Pos: l.Pos(n)}
 	if n.Kind != yaml.MappingNode {
-		l.Errorf(n, "a canned response is a mapping with result, outputs or error, not %s", Describe(n))
+		l.Errorf(n, "a canned response is a mapping with result, outputs or error, not %s", engine.Describe(n))
 		return nil
 	}
 	if http && !hasAnyKey(n, testResponseFields) { // the result itself, checked as one
@@ -90,8 +93,8 @@ func (l *testLoader) response(n *yaml.Node, http bool) *Response {
 			r.Result, set = l.Literal(p.V), set+1
 		case "outputs":
 			set++
-			if r.Outputs = l.Literal(p.V); r.Outputs.Kind != Map {
-				l.Errorf(p.V, "outputs must be a mapping of output names to values, not %s", Describe(p.V))
+			if r.Outputs = l.Literal(p.V); r.Outputs.Kind != engine.Map {
+				l.Errorf(p.V, "outputs must be a mapping of output names to values, not %s", engine.Describe(p.V))
 				r.Outputs = nil
 			}
 		case "met":
@@ -113,7 +116,7 @@ func (l *testLoader) response(n *yaml.Node, http bool) *Response {
 
 func hasAnyKey(n *yaml.Node, keys []string) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if contains(keys, n.Content[i].Value) {
+		if slices.Contains(keys, n.Content[i].Value) {
 			return true
 		}
 	}
@@ -142,9 +145,9 @@ func (l *testLoader) cannedError(n *yaml.Node) *CannedError {
 	return e
 }
 
-func (l *testLoader) testApproval(n *yaml.Node) *TestApproval {
-	n = Deref(n)
-	a := &TestApproval{Pos: l.Pos(n), Decision: UpdateApprove}
+func (l *testLoader) testApproval(n *yaml.Node) *Approval {
+	n = engine.Deref(n)
+	a := &Approval{Pos: l.Pos(n), Decision: engine.UpdateApprove}
 	for _, p := range l.Mapping(n, "an approval", testApprovalFields) {
 		switch p.Key {
 		case "step":
@@ -163,7 +166,7 @@ func (l *testLoader) testApproval(n *yaml.Node) *TestApproval {
 			}
 		case "decision":
 			d, _ := l.Str(p.V, "decision")
-			if d != UpdateApprove && d != UpdateReject {
+			if d != engine.UpdateApprove && d != engine.UpdateReject {
 				l.Errorf(p.V, "decision is approve or reject, not %q", d)
 			}
 			a.Decision = d
@@ -179,15 +182,15 @@ func (l *testLoader) testApproval(n *yaml.Node) *TestApproval {
 	return a
 }
 
-func (l *testLoader) testExpect(n *yaml.Node) TestExpect {
-	e := TestExpect{Pos: l.Pos(Deref(n))}
+func (l *testLoader) testExpect(n *yaml.Node) Expect {
+	e := Expect{Pos: l.Pos(engine.Deref(n))}
 	for _, p := range l.Mapping(n, "expect", testExpectFields) {
 		switch p.Key {
 		case "status":
 			e.Status = l.Ident(p.V, "status")
-			if !contains([]string{StatusSucceeded, StatusFailed, StatusTimedOut, StatusCancelled}, e.Status.Name) {
+			if !slices.Contains([]string{engine.StatusSucceeded, engine.StatusFailed, engine.StatusTimedOut, engine.StatusCancelled}, e.Status.Name) {
 				l.Errorf(p.V, "status is succeeded, failed, timedOut or cancelled, not %q", e.Status.Name).Hint =
-					didYouMean(e.Status.Name, []string{StatusSucceeded, StatusFailed, StatusTimedOut, StatusCancelled})
+					engine.DidYouMean(e.Status.Name, []string{engine.StatusSucceeded, engine.StatusFailed, engine.StatusTimedOut, engine.StatusCancelled})
 			}
 		case "failed":
 			e.Failed = l.Ident(p.V, "failed")
@@ -199,11 +202,11 @@ func (l *testLoader) testExpect(n *yaml.Node) TestExpect {
 			e.Path, e.HasPath = l.StrList(p.V, "path"), true
 		case "steps":
 			for _, q := range l.Mapping(p.V, "expect.steps", nil) {
-				e.Steps = append(e.Steps, &Entry{Key: q.Key, KeyPos: l.Pos(q.K), Value: l.Literal(q.V)})
+				e.Steps = append(e.Steps, &engine.Entry{Key: q.Key, KeyPos: l.Pos(q.K), Value: l.Literal(q.V)})
 			}
 		case "outputs":
-			if e.Outputs = l.Literal(p.V); e.Outputs.Kind != Map {
-				l.Errorf(p.V, "expect.outputs must be a mapping, not %s", Describe(p.V))
+			if e.Outputs = l.Literal(p.V); e.Outputs.Kind != engine.Map {
+				l.Errorf(p.V, "expect.outputs must be a mapping, not %s", engine.Describe(p.V))
 				e.Outputs = nil
 			}
 		case "finding":
@@ -212,7 +215,7 @@ func (l *testLoader) testExpect(n *yaml.Node) TestExpect {
 		}
 	}
 	if e.Status.Name == "" && (e.Failed.Name != "" || e.Error.Name != "") {
-		e.Status.Name = StatusFailed
+		e.Status.Name = engine.StatusFailed
 	}
 	return e
 }

@@ -1,29 +1,32 @@
-package engine
+package casetest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 var (
-	recordStatuses = []string{StatusSucceeded, StatusFailed, StatusSkipped, StatusCancelled, StatusTimedOut, StatusWaiting}
+	recordStatuses = []string{engine.StatusSucceeded, engine.StatusFailed, engine.StatusSkipped, engine.StatusCancelled, engine.StatusTimedOut, engine.StatusWaiting}
 	severities     = []string{"info", "low", "medium", "high", "critical"}
 )
 
 // expect checks that an expectation names what exists: steps, outputs,
 // conclude nodes.
-func (tc *testCheck) expect(e *TestExpect) {
+func (tc *testCheck) expect(e *Expect) {
 	var own []string
 	for name := range tc.own {
 		own = append(own, name)
 	}
 	slices.Sort(own)
-	step := func(id Ident, what string) {
+	step := func(id engine.Ident, what string) {
 		if id.Name != "" && tc.own[recordBase(id.Name)] == nil {
-			tc.ds.Errorf(id.Pos, "%s: %s has no step %q", what, tc.plan.Name, id.Name).Hint = didYouMean(id.Name, own)
+			tc.ds.Errorf(id.Pos, "%s: %s has no step %q", what, tc.plan.Name, id.Name).Hint = engine.DidYouMean(id.Name, own)
 		}
 	}
 	step(e.Failed, "expect.failed")
@@ -31,9 +34,9 @@ func (tc *testCheck) expect(e *TestExpect) {
 		step(id, "expect.path")
 	}
 	for _, en := range e.Steps {
-		step(Ident{Name: en.Key, Pos: en.KeyPos}, "expect.steps")
+		step(engine.Ident{Name: en.Key, Pos: en.KeyPos}, "expect.steps")
 		if s, _ := testData(en.Value).(string); !slices.Contains(recordStatuses, s) {
-			tc.ds.Errorf(en.Value.Pos, "a step's status is one of %s", strings.Join(recordStatuses, ", ")).Hint = didYouMean(s, recordStatuses)
+			tc.ds.Errorf(en.Value.Pos, "a step's status is one of %s", strings.Join(recordStatuses, ", ")).Hint = engine.DidYouMean(s, recordStatuses)
 		}
 	}
 	if e.Outputs != nil {
@@ -45,10 +48,10 @@ func (tc *testCheck) expect(e *TestExpect) {
 			o := planOutput(tc.plan.Outputs, en.Key)
 			if o == nil {
 				tc.ds.Errorf(en.KeyPos, "%s has no output %q", tc.plan.Name, en.Key).Hint =
-					orList(didYouMean(en.Key, names), "its outputs: "+orList(strings.Join(names, ", "), "none"))
+					cmp.Or(engine.DidYouMean(en.Key, names), "its outputs: "+cmp.Or(strings.Join(names, ", "), "none"))
 				continue
 			}
-			checkData(en.Value, o.Type, "expect.outputs."+en.Key, &tc.ds, nil)
+			engine.CheckData(en.Value, o.Type, "expect.outputs."+en.Key, &tc.ds, nil)
 		}
 	}
 	if e.Finding != nil {
@@ -56,8 +59,8 @@ func (tc *testCheck) expect(e *TestExpect) {
 	}
 }
 
-func (tc *testCheck) expectFinding(f *Value) {
-	if tc.plan.Kind != KindPlaybook {
+func (tc *testCheck) expectFinding(f *engine.Value) {
+	if tc.plan.Kind != engine.KindPlaybook {
 		tc.ds.Errorf(f.Pos, "expect.finding: %s is a %s; only playbooks conclude with a finding", tc.plan.Name, tc.plan.Kind)
 		return
 	}
@@ -70,7 +73,7 @@ func (tc *testCheck) expectFinding(f *Value) {
 	slices.Sort(nodes)
 	if n := f.Field("node"); n != nil && !slices.Contains(nodes, n.Str) {
 		tc.ds.Errorf(n.Pos, "expect.finding.node: %q is no conclude node of %s", n.Str, tc.plan.Name).Hint =
-			orList(didYouMean(n.Str, nodes), "conclude nodes: "+strings.Join(nodes, ", "))
+			cmp.Or(engine.DidYouMean(n.Str, nodes), "conclude nodes: "+strings.Join(nodes, ", "))
 	}
 	if s := f.Field("severity"); s != nil && !slices.Contains(severities, s.Str) {
 		tc.ds.Errorf(s.Pos, "expect.finding.severity is one of %s, not %q", strings.Join(severities, ", "), s.Str)
@@ -78,7 +81,7 @@ func (tc *testCheck) expectFinding(f *Value) {
 }
 
 // compare lists how the outcome differs from what the case expects.
-func (e *TestExpect) compare(out *Outcome) []string {
+func (e *Expect) compare(out *engine.Outcome) []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if out.Status != e.Status.Name {
@@ -132,7 +135,7 @@ func (e *TestExpect) compare(out *Outcome) []string {
 	return problems
 }
 
-func compareFinding(want *Value, f *Finding) []string {
+func compareFinding(want *engine.Value, f *engine.Finding) []string {
 	if f == nil {
 		return []string{"finding: got none, want one"}
 	}
@@ -165,7 +168,7 @@ func compareFinding(want *Value, f *Finding) []string {
 }
 
 // describeOutcome is an outcome's status with the failed step and error.
-func describeOutcome(out *Outcome) string {
+func describeOutcome(out *engine.Outcome) string {
 	s := out.Status
 	if out.Failed != "" {
 		s += " at step " + out.Failed
@@ -178,10 +181,10 @@ func describeOutcome(out *Outcome) string {
 
 // outcomePath lists the top-level steps that ran, in order: records
 // neither skipped nor inside a forEach.
-func outcomePath(out *Outcome) []string {
+func outcomePath(out *engine.Outcome) []string {
 	path := []string{}
 	for _, r := range out.Steps {
-		if r.Status != StatusSkipped && !strings.Contains(r.Name, ".") {
+		if r.Status != engine.StatusSkipped && !strings.Contains(r.Name, ".") {
 			path = append(path, r.Name)
 		}
 	}

@@ -1,4 +1,4 @@
-package engine_test
+package casetest_test
 
 import (
 	"os"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/casetest"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // failRE finds the expected failure of a test case, written on its name
@@ -18,7 +20,7 @@ var failRE = regexp.MustCompile(`#\s*FAIL\s+"((?:[^"\\]|\\.)*)"`)
 
 // testSuite is a test file checked against its definition.
 type testSuite struct {
-	file *engine.TestFile
+	file *casetest.File
 	plan *engine.Plan
 }
 
@@ -43,7 +45,7 @@ func loadTests(t *testing.T, glob string) []testSuite {
 	}
 	var out []testSuite
 	for _, p := range paths {
-		tf, ds := engine.LoadTest(p, read(t, p))
+		tf, ds := casetest.Load(p, read(t, p))
 		if ds.HasErrors() {
 			t.Fatalf("%s: %v", p, ds)
 		}
@@ -88,7 +90,7 @@ func TestCases(t *testing.T) {
 				if m := failRE.FindStringSubmatch(lines[c.Pos.Line-1]); m != nil {
 					want = strings.ReplaceAll(m[1], `\"`, `"`)
 				}
-				r := engine.RunCase(s.plan, c)
+				r := casetest.Run(s.plan, c)
 				switch {
 				case want == "" && !r.Pass:
 					t.Errorf("failed:\n%s", strings.Join(r.Problems, "\n"))
@@ -110,7 +112,7 @@ func TestApprovalTimeoutSkipsTime(t *testing.T) {
 		if c.Name != "silence never approves" {
 			continue
 		}
-		r := engine.RunCase(s.plan, c)
+		r := casetest.Run(s.plan, c)
 		if !r.Pass {
 			t.Fatalf("failed: %v", r.Problems)
 		}
@@ -140,11 +142,7 @@ func TestInvalidTests(t *testing.T) {
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			src := read(t, p)
-			exps := expectations(string(src))
-			if len(exps) == 0 {
-				t.Fatal("no # ERROR expectation in the file")
-			}
-			tf, ds := engine.LoadTest(p, src)
+			tf, ds := casetest.Load(p, src)
 			if tf != nil {
 				plan := suites[filepath.Join("testdata/tests", filepath.Base(tf.Definition.Name))]
 				if plan == nil {
@@ -152,22 +150,7 @@ func TestInvalidTests(t *testing.T) {
 				}
 				ds = append(ds, tf.Check(plan, options(t))...)
 			}
-			for _, d := range ds {
-				matched := false
-				for _, e := range exps {
-					if e.line == d.Pos.Line && strings.Contains(d.Message(), e.text) {
-						e.seen, matched = true, true
-					}
-				}
-				if !matched {
-					t.Errorf("unexpected %s", d)
-				}
-			}
-			for _, e := range exps {
-				if !e.seen {
-					t.Errorf("%s:%d: missing error containing %q", p, e.line, e.text)
-				}
-			}
+			marked(t, p, string(src), ds)
 		})
 	}
 }
@@ -176,22 +159,76 @@ func TestInvalidTests(t *testing.T) {
 // they leave.
 func TestCoverage(t *testing.T) {
 	s := loadTests(t, "testdata/tests/queue.test.yaml")[0]
-	var results []*engine.CaseResult
+	var results []*casetest.Result
 	for _, c := range s.file.Cases {
-		results = append(results, engine.RunCase(s.plan, c))
+		results = append(results, casetest.Run(s.plan, c))
 	}
 	var all []string
-	for _, e := range engine.Edges(s.plan) {
+	for _, e := range casetest.Edges(s.plan) {
 		all = append(all, e.String())
 	}
 	want := []string{"count → page (steps.count.n > params.Limit)", "count → quiet (default)", "page → fallback (onFailure)"}
 	if !slices.Equal(all, want) {
 		t.Errorf("edges %q, want %q", all, want)
 	}
-	if u := engine.Untaken(s.plan, results); len(u) != 0 {
+	if u := casetest.Untaken(s.plan, results); len(u) != 0 {
 		t.Errorf("untaken %v, want none", u)
 	}
-	if u := engine.Untaken(s.plan, results[:1]); len(u) != 2 || u[0].To != "page" || u[1].To != "fallback" {
+	if u := casetest.Untaken(s.plan, results[:1]); len(u) != 2 || u[0].To != "page" || u[1].To != "fallback" {
 		t.Errorf("untaken by the quiet case: %v", u)
+	}
+}
+
+// options are the validation options of the test definitions.
+func options(testing.TB) engine.Options {
+	return engine.Options{Kinds: steps.All(), Services: steps.AWS()}
+}
+
+// errorMark is an expected error written inline at its line: `# ERROR
+// "text"`; the text must occur in the message.
+var errorMark = regexp.MustCompile(`#\s*ERROR\s+"((?:[^"\\]|\\.)*)"`)
+
+// marked compares ds with the errors marked in src: each must be reported
+// at its line, and nothing else may be.
+func marked(t *testing.T, path, src string, ds engine.Diagnostics) {
+	t.Helper()
+	seen := map[int]map[string]bool{}
+	for i, line := range strings.Split(src, "\n") {
+		for _, m := range errorMark.FindAllStringSubmatch(line, -1) {
+			if seen[i+1] == nil {
+				seen[i+1] = map[string]bool{}
+			}
+			seen[i+1][strings.ReplaceAll(m[1], `\"`, `"`)] = false
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("no # ERROR expectation in the file")
+	}
+	for _, d := range ds {
+		matched := false
+		for text := range seen[d.Pos.Line] {
+			if strings.Contains(d.Message(), text) {
+				seen[d.Pos.Line][text], matched = true, true
+			}
+		}
+		if !matched {
+			t.Errorf("unexpected %s", d)
+		}
+	}
+	for line, texts := range seen {
+		for text, ok := range texts {
+			if !ok {
+				t.Errorf("%s:%d: missing error containing %q", path, line, text)
+			}
+		}
+	}
+}
+
+// TestLoadBinary: a test file is parsed as definitions are, so binary
+// content is refused before YAML reads it.
+func TestLoadBinary(t *testing.T) {
+	tf, ds := casetest.Load("bin.test.yaml", []byte("cases: []\x00\x01"))
+	if tf != nil || len(ds) != 1 || !strings.Contains(ds[0].Message(), "file is binary, not YAML") {
+		t.Errorf("got %v, %v; want only: file is binary", tf, ds)
 	}
 }

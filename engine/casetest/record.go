@@ -1,4 +1,4 @@
-package engine
+package casetest
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -18,7 +19,7 @@ import (
 // plan the execution ran, the case (a YAML mapping, for a test file's
 // cases list) and notes on what it could not record.
 type Recording struct {
-	Plan  *Plan
+	Plan  *engine.Plan
 	Case  *yaml.Node
 	Notes []string
 }
@@ -26,13 +27,13 @@ type Recording struct {
 // History returns the history of execution id.
 type History func(ctx context.Context, id string) (*historypb.History, error)
 
-// RecordCase writes a test case from the history of execution id (and of
+// Record writes a test case from the history of execution id (and of
 // the child executions its run steps started): its params and requester;
 // each activity's result as the step's outputs (what the history records:
 // the raw result never enters it), or its error; each accepted decision,
 // at its time after the step began waiting; and the outcome as expect.
 // Refused decisions leave no trace in a history and are not recorded.
-func RecordCase(ctx context.Context, id string, history History) (*Recording, error) {
+func Record(ctx context.Context, id string, history History) (*Recording, error) {
 	rec := &recorder{ctx: ctx, history: history, calls: map[string][]*yaml.Node{}}
 	in, out, err := rec.execution(id, true)
 	if err != nil {
@@ -84,16 +85,16 @@ type recorder struct {
 
 // execution records the history of id and returns its input and, when
 // it has ended, its outcome.
-func (r *recorder) execution(id string, root bool) (*Input, *Outcome, error) {
+func (r *recorder) execution(id string, root bool) (*engine.Input, *engine.Outcome, error) {
 	h, err := r.history(r.ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	dc := converter.GetDefaultDataConverter()
-	var in Input
-	scheduled := map[int64]Call{}
+	var in engine.Input
+	scheduled := map[int64]engine.Call{}
 	accepted := map[int64]*historypb.HistoryEvent{}
-	var out *Outcome
+	var out *engine.Outcome
 	for _, e := range h.GetEvents() {
 		switch e.GetEventType() {
 		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
@@ -102,7 +103,7 @@ func (r *recorder) execution(id string, root bool) (*Input, *Outcome, error) {
 			}
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			a := e.GetActivityTaskScheduledEventAttributes()
-			var c Call
+			var c engine.Call
 			if strings.HasSuffix(a.GetActivityId(), "#notify") || dc.FromPayloads(a.GetInput(), &c) != nil {
 				continue
 			}
@@ -110,7 +111,7 @@ func (r *recorder) execution(id string, root bool) (*Input, *Outcome, error) {
 		case enums.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
 			a := e.GetActivityTaskCompletedEventAttributes()
 			if c, ok := scheduled[a.GetScheduledEventId()]; ok {
-				var res CallResult
+				var res engine.CallResult
 				_ = dc.FromPayloads(a.GetResult(), &res)
 				r.add(c.Step, outputsResponse(c, res))
 			}
@@ -141,18 +142,18 @@ func (r *recorder) execution(id string, root bool) (*Input, *Outcome, error) {
 				r.notes = append(r.notes, fmt.Sprintf("child execution %s not recorded: %v", a.GetWorkflowId(), err))
 			}
 		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-			out = &Outcome{}
+			out = &engine.Outcome{}
 			_ = dc.FromPayloads(e.GetWorkflowExecutionCompletedEventAttributes().GetResult(), out)
 		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-			out = &Outcome{}
+			out = &engine.Outcome{}
 			f := e.GetWorkflowExecutionFailedEventAttributes().GetFailure()
 			if dc.FromPayloads(f.GetApplicationFailureInfo().GetDetails(), out) != nil {
-				out = &Outcome{Status: StatusFailed, Error: &StepError{Type: f.GetApplicationFailureInfo().GetType(), Message: f.GetMessage()}}
+				out = &engine.Outcome{Status: engine.StatusFailed, Error: &engine.StepError{Type: f.GetApplicationFailureInfo().GetType(), Message: f.GetMessage()}}
 			}
 		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
-			out = &Outcome{}
+			out = &engine.Outcome{}
 			if dc.FromPayloads(e.GetWorkflowExecutionCanceledEventAttributes().GetDetails(), out) != nil {
-				out = &Outcome{Status: StatusCancelled}
+				out = &engine.Outcome{Status: engine.StatusCancelled}
 			}
 		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, enums.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
 			return nil, nil, errors.New("execution " + id + " was terminated or timed out by Temporal: its outcome is not recorded")
@@ -176,11 +177,11 @@ func (r *recorder) approval(acc *historypb.HistoryEvent, success *commonpb.Paylo
 		return
 	}
 	dc := converter.GetDefaultDataConverter()
-	var d Decision
+	var d engine.Decision
 	if dc.FromPayloads(req.GetInput().GetArgs(), &d) != nil {
 		return
 	}
-	var a Approval
+	var a engine.Approval
 	var after time.Duration
 	if !failed && dc.FromPayloads(success, &a) == nil {
 		for _, x := range a.Decisions {
@@ -201,10 +202,10 @@ func (r *recorder) approval(acc *historypb.HistoryEvent, success *commonpb.Paylo
 		ySet(n, "groups", yFlow(yNode(d.Groups)))
 	}
 	if after > 0 {
-		ySet(n, "after", yNode(FormatDuration(after)))
+		ySet(n, "after", yNode(engine.FormatDuration(after)))
 	}
-	if req.GetInput().GetName() == UpdateReject {
-		ySet(n, "decision", yNode(UpdateReject))
+	if req.GetInput().GetName() == engine.UpdateReject {
+		ySet(n, "decision", yNode(engine.UpdateReject))
 	}
 	if d.Comment != "" {
 		ySet(n, "comment", yNode(d.Comment))
