@@ -77,6 +77,6 @@ fuzz:
 		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
 
-## histories: record the missing histories of the replay corpus (engine/testdata/histories; existing ones stay: they come from older builds)
+## histories: record the missing histories of the replay corpus (engine/interp/testdata/histories; existing ones stay: they come from older builds)
 histories:
 	$(GO) test ./steps -run '^TestRecordHistories$$' -record -count=1

@@ -8,7 +8,7 @@ import (
 )
 
 func TestParams(t *testing.T) {
-	p := plan(t, head+`params:
+	p := plan(t, header+`params:
   Id: {type: string, pattern: '^i-[0-9a-f]+$'}
   N: {type: int, default: 2, min: 1, max: 5}
   Mode: {type: string, enum: [fast, slow], default: fast}
@@ -53,4 +53,14 @@ steps:
 	if _, err := engine.ParseParam(byName["N"], "x"); err == nil {
 		t.Error("N=x parsed")
 	}
+}
+
+// plan validates src and returns its plan.
+func plan(t *testing.T, src string) *engine.Plan {
+	t.Helper()
+	r := engine.Validate([]engine.File{{Path: "t.yaml", Src: []byte(src)}}, options(t))
+	if len(r.Plans) != 1 {
+		t.Fatalf("invalid test definition: %v", r.Diags)
+	}
+	return r.Plans[0]
 }

@@ -17,7 +17,7 @@ import (
 // readHistory reads testdata/histories/NAME.json.
 func readHistory(t *testing.T, name string) *historypb.History {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "histories", name+".json"))
+	f, err := os.Open(filepath.Join("interp", "testdata", "histories", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestTimelineGolden(t *testing.T) {
 		"v0-approve-unsupported": {"✗ gate (approve) ", "Unsupported: step kind approve is not available in this build yet", "✓ cleanup (log) "},
 		"waitfor-succeed":        {"waitFor dynamodb:DescribeTable TableName=recorded until result.Table.TableStatus == \"ACTIVE\" (1 polls)", "succeeded: the table is active"},
 	}
-	files, _ := filepath.Glob("testdata/histories/*.json")
+	files, _ := filepath.Glob("interp/testdata/histories/*.json")
 	if len(files) == 0 {
 		t.Fatal("no recorded histories under testdata/histories")
 	}

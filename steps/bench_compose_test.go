@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -57,7 +58,7 @@ steps:
 	for b.Loop() {
 		for range benchRounds(20) {
 			in := engine.Input{Plan: p, StartedBy: "bench", Trigger: "manual"}
-			opts, _ := engine.StartOptions(in, benchID("approve"))
+			opts, _ := interp.StartOptions(in, benchID("approve"))
 			run, err := e.cl.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)
 			if err != nil {
 				b.Fatal(err)
@@ -72,7 +73,7 @@ steps:
 				}
 			}
 			sent := time.Now()
-			if _, err := engine.Decide(ctx, e.cl, run.GetID(), engine.UpdateApprove, engine.Decision{Identity: "alice"}); err != nil {
+			if _, err := interp.Decide(ctx, e.cl, run.GetID(), engine.UpdateApprove, engine.Decision{Identity: "alice"}); err != nil {
 				b.Fatal(err)
 			}
 			call = append(call, time.Since(sent))
@@ -114,7 +115,7 @@ func BenchmarkEmbeddedForEach(b *testing.B) {
 	walls := make([][]time.Duration, len(plans))
 	exec := func(p *engine.Plan) time.Duration {
 		in := engine.Input{Plan: p, Params: map[string]any{"N": benchItems}, StartedBy: "bench", Trigger: "manual"}
-		opts, _ := engine.StartOptions(in, benchID("loop"))
+		opts, _ := interp.StartOptions(in, benchID("loop"))
 		begin := time.Now()
 		run, err := e.cl.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)
 		if err == nil {

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // BenchmarkEmbeddedReplay measures the replay of a history of about
@@ -32,7 +33,7 @@ steps:
         sleep: 10ms
 `)
 	in := engine.Input{Plan: p, StartedBy: "bench", Trigger: "manual"}
-	opts, _ := engine.StartOptions(in, benchID("events"))
+	opts, _ := interp.StartOptions(in, benchID("events"))
 	run, err := e.cl.ExecuteWorkflow(ctx, opts, engine.WorkflowName, in)
 	if err != nil {
 		b.Fatal(err)
@@ -54,7 +55,7 @@ steps:
 	for b.Loop() {
 		for range benchRounds(5) {
 			begin := time.Now()
-			if err := engine.Replay(h, logger); err != nil {
+			if err := interp.Replay(h, logger); err != nil {
 				b.Fatal(err)
 			}
 			took = append(took, time.Since(begin))

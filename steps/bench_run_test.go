@@ -26,6 +26,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/server"
 	"github.com/runbook-dev/runbook/steps"
 )
@@ -144,7 +145,7 @@ func startBenchEnv(ctx context.Context, dir string, cfg aws.Config) (*benchEnv, 
 		return nil, err
 	}
 	e.w = worker.New(e.cl, engine.TaskQueue, worker.Options{})
-	engine.Register(e.w)
+	interp.Register(e.w)
 	steps.NewActivities(cfg).Register(e.w)
 	e.w.RegisterWorkflowWithOptions(benchHandwritten, workflow.RegisterOptions{Name: handwrittenWorkflow})
 	e.w.RegisterActivityWithOptions(newBenchDirect(cfg).GetCallerIdentity, activity.RegisterOptions{Name: handwrittenActivity})
@@ -181,7 +182,7 @@ func benchID(kind string) string {
 // interpreter workflow with its summary and search attributes.
 func (e *benchEnv) runbook(ctx context.Context, p *engine.Plan) (benchSample, error) {
 	in := engine.Input{Plan: p, Params: map[string]any{}, StartedBy: "bench", Trigger: "manual"}
-	opts, err := engine.StartOptions(in, benchID("runbook"))
+	opts, err := interp.StartOptions(in, benchID("runbook"))
 	if err != nil {
 		return benchSample{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -46,7 +47,7 @@ func BenchmarkEmbeddedThroughput(b *testing.B) {
 	defer e.stop()
 	runbook := func() error {
 		in := engine.Input{Plan: p, Params: map[string]any{}, StartedBy: "bench", Trigger: "manual"}
-		opts, err := engine.StartOptions(in, benchID("tp-runbook"))
+		opts, err := interp.StartOptions(in, benchID("tp-runbook"))
 		if err != nil {
 			return err
 		}

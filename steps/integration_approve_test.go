@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 const quorum = `apiVersion: runbook/v1
@@ -49,7 +50,7 @@ func (h *harness) waitStep(id, step, status string) *engine.StepRecord {
 func (h *harness) decide(id, kind string, d engine.Decision) (*engine.Approval, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return engine.Decide(ctx, h.client, id, kind, d)
+	return interp.Decide(ctx, h.client, id, kind, d)
 }
 
 // mustRefuse sends a decision that must be refused with a reason

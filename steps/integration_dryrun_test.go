@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 const dryBook = `apiVersion: runbook/v1
@@ -54,7 +55,7 @@ func TestIntegrationDryRun(t *testing.T) {
 	}
 	checked, _ := engine.CheckParams(p, map[string]any{"Queue": queue, "Instance": *vm.Instances[0].InstanceId})
 	in := engine.Input{Plan: p, Params: checked, StartedBy: "tester", Trigger: "manual", DryRun: true}
-	opts, _ := engine.StartOptions(in, unique("dry-run"))
+	opts, _ := interp.StartOptions(in, unique("dry-run"))
 	run, err := h.client.ExecuteWorkflow(context.Background(), opts, engine.WorkflowName, in)
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/server"
 	"github.com/runbook-dev/runbook/steps"
 )
@@ -46,19 +47,19 @@ type harness struct {
 // memAudit keeps the worker's refused decisions.
 type memAudit struct {
 	mu   sync.Mutex
-	list []engine.Refusal
+	list []interp.Refusal
 }
 
-func (a *memAudit) Refused(r engine.Refusal) {
+func (a *memAudit) Refused(r interp.Refusal) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.list = append(a.list, r)
 }
 
-func (a *memAudit) all() []engine.Refusal {
+func (a *memAudit) all() []interp.Refusal {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]engine.Refusal(nil), a.list...)
+	return append([]interp.Refusal(nil), a.list...)
 }
 
 // harnessOption changes the harness before its worker starts.
@@ -134,7 +135,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
 	audit := &memAudit{}
-	engine.RegisterAudited(w, audit)
+	interp.RegisterAudited(w, audit)
 	steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts()).Register(w)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -218,7 +219,7 @@ func (h *harness) startInput(p *engine.Plan, params map[string]any, input func(*
 	}
 	in := engine.Input{Plan: p, Params: checked, StartedBy: "integration@test", Trigger: "manual"}
 	input(&in)
-	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%d", p.Name, executions.Add(1)))
+	opts, err := interp.StartOptions(in, fmt.Sprintf("%s-%d", p.Name, executions.Add(1)))
 	if err != nil {
 		return "", err
 	}
@@ -244,7 +245,7 @@ func (h *harness) wait(id string) (*engine.Outcome, error) {
 	if err == nil {
 		return &out, nil
 	}
-	if o := engine.OutcomeOf(err); o != nil {
+	if o := interp.OutcomeOf(err); o != nil {
 		return o, err
 	}
 	h.t.Fatalf("execution %s ended without an outcome: %v", id, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 const rerunBook = `apiVersion: runbook/v1
@@ -60,14 +61,14 @@ func TestIntegrationRetryFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked, _ := engine.CheckParams(p, params)
-	in, err := engine.RetryInput(engine.Input{Plan: p, Params: checked}, out, id, "", "bob")
+	in, err := interp.RetryInput(engine.Input{Plan: p, Params: checked}, out, id, "", "bob")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := in.Reuse["gate"]; ok || len(in.Reuse) != 2 {
 		t.Fatalf("reuse %v: make and optional, never an approval", in.Reuse)
 	}
-	opts, _ := engine.StartOptions(in, id+"-retry")
+	opts, _ := interp.StartOptions(in, id+"-retry")
 	run, err := h.client.ExecuteWorkflow(context.Background(), opts, engine.WorkflowName, in)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +88,7 @@ func TestIntegrationRetryFrom(t *testing.T) {
 	if !strings.Contains(step(out, "done").Message, params["Made"].(string)) {
 		t.Errorf("done %+v: reads the reused output", step(out, "done"))
 	}
-	if _, err := engine.RetryInput(engine.Input{Plan: p}, out, id, "nope", "bob"); err == nil || !strings.Contains(err.Error(), "no top-level step nope") {
+	if _, err := interp.RetryInput(engine.Input{Plan: p}, out, id, "nope", "bob"); err == nil || !strings.Contains(err.Error(), "no top-level step nope") {
 		t.Errorf("--from nope: %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -43,7 +44,7 @@ func loadRun(tb testing.TB, e *benchEnv, n int, waiting func()) time.Duration {
 	ids := make([]string, n)
 	each(tb, n, func(i int) error {
 		in := engine.Input{Plan: r.Plans[0], Params: map[string]any{"N": i}, StartedBy: "load", Trigger: "manual"}
-		opts, err := engine.StartOptions(in, benchID("load"))
+		opts, err := interp.StartOptions(in, benchID("load"))
 		if err != nil {
 			return err
 		}
@@ -53,7 +54,7 @@ func loadRun(tb testing.TB, e *benchEnv, n int, waiting func()) time.Duration {
 	})
 	each(tb, n, func(i int) error {
 		for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if out := engine.State(ctx, e.cl, ids[i]); out != nil && len(out.Steps) > 0 && out.Steps[0].Status == engine.StatusWaiting {
+			if out := interp.State(ctx, e.cl, ids[i]); out != nil && len(out.Steps) > 0 && out.Steps[0].Status == engine.StatusWaiting {
 				return nil
 			}
 		}
@@ -62,7 +63,7 @@ func loadRun(tb testing.TB, e *benchEnv, n int, waiting func()) time.Duration {
 	waiting()
 	begin := time.Now()
 	each(tb, n, func(i int) error {
-		_, err := engine.Decide(ctx, e.cl, ids[i], engine.UpdateApprove, engine.Decision{Identity: "oncall-" + strconv.Itoa(i%7), Groups: []string{"oncall"}})
+		_, err := interp.Decide(ctx, e.cl, ids[i], engine.UpdateApprove, engine.Decision{Identity: "oncall-" + strconv.Itoa(i%7), Groups: []string{"oncall"}})
 		return err
 	})
 	each(tb, n, func(i int) error {

@@ -16,7 +16,7 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 )
 
-var record = flag.Bool("record", false, "record the missing histories of engine/testdata/histories on the embedded server (make histories)")
+var record = flag.Bool("record", false, "record the missing histories of engine/interp/testdata/histories on the embedded server (make histories)")
 
 // recorded are the executions whose histories the replay corpus keeps:
 // every interpreter path, each a file name, a runbook (with the runbooks
@@ -234,7 +234,7 @@ func TestRecordHistories(t *testing.T) {
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer web.Close()
 	for _, r := range recorded {
-		path := filepath.Join("..", "engine", "testdata", "histories", r.name+".json")
+		path := filepath.Join("..", "engine", "interp", "testdata", "histories", r.name+".json")
 		if _, err := os.Stat(path); err == nil {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // caller is who a command acts as. Talking to Temporal directly, the CLI
@@ -83,11 +84,11 @@ func (c *decideCmd) decide(e *env, kind string) error {
 	trustNotice(e.stderr, who)
 	d := engine.Decision{Step: c.Step, Identity: who, Groups: c.Group, Comment: c.Comment, Request: c.Request}
 	if d.Request == "" {
-		if w, _ := engine.Bind(ctx, s.client, c.ID, &d); w != nil {
-			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, engine.ParamText(w.Params))
+		if w, _ := interp.Bind(ctx, s.client, c.ID, &d); w != nil {
+			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, interp.ParamText(w.Params))
 		}
 	}
-	a, err := engine.Decide(ctx, s.client, c.ID, kind, d)
+	a, err := interp.Decide(ctx, s.client, c.ID, kind, d)
 	if err != nil {
 		return decideError(c.ID, err)
 	}
@@ -143,7 +144,7 @@ func (c *approvalsCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	rows, err := engine.Waiting(ctx, s.client)
+	rows, err := interp.Waiting(ctx, s.client)
 	if err != nil {
 		return unreachable(err)
 	}
@@ -159,7 +160,7 @@ func (c *approvalsCmd) Run(e *env) error {
 	for _, w := range rows {
 		a := w.Approval
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Runbook, w.Step, a.Request, tally(a),
-			strings.Join(a.Approvers, ","), time.Until(a.Deadline).Round(time.Second), engine.ParamText(a.Params), oneLine(a.Message))
+			strings.Join(a.Approvers, ","), time.Until(a.Deadline).Round(time.Second), interp.ParamText(a.Params), oneLine(a.Message))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // auditLog appends refused approval decisions to a file, one JSON object
@@ -33,7 +33,7 @@ func openAudit(path string, echo io.Writer) (*auditLog, error) {
 
 // Refused records one refusal; a write error goes to stderr, as the
 // decision was refused either way.
-func (a *auditLog) Refused(r engine.Refusal) {
+func (a *auditLog) Refused(r interp.Refusal) {
 	line, _ := json.Marshal(r)
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/archive"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/server"
 	"github.com/runbook-dev/runbook/steps"
 )
@@ -198,7 +199,7 @@ type workerFlags struct {
 // workerOptions are the settings a worker starts with.
 type workerOptions struct {
 	allowScripts bool
-	audit        engine.Auditor
+	audit        interp.Auditor
 	archive      string       // where closed executions are archived, if set
 	log          *slog.Logger // the archiver's
 }
@@ -240,7 +241,7 @@ func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	engine.RegisterAudited(w, o.audit)
+	interp.RegisterAudited(w, o.audit)
 	var opts []steps.ActivitiesOption
 	if o.allowScripts {
 		opts = append(opts, steps.WithScripts())

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // suiteRunbook has a mutating call with an engine-filled token on each
@@ -271,7 +272,7 @@ func (h *harness) watchAll(addr string, runs []*suiteRun, d time.Duration) {
 			t.Errorf("%s (%s) not done within %v: stuck", r.id, r.secret, d)
 			continue
 		case err != nil || out.Status != "succeeded":
-			t.Errorf("%s (%s) did not succeed: %v %+v", r.id, r.secret, err, engine.OutcomeOf(err))
+			t.Errorf("%s (%s) did not succeed: %v %+v", r.id, r.secret, err, interp.OutcomeOf(err))
 			continue
 		}
 		r.outputs = map[string]string{}

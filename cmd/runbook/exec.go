@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // runCmd starts an execution and follows it live.
@@ -131,7 +132,7 @@ func startExecution(ctx context.Context, cl client.Client, p *engine.Plan, param
 // startInput starts the interpreter workflow on in.
 func startInput(ctx context.Context, cl client.Client, in engine.Input) (string, error) {
 	p := in.Plan
-	opts, err := engine.StartOptions(in, fmt.Sprintf("%s-%s", p.Name, randomSuffix()))
+	opts, err := interp.StartOptions(in, fmt.Sprintf("%s-%s", p.Name, randomSuffix()))
 	if err != nil {
 		return "", usagef("%v", err)
 	}

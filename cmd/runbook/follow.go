@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // follow waits for execution id to end, printing each step as it starts
@@ -30,7 +31,7 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 			done <- result{&out, nil}
 			return
 		}
-		done <- result{engine.OutcomeOf(err), err}
+		done <- result{interp.OutcomeOf(err), err}
 	}()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
@@ -47,7 +48,7 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 			pr.update(r.out)
 			return r.out, nil
 		case <-tick.C:
-			if out := engine.State(ctx, cl, id); out != nil {
+			if out := interp.State(ctx, cl, id); out != nil {
 				pr.update(out.Shown())
 			}
 		case <-ctx.Done():

@@ -16,7 +16,7 @@ import (
 // TestWriteHistory checks that the export reads back as the history it
 // was, as the replay corpus's files do.
 func TestWriteHistory(t *testing.T) {
-	f, err := os.Open("../../engine/testdata/histories/approve-foreach-run-http-script.json")
+	f, err := os.Open("../../engine/interp/testdata/histories/approve-foreach-run-http-script.json")
 	if err != nil {
 		t.Fatal(err)
 	}

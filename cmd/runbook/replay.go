@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // replayCmd replays recorded histories against this build.
@@ -36,7 +37,7 @@ func (c *replayCmd) Run(e *env) error {
 	check := func(name string, h *historypb.History) {
 		err := engine.DecodeHistory(context.Background(), h, codec)
 		if err == nil {
-			err = engine.Replay(h, logger)
+			err = interp.Replay(h, logger)
 		}
 		if err != nil {
 			failed++

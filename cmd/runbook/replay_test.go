@@ -11,14 +11,14 @@ import (
 // the interpreter would not schedule (its activity renamed) is caught,
 // naming the step and the event (exit 1).
 func TestReplayCommand(t *testing.T) {
-	corpus, _ := filepath.Glob("../../engine/testdata/histories/*.json")
+	corpus, _ := filepath.Glob("../../engine/interp/testdata/histories/*.json")
 	if len(corpus) == 0 {
 		t.Fatal("no corpus")
 	}
 	if r := runIn(t, ".", append([]string{"replay"}, corpus...)...); r.code != 0 || strings.Count(r.stdout, "✓") != len(corpus) {
 		t.Fatalf("corpus: %s", r)
 	}
-	raw, err := os.ReadFile("../../engine/testdata/histories/aws-outputs-routing.json")
+	raw, err := os.ReadFile("../../engine/interp/testdata/histories/aws-outputs-routing.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // retryCmd starts a new execution of a failed one's pinned plan.
@@ -37,12 +38,12 @@ func (c *retryCmd) Run(e *env) error {
 	var out engine.Outcome
 	if gerr := s.client.GetWorkflow(ctx, c.ID, "").Get(ctx, &out); gerr == nil {
 		return fmt.Errorf("refused: %s succeeded; start it again with runbook start", c.ID)
-	} else if o := engine.OutcomeOf(gerr); o != nil {
+	} else if o := interp.OutcomeOf(gerr); o != nil {
 		out = *o
 	} else {
 		return unreachable(gerr)
 	}
-	retry, err := engine.RetryInput(in, &out, c.ID, c.From, c.requester(e))
+	retry, err := interp.RetryInput(in, &out, c.ID, c.From, c.requester(e))
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // watchCmd re-attaches to an execution.
@@ -63,20 +64,20 @@ func (c *statusCmd) Run(e *env) error {
 	info := desc.WorkflowExecutionInfo
 	var out *engine.Outcome
 	if info.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		out = engine.State(ctx, s.client, c.ID)
+		out = interp.State(ctx, s.client, c.ID)
 	} else {
 		var o engine.Outcome
 		if gerr := s.client.GetWorkflow(ctx, c.ID, "").Get(ctx, &o); gerr == nil {
 			out = &o
 		} else {
-			out = engine.OutcomeOf(gerr)
+			out = interp.OutcomeOf(gerr)
 		}
 	}
 	out = out.Shown()
 	if c.Output == "json" {
-		return writeJSON(e.stdout, map[string]any{"id": c.ID, "status": engine.StatusName(info.Status), "start": info.StartTime.AsTime(), "outcome": out})
+		return writeJSON(e.stdout, map[string]any{"id": c.ID, "status": interp.StatusName(info.Status), "start": info.StartTime.AsTime(), "outcome": out})
 	}
-	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", c.ID, engine.StatusName(info.Status), info.StartTime.AsTime().Local().Format(time.DateTime))
+	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", c.ID, interp.StatusName(info.Status), info.StartTime.AsTime().Local().Format(time.DateTime))
 	if out == nil {
 		fmt.Fprintln(e.stdout, "(no worker answered: steps unknown)")
 		return nil
@@ -126,7 +127,7 @@ func (c *listCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	q, err := engine.ListQuery(c.Name, c.Status)
+	q, err := interp.ListQuery(c.Name, c.Status)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -143,11 +144,11 @@ func (c *listCmd) Run(e *env) error {
 	}
 	rows := []row{}
 	for _, x := range resp.Executions {
-		r := row{ID: x.Execution.WorkflowId, Status: engine.StatusName(x.Status), Start: x.StartTime.AsTime()}
+		r := row{ID: x.Execution.WorkflowId, Status: interp.StatusName(x.Status), Start: x.StartTime.AsTime()}
 		if x.CloseTime != nil {
 			r.Seconds = x.CloseTime.AsTime().Sub(r.Start).Seconds()
 		}
-		r.Name = engine.DefinitionOf(x.SearchAttributes)
+		r.Name = interp.DefinitionOf(x.SearchAttributes)
 		rows = append(rows, r)
 	}
 	if c.Output == "json" {

@@ -40,9 +40,9 @@ type suite struct {
 	path, def string
 	file      *casetest.File
 	plan      *engine.Plan
-	diags     engine.Diagnostics   // the test file's
-	invalid   bool                 // the definition did not validate
-	cases     []*casetest.Case // those run
+	diags     engine.Diagnostics // the test file's
+	invalid   bool               // the definition did not validate
+	cases     []*casetest.Case   // those run
 	results   []*casetest.Result
 	untaken   []*casetest.Edge
 	edges     int

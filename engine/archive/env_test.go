@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/server"
 	"github.com/runbook-dev/runbook/steps"
 )
@@ -41,7 +42,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	engine.Register(w)
+	interp.Register(w)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func (e *env) start(id, src string) client.WorkflowRun {
 		e.t.Fatalf("invalid test runbook:\n%v", r.Diags)
 	}
 	in := engine.Input{Plan: r.Plans[0], StartedBy: "archive@test", Trigger: "manual"}
-	opts, err := engine.StartOptions(in, id)
+	opts, err := interp.StartOptions(in, id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func checkHistory(t *testing.T, name string, r io.Reader, last enumspb.EventType
 	if len(evs) == 0 || evs[len(evs)-1].GetEventType() != last {
 		t.Fatalf("%s: %d events, want the last to be %v", name, len(evs), last)
 	}
-	if err := engine.Replay(h, quiet); err != nil {
+	if err := interp.Replay(h, quiet); err != nil {
 		t.Fatalf("%s does not replay: %v", name, err)
 	}
 }

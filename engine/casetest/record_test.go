@@ -13,12 +13,12 @@ import (
 	"github.com/runbook-dev/runbook/engine/casetest"
 )
 
-// histories serves the histories of testdata/histories by workflow ID.
+// histories serves the replay corpus (../interp/testdata/histories) by workflow ID.
 func histories(t *testing.T, names ...string) casetest.History {
 	t.Helper()
 	byID := map[string]*historypb.History{}
 	for _, name := range names {
-		f, err := os.Open("../testdata/histories/" + name + ".json")
+		f, err := os.Open("../interp/testdata/histories/" + name + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}

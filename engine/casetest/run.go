@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -105,7 +106,7 @@ func (r *caseRun) execute() (out *engine.Outcome, err error) {
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: testWorkflowID, TaskQueue: engine.TaskQueue})
 	env.SetDetachedChildWait(false)
 	env.SetTestTimeout(time.Minute)
-	engine.Register(env)
+	interp.Register(env)
 	for _, name := range []string{engine.ActivityAWS, engine.ActivityWaitFor, engine.ActivityHTTP, engine.ActivityScript} {
 		env.RegisterActivityWithOptions(r.activity(name), activity.RegisterOptions{Name: name})
 	}
@@ -122,7 +123,7 @@ func (r *caseRun) execute() (out *engine.Outcome, err error) {
 		return nil, nil
 	}
 	if werr := env.GetWorkflowError(); werr != nil {
-		if o := engine.OutcomeOf(werr); o != nil {
+		if o := interp.OutcomeOf(werr); o != nil {
 			return o, nil
 		}
 		return nil, fmt.Errorf("the execution failed: %v", werr)

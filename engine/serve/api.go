@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // StartRequest is the body of POST /v1/executions.
@@ -38,7 +39,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, c Caller) {
 		WriteProblem(w, http.StatusNotFound, err.Error())
 		return
 	}
-	if len(p.Starters) > 0 && !engine.Matches(p.Starters, c.Identity, c.Groups) {
+	if len(p.Starters) > 0 && !interp.Matches(p.Starters, c.Identity, c.Groups) {
 		WriteProblem(w, http.StatusForbidden, fmt.Sprintf("%s may not start %s (starters: %s)", c.Identity, p.Name, strings.Join(p.Starters, ", ")))
 		return
 	}
@@ -50,7 +51,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, c Caller) {
 	in := engine.Input{Plan: p, Params: params, StartedBy: c.Identity, Trigger: "api"}
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	opts, err := engine.StartOptions(in, p.Name+"-"+hex.EncodeToString(suffix))
+	opts, err := interp.StartOptions(in, p.Name+"-"+hex.EncodeToString(suffix))
 	if err != nil {
 		WriteProblem(w, http.StatusBadRequest, err.Error())
 		return
@@ -92,7 +93,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, _ Caller) {
 }
 
 func (s *Server) executions(ctx context.Context, def, status, limit string) ([]Execution, error) {
-	q, err := engine.ListQuery(def, status)
+	q, err := interp.ListQuery(def, status)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +107,8 @@ func (s *Server) executions(ctx context.Context, def, status, limit string) ([]E
 	}
 	out := []Execution{}
 	for _, x := range resp.Executions {
-		e := Execution{ID: x.Execution.WorkflowId, Status: engine.StatusName(x.Status), Start: x.StartTime.AsTime(),
-			Definition: engine.DefinitionOf(x.SearchAttributes), Trigger: engine.SearchAttr(x.SearchAttributes, "RunbookTrigger")}
+		e := Execution{ID: x.Execution.WorkflowId, Status: interp.StatusName(x.Status), Start: x.StartTime.AsTime(),
+			Definition: interp.DefinitionOf(x.SearchAttributes), Trigger: interp.SearchAttr(x.SearchAttributes, "RunbookTrigger")}
 		if x.CloseTime != nil {
 			e.Close = x.CloseTime.AsTime()
 		}
@@ -133,20 +134,20 @@ func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
 		return nil, err
 	}
 	info := d.WorkflowExecutionInfo
-	e := &Execution{ID: id, Status: engine.StatusName(info.Status), Start: info.StartTime.AsTime()}
-	e.Definition, e.Trigger = engine.DefinitionOf(info.SearchAttributes), engine.SearchAttr(info.SearchAttributes, "RunbookTrigger")
+	e := &Execution{ID: id, Status: interp.StatusName(info.Status), Start: info.StartTime.AsTime()}
+	e.Definition, e.Trigger = interp.DefinitionOf(info.SearchAttributes), interp.SearchAttr(info.SearchAttributes, "RunbookTrigger")
 	if info.CloseTime != nil {
 		e.Close = info.CloseTime.AsTime()
 	}
 	if info.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		e.Outcome = engine.State(ctx, s.cfg.Client, id).Shown()
+		e.Outcome = interp.State(ctx, s.cfg.Client, id).Shown()
 		return e, nil
 	}
 	var o engine.Outcome
 	if gerr := s.cfg.Client.GetWorkflow(ctx, id, "").Get(ctx, &o); gerr == nil {
 		e.Outcome = &o
 	} else {
-		e.Outcome = engine.OutcomeOf(gerr)
+		e.Outcome = interp.OutcomeOf(gerr)
 	}
 	e.Outcome = e.Outcome.Shown()
 	return e, nil
@@ -184,7 +185,7 @@ func (s *Server) decide(kind string) func(http.ResponseWriter, *http.Request, Ca
 }
 
 func (s *Server) decision(ctx context.Context, id, kind string, req DecideRequest, c Caller) (*engine.Approval, error) {
-	a, err := engine.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment, Request: req.Request})
+	a, err := interp.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment, Request: req.Request})
 	if err == nil {
 		s.cfg.Logger.Info("decision", "id", id, "decision", kind, "by", c.Identity)
 		if last := a.Decisions[len(a.Decisions)-1]; kind == engine.UpdateReject || len(a.Decisions) >= a.MinApprovals {
@@ -215,12 +216,12 @@ func (s *Server) approvals(w http.ResponseWriter, r *http.Request, c Caller) {
 	WriteJSON(w, http.StatusOK, mine)
 }
 
-func (s *Server) waitingFor(ctx context.Context, c Caller) ([]*engine.WaitingStep, error) {
-	all, err := engine.Waiting(ctx, s.cfg.Client)
+func (s *Server) waitingFor(ctx context.Context, c Caller) ([]*interp.WaitingStep, error) {
+	all, err := interp.Waiting(ctx, s.cfg.Client)
 	if err != nil {
 		return nil, err
 	}
-	mine := []*engine.WaitingStep{}
+	mine := []*interp.WaitingStep{}
 	for _, ws := range all {
 		if ws.MayDecide(c.Identity, c.Groups) {
 			mine = append(mine, ws)

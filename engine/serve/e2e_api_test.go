@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 const (
@@ -54,27 +55,27 @@ func TestE2EAPI(t *testing.T) {
 	}
 	id := started["id"]
 
-	waiting := func(identity string) []*engine.WaitingStep {
+	waiting := func(identity string) []*interp.WaitingStep {
 		t.Helper()
 		a := e.as(identity, "GET", "/v1/approvals", nil)
-		var list []*engine.WaitingStep
+		var list []*interp.WaitingStep
 		if a.status != http.StatusOK || json.Unmarshal(a.body, &list) != nil {
 			t.Fatalf("approvals as %s: %d %s", identity, a.status, a.body)
 		}
 		return list
 	}
-	listed := func(list []*engine.WaitingStep) bool {
-		return slices.ContainsFunc(list, func(w *engine.WaitingStep) bool { return w.ID == id && w.Step == "gate" })
+	listed := func(list []*interp.WaitingStep) bool {
+		return slices.ContainsFunc(list, func(w *interp.WaitingStep) bool { return w.ID == id && w.Step == "gate" })
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	var shown []*engine.WaitingStep
+	var shown []*interp.WaitingStep
 	for shown = waiting("bob"); !listed(shown); shown = waiting("bob") {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s never waited for bob's approval", id)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	request := shown[slices.IndexFunc(shown, func(w *engine.WaitingStep) bool { return w.ID == id })].Approval.Request
+	request := shown[slices.IndexFunc(shown, func(w *interp.WaitingStep) bool { return w.ID == id })].Approval.Request
 	if listed(waiting("alice")) {
 		t.Errorf("the requester alice sees her own execution among her approvals")
 	}

@@ -37,6 +37,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/server"
 	"github.com/runbook-dev/runbook/steps"
 )
@@ -98,7 +99,7 @@ func newE2E(tb testing.TB, defs ...string) *e2e {
 	}
 	tb.Cleanup(e.client.Close)
 	w := worker.New(e.client, engine.TaskQueue, worker.Options{})
-	engine.Register(w)
+	interp.Register(w)
 	steps.NewActivities(e.aws).Register(w)
 	if err := w.Start(); err != nil {
 		tb.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
 	"github.com/runbook-dev/runbook/engine/server"
 	"github.com/runbook-dev/runbook/steps"
@@ -65,7 +66,7 @@ func newPageEnv(t *testing.T, srcs ...string) *pageEnv {
 	}
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	engine.Register(w)
+	interp.Register(w)
 	// Approve and log steps call no AWS: the activities are there as in
 	// `runbook serve`, with a configuration nothing reads.
 	steps.NewActivities(aws.Config{Region: "us-east-1"}).Register(w)
@@ -83,7 +84,7 @@ func newPageEnv(t *testing.T, srcs ...string) *pageEnv {
 func (e *pageEnv) start(i int, id, who string) {
 	e.t.Helper()
 	in := engine.Input{Plan: e.plans[i], StartedBy: who, Trigger: "alarm"}
-	opts, err := engine.StartOptions(in, id)
+	opts, err := interp.StartOptions(in, id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func (e *pageEnv) waitStatus(id, step, status string) *engine.StepRecord {
 	deadline := time.Now().Add(time.Minute)
 	var last *engine.Outcome
 	for time.Now().Before(deadline) {
-		if last = engine.State(context.Background(), e.client, id); last != nil {
+		if last = interp.State(context.Background(), e.client, id); last != nil {
 			for _, r := range last.Steps {
 				if r.Name == step && r.Status == status {
 					return r

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // approvalView is one approve step as the page shows it; Decide is set
@@ -31,7 +32,7 @@ type approvalView struct {
 // shows while it waits.
 func newApprovalView(id, runbook, step string, a *engine.Approval, waiting bool, now time.Time) *approvalView {
 	v := &approvalView{ID: id, Runbook: runbook, Step: step, Message: a.Message, Min: a.MinApprovals,
-		Approvers: a.Approvers, Requester: a.Requester, Decisions: a.Decisions, Request: a.Request, Params: engine.ParamText(a.Params)}
+		Approvers: a.Approvers, Requester: a.Requester, Decisions: a.Decisions, Request: a.Request, Params: interp.ParamText(a.Params)}
 	if waiting {
 		v.Left = timeLeft(a.Deadline, now)
 	}
@@ -131,7 +132,7 @@ func (s *Server) executionView(e *Execution, c Caller) *executionView {
 			if st.Message == st.Approval.Message {
 				sv.Message = "" // shown with the approval
 			}
-			ws := &engine.WaitingStep{ID: e.ID, Step: st.Name, Approval: st.Approval}
+			ws := &interp.WaitingStep{ID: e.ID, Step: st.Name, Approval: st.Approval}
 			if waiting && ws.MayDecide(c.Identity, c.Groups) {
 				sv.Approval.Decide = true
 				v.Decide = append(v.Decide, sv.Approval)

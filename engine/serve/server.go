@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // maxBody bounds every request body.
@@ -178,7 +179,7 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *A
 func (s *Server) startAlarm(ctx context.Context, hook string, t Target, a *Alarm) (Started, error) {
 	in := engine.Input{Plan: t.Plan, Params: t.Params, StartedBy: "hook:" + hook, Trigger: "alarm", Alarm: a.Data()}
 	id := t.Plan.Name + "/" + a.Episode()
-	opts, err := engine.StartOptions(in, id)
+	opts, err := interp.StartOptions(in, id)
 	if err != nil {
 		return Started{}, err
 	}

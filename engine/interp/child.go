@@ -1,4 +1,4 @@
-package engine
+package interp
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -15,24 +16,24 @@ import (
 // can't approve the child either), cancellation passed on (the child's
 // finally steps run). The child's outputs are the step's `result`, and its
 // outputs when it declares none.
-func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+func (it *interp) child(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any, visit int) (map[string]any, error) {
 	if s.Child == nil {
-		return nil, &StepError{Type: "InvalidPlan", Message: "the run step has no pinned runbook: validate the definition again"}
+		return nil, &engine.StepError{Type: "InvalidPlan", Message: "the run step has no pinned runbook: validate the definition again"}
 	}
 	given, err := it.resolve(s.Arg("params"), env)
 	if err != nil {
 		return nil, err
 	}
 	gm, _ := given.(map[string]any)
-	params, err := CheckParams(s.Child, gm)
+	params, err := engine.CheckParams(s.Child, gm)
 	if err != nil {
-		return nil, &StepError{Type: "InvalidParams", Message: err.Error()}
+		return nil, &engine.StepError{Type: "InvalidParams", Message: err.Error()}
 	}
 	id := it.exec["id"].(string)
-	in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id, DryRun: it.in.DryRun, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
+	in := engine.Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id, DryRun: it.in.DryRun, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
 	rec.Execution = fmt.Sprintf("%s/%s#%d", id, rec.Name, visit)
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID: rec.Execution, TaskQueue: TaskQueue, WaitForCancellation: true,
+		WorkflowID: rec.Execution, TaskQueue: engine.TaskQueue, WaitForCancellation: true,
 		StaticSummary:         fmt.Sprintf("%s@%s (step %s of %s)", s.Child.Name, s.Child.Version, rec.Name, id),
 		TypedSearchAttributes: searchAttributes(in),
 	}
@@ -41,12 +42,12 @@ func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env 
 		return nil, err
 	}
 	defer stop()
-	var out Outcome
-	err = workflow.ExecuteChildWorkflow(workflow.WithChildOptions(bctx, opts), WorkflowName, in).Get(bctx, &out)
+	var out engine.Outcome
+	err = workflow.ExecuteChildWorkflow(workflow.WithChildOptions(bctx, opts), engine.WorkflowName, in).Get(bctx, &out)
 	switch {
 	case err == nil:
 	case timedOut():
-		return nil, &StepError{Type: "Timeout", Message: "the step timed out; the child " + rec.Execution + " was cancelled"}
+		return nil, &engine.StepError{Type: "Timeout", Message: "the step timed out; the child " + rec.Execution + " was cancelled"}
 	case ctx.Err() != nil:
 		return nil, temporal.NewCanceledError()
 	default:
@@ -57,7 +58,7 @@ func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env 
 		} else if temporal.IsCanceledError(err) {
 			msg = "cancelled"
 		}
-		return nil, &StepError{Type: "ChildFailed", Message: fmt.Sprintf("%s@%s (%s) %s", s.Child.Name, s.Child.Version, rec.Execution, msg)}
+		return nil, &engine.StepError{Type: "ChildFailed", Message: fmt.Sprintf("%s@%s (%s) %s", s.Child.Name, s.Child.Version, rec.Execution, msg)}
 	}
 	if out.Outputs == nil {
 		out.Outputs = map[string]any{}
@@ -76,14 +77,14 @@ func (it *interp) child(ctx workflow.Context, s *PlanStep, rec *StepRecord, env 
 // When more than maxErrors items fail, no further item starts; those
 // running finish, and the step fails. Each output is the list of its
 // per-item values, in item order (nil for a failed item).
-func (it *interp) forEach(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *frame, env map[string]any) (map[string]any, error) {
-	v, err := Eval(s.Main.Tmpl.Parts[0].Expr, env, it.now)
+func (it *interp) forEach(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, sc *frame, env map[string]any) (map[string]any, error) {
+	v, err := engine.Eval(s.Main.Tmpl.Parts[0].Expr, env, it.now)
 	if err != nil {
-		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
+		return nil, &engine.StepError{Type: "ExpressionError", Message: err.Error()}
 	}
 	items, ok := v.([]any)
 	if !ok && v != nil {
-		return nil, &StepError{Type: "ExpressionError", Message: fmt.Sprintf("%s gave %T, not a list", s.Main.Str, v)}
+		return nil, &engine.StepError{Type: "ExpressionError", Message: fmt.Sprintf("%s gave %T, not a list", s.Main.Str, v)}
 	}
 	conc, maxErrors := 1, 0
 	if c := s.Arg("concurrency"); c != nil {
@@ -127,13 +128,13 @@ func (it *interp) forEach(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc
 	rec.Message = fmt.Sprintf("%d items: %d succeeded, %d failed, %d not run", len(items), next-len(failed), len(failed), len(items)-next)
 	switch {
 	case timedOut():
-		return nil, &StepError{Type: "Timeout", Message: "the step timed out: " + rec.Message}
+		return nil, &engine.StepError{Type: "Timeout", Message: "the step timed out: " + rec.Message}
 	case ctx.Err() != nil:
 		return nil, temporal.NewCanceledError()
 	case end != nil:
 		return nil, end
 	case len(failed) > maxErrors:
-		return nil, &StepError{Type: "ItemsFailed", Message: fmt.Sprintf("%d items failed (maxErrors %d): %s", len(failed), maxErrors, strings.Join(failed, "; "))}
+		return nil, &engine.StepError{Type: "ItemsFailed", Message: fmt.Sprintf("%d items failed (maxErrors %d): %s", len(failed), maxErrors, strings.Join(failed, "; "))}
 	}
 	if len(s.Outputs) == 0 {
 		return nil, nil
@@ -153,7 +154,7 @@ func (it *interp) forEach(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc
 
 // item runs one item of a forEach in its own frame and evaluates the
 // step's outputs there.
-func (it *interp) item(ctx workflow.Context, s *PlanStep, sc *frame, i int, item any) (map[string]any, error) {
+func (it *interp) item(ctx workflow.Context, s *engine.PlanStep, sc *frame, i int, item any) (map[string]any, error) {
 	sub := itemFrame(sc, s.Name, i, item)
 	if err := it.run(ctx, s.Steps, sub); err != nil {
 		return nil, err
@@ -177,7 +178,7 @@ func itemFrame(sc *frame, loop string, i int, item any) *frame {
 // bound applies a step's timeout to kinds that run in the workflow (run,
 // forEach): the returned context is cancelled when it passes. stop ends
 // the timer.
-func (it *interp) bound(ctx workflow.Context, s *PlanStep, env map[string]any) (bctx workflow.Context, timedOut func() bool, stop func(), err error) {
+func (it *interp) bound(ctx workflow.Context, s *engine.PlanStep, env map[string]any) (bctx workflow.Context, timedOut func() bool, stop func(), err error) {
 	if s.Timeout == nil {
 		return ctx, func() bool { return false }, func() {}, nil
 	}

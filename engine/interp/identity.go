@@ -1,9 +1,10 @@
-package engine
+package interp
 
 import (
 	"bytes"
 	"encoding/json"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -12,13 +13,13 @@ import (
 // read them, with sts:GetCallerIdentity under the plan's region and role:
 // an activity, so replays see the recorded values. Executions started
 // before did without (they read ""): behind GetVersion.
-func (it *interp) identity(ctx workflow.Context) *StepError {
+func (it *interp) identity(ctx workflow.Context) *engine.StepError {
 	if !readsIdentity(it.in.Plan) || it.version("execution-identity") != 1 {
 		return nil
 	}
 	env := it.env(it.root)
-	c := Call{Step: "execution", Op: "sts:GetCallerIdentity", Seal: it.secrets.Known(),
-		Outputs: []*PlanOutput{{Name: "account", Expr: &Expr{Src: "result.Account"}}}}
+	c := engine.Call{Step: "execution", Op: "sts:GetCallerIdentity", Seal: it.secrets.Known(),
+		Outputs: []*engine.PlanOutput{{Name: "account", Expr: &engine.Expr{Src: "result.Account"}}}}
 	var err error
 	if c.Region, err = it.text(it.in.Plan.Region, env); err != nil {
 		return asStepError(err)
@@ -31,10 +32,10 @@ func (it *interp) identity(ctx workflow.Context) *StepError {
 		StartToCloseTimeout: defaultCallTimeout, HeartbeatTimeout: callHeartbeat,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: defaultInterval, BackoffCoefficient: 2, MaximumAttempts: 3},
 	}
-	var res CallResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), ActivityAWS, c).Get(ctx, &res); err != nil {
+	var res engine.CallResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), engine.ActivityAWS, c).Get(ctx, &res); err != nil {
 		se := asStepError(err)
-		return &StepError{Type: se.Type, Message: "execution.account and execution.region: sts:GetCallerIdentity failed: " + se.Message}
+		return &engine.StepError{Type: se.Type, Message: "execution.account and execution.region: sts:GetCallerIdentity failed: " + se.Message}
 	}
 	it.exec["account"], it.exec["region"] = res.Outputs["account"], res.Region
 	return nil
@@ -44,7 +45,7 @@ func (it *interp) identity(ctx workflow.Context) *StepError {
 // pins) reads execution.account or execution.region.
 //
 //workflowcheck:ignore
-func readsIdentity(p *Plan) bool {
+func readsIdentity(p *engine.Plan) bool {
 	b, _ := json.Marshal(p)
 	return bytes.Contains(b, []byte("execution.account")) || bytes.Contains(b, []byte("execution.region"))
 }

@@ -1,4 +1,4 @@
-package engine_test
+package interp_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -39,7 +40,7 @@ func execute(t *testing.T, p *engine.Plan, params map[string]any, aws func(conte
 	// CI machines run packages in parallel: a starved workflow goroutine
 	// must not read as a deadlock.
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 30 * time.Second})
-	engine.Register(env)
+	interp.Register(env)
 	if aws != nil {
 		env.RegisterActivityWithOptions(aws, activity.RegisterOptions{Name: engine.ActivityAWS})
 	}

@@ -1,9 +1,10 @@
-package engine
+package interp
 
 import (
 	"fmt"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -16,11 +17,11 @@ import (
 // second start while one runs (the SDK then answers with
 // serviceerror.WorkflowExecutionAlreadyStarted naming the holder); any
 // other gets id.
-func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
+func StartOptions(in engine.Input, id string) (client.StartWorkflowOptions, error) {
 	p := in.Plan
 	opts := client.StartWorkflowOptions{
 		ID:                    id,
-		TaskQueue:             TaskQueue,
+		TaskQueue:             engine.TaskQueue,
 		StaticSummary:         fmt.Sprintf("%s@%s", p.Name, p.Version),
 		TypedSearchAttributes: searchAttributes(in),
 	}
@@ -32,7 +33,7 @@ func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
 	}
 	env := map[string]any{"params": in.Params, "steps": map[string]any{}, "alarm": in.Alarm,
 		"execution": map[string]any{"name": p.Name, "version": p.Version, "startedBy": in.StartedBy, "trigger": in.Trigger}}
-	key, err := Eval(p.Lock, env, time.Now)
+	key, err := engine.Eval(p.Lock, env, time.Now)
 	if err != nil {
 		return opts, fmt.Errorf("lock: %w", err)
 	}
@@ -46,7 +47,7 @@ func StartOptions(in Input, id string) (client.StartWorkflowOptions, error) {
 }
 
 // searchAttributes make an execution findable by runbook and trigger.
-func searchAttributes(in Input) temporal.SearchAttributes {
+func searchAttributes(in engine.Input) temporal.SearchAttributes {
 	p := in.Plan
 	updates := []temporal.SearchAttributeUpdate{
 		temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),

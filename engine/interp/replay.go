@@ -1,4 +1,4 @@
-package engine
+package interp
 
 import (
 	historypb "go.temporal.io/api/history/v1"

@@ -1,10 +1,11 @@
-package engine
+package interp
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -12,7 +13,7 @@ import (
 // notify announces an approval wait through SNS (sns:Publish) or an HTTP
 // request, with the commands that approve and reject. A notification
 // that fails is noted on the step, which goes on waiting.
-func (it *interp) notify(ctx workflow.Context, s *PlanStep, rec *StepRecord, n *Value, env map[string]any) {
+func (it *interp) notify(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, n *engine.Value, env map[string]any) {
 	a := rec.Approval
 	id := it.exec["id"].(string)
 	approve := fmt.Sprintf("runbook approve %s --step %s --request %s", id, rec.Name, a.Request)
@@ -20,8 +21,8 @@ func (it *interp) notify(ctx workflow.Context, s *PlanStep, rec *StepRecord, n *
 	text := fmt.Sprintf("%s\n\n%s@%s (execution %s) waits at step %s for %d approval(s) from %s until %s.\nApprove: %s\nReject:  %s\n",
 		a.Message, it.in.Plan.Name, it.in.Plan.Version, id, rec.Name, a.MinApprovals,
 		strings.Join(a.Approvers, ", "), a.Deadline.UTC().Format(time.RFC3339), approve, reject)
-	c := Call{Step: s.Name, Env: env}
-	name, what := ActivityAWS, "sns:Publish"
+	c := engine.Call{Step: s.Name, Env: env}
+	name, what := engine.ActivityAWS, "sns:Publish"
 	var err error
 	if topic := n.Field("sns"); topic != nil {
 		var arn string
@@ -31,7 +32,7 @@ func (it *interp) notify(ctx workflow.Context, s *PlanStep, rec *StepRecord, n *
 			c.Region, err = it.textOr(s.Region, it.in.Plan.Region, env)
 		}
 	} else {
-		name, what = ActivityHTTP, "http"
+		name, what = engine.ActivityHTTP, "http"
 		var in any
 		if in, err = it.resolve(n.Field("http"), env); err == nil {
 			req, _ := in.(map[string]any)

@@ -1,4 +1,4 @@
-package engine_test
+package interp_test
 
 import (
 	"log/slog"
@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // TestReplay replays every recorded history under testdata/histories
@@ -35,7 +36,7 @@ func TestReplay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := engine.Replay(h, logger); err != nil {
+			if err := interp.Replay(h, logger); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -50,7 +51,7 @@ func TestReplayCatchesChange(t *testing.T) {
 		if err := workflow.Sleep(ctx, time.Hour); err != nil {
 			return nil, err
 		}
-		return engine.Execute(ctx, in)
+		return interp.Execute(ctx, in)
 	}, workflow.RegisterOptions{Name: engine.WorkflowName})
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	err := r.ReplayWorkflowHistoryFromJSONFile(logger, "testdata/histories/aws-outputs-routing.json")

@@ -1,8 +1,9 @@
-package engine
+package interp
 
 import (
 	"errors"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -10,8 +11,8 @@ import (
 // result gave: a failed or cancelled execution carries it in the error's
 // details; a terminated or timed-out workflow gets an outcome of that
 // status. Nil when err is none of those (an unreachable server, say).
-func OutcomeOf(err error) *Outcome {
-	var out Outcome
+func OutcomeOf(err error) *engine.Outcome {
+	var out engine.Outcome
 	var app *temporal.ApplicationError
 	var canceled *temporal.CanceledError
 	var terminated *temporal.TerminatedError
@@ -22,11 +23,11 @@ func OutcomeOf(err error) *Outcome {
 	case errors.As(err, &canceled) && canceled.HasDetails() && canceled.Details(&out) == nil:
 		return &out
 	case errors.As(err, &canceled):
-		return &Outcome{Status: StatusCancelled}
+		return &engine.Outcome{Status: engine.StatusCancelled}
 	case errors.As(err, &terminated):
-		return &Outcome{Status: "terminated", Error: &StepError{Message: err.Error()}}
+		return &engine.Outcome{Status: "terminated", Error: &engine.StepError{Message: err.Error()}}
 	case errors.As(err, &timeout):
-		return &Outcome{Status: StatusTimedOut, Error: &StepError{Message: err.Error()}}
+		return &engine.Outcome{Status: engine.StatusTimedOut, Error: &engine.StepError{Message: err.Error()}}
 	}
 	return nil
 }

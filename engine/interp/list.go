@@ -1,9 +1,10 @@
-package engine
+package interp
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/converter"
@@ -15,7 +16,7 @@ var listStatus = map[string]string{"running": "Running", "completed": "Completed
 // optionally of one definition and in one status (running, completed,
 // failed, canceled, terminated, timedout).
 func ListQuery(definition, status string) (string, error) {
-	q := fmt.Sprintf("WorkflowType = '%s'", WorkflowName)
+	q := fmt.Sprintf("WorkflowType = '%s'", engine.WorkflowName)
 	if definition != "" {
 		q += fmt.Sprintf(" AND RunbookName = '%s'", strings.ReplaceAll(definition, "'", ""))
 	}

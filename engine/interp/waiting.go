@@ -1,4 +1,4 @@
-package engine
+package interp
 
 import (
 	"context"
@@ -8,16 +8,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 )
 
 // WaitingStep is one approve step waiting for decisions.
 type WaitingStep struct {
-	ID       string    `json:"id"`
-	Runbook  string    `json:"runbook"` // NAME@VERSION
-	Step     string    `json:"step"`
-	Approval *Approval `json:"approval"`
+	ID       string           `json:"id"`
+	Runbook  string           `json:"runbook"` // NAME@VERSION
+	Step     string           `json:"step"`
+	Approval *engine.Approval `json:"approval"`
 }
 
 // MayDecide reports whether identity, with its groups, may still decide
@@ -53,7 +54,7 @@ func Waiting(ctx context.Context, cl client.Client) ([]*WaitingStep, error) {
 				continue
 			}
 			for _, st := range o.Steps {
-				if st.Status == StatusWaiting && st.Approval != nil {
+				if st.Status == engine.StatusWaiting && st.Approval != nil {
 					out = append(out, &WaitingStep{ID: x.Execution.WorkflowId, Runbook: DefinitionOf(x.SearchAttributes), Step: st.Name, Approval: st.Approval})
 				}
 			}
@@ -68,14 +69,14 @@ func Waiting(ctx context.Context, cl client.Client) ([]*WaitingStep, error) {
 
 // State asks a running execution for its Outcome so far; nil when no
 // worker answers within 2 seconds.
-func State(ctx context.Context, cl client.Client, id string) *Outcome {
+func State(ctx context.Context, cl client.Client, id string) *engine.Outcome {
 	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	v, err := cl.QueryWorkflow(qctx, id, "", QueryState)
+	v, err := cl.QueryWorkflow(qctx, id, "", engine.QueryState)
 	if err != nil {
 		return nil
 	}
-	var out Outcome
+	var out engine.Outcome
 	if v.Get(&out) != nil {
 		return nil
 	}

@@ -1,14 +1,16 @@
-package engine
+package interp
 
 import (
 	"slices"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 // secrets are the secret values an execution knows: its secret params,
 // secret outputs and what secret-bearing operations returned. Once it
 // knows one, every payload it writes is sealed (encrypted by the codec),
 // and its messages hide them.
-type secrets struct{ Redactor }
+type secrets struct{ engine.Redactor }
 
 // holding returns the names of the entries of m whose values hold a
 // secret, with those secret by declaration, sorted.
@@ -34,8 +36,8 @@ func (it *interp) secret(v any) {
 
 // noteOutputs adds the values of the outputs declared secret and
 // returns the names of those that hold a secret.
-func (it *interp) noteOutputs(decl []*PlanOutput, outs map[string]any) []string {
-	declared := SecretOutputs(decl)
+func (it *interp) noteOutputs(decl []*engine.PlanOutput, outs map[string]any) []string {
+	declared := engine.SecretOutputs(decl)
 	for _, o := range decl {
 		if o.Secret {
 			it.secret(outs[o.Name])
@@ -48,9 +50,9 @@ func (it *interp) noteOutputs(decl []*PlanOutput, outs map[string]any) []string 
 func (it *interp) hide(s string) string { return it.secrets.Text(s) }
 
 // hideError is se with the secrets in its message hidden.
-func (it *interp) hideError(se *StepError) *StepError {
+func (it *interp) hideError(se *engine.StepError) *engine.StepError {
 	if m := it.hide(se.Message); m != se.Message {
-		return &StepError{Type: se.Type, Message: m}
+		return &engine.StepError{Type: se.Type, Message: m}
 	}
 	return se
 }
@@ -62,7 +64,7 @@ func (it *interp) hideError(se *StepError) *StepError {
 func (it *interp) secretsIn(params map[string]any) []string {
 	var out []string
 	for _, s := range it.secrets.Strings() {
-		var r Redactor
+		var r engine.Redactor
 		r.Add(s)
 		if r.Holds(params) {
 			out = append(out, s)

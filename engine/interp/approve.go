@@ -1,4 +1,4 @@
-package engine
+package interp
 
 import (
 	"crypto/sha256"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -17,9 +18,9 @@ const defaultApprovalTimeout = 24 * time.Hour
 
 // wait is an approve step waiting for decisions.
 type wait struct {
-	rec      *StepRecord
+	rec      *engine.StepRecord
 	approved int
-	rejected *Decision
+	rejected *engine.Decision
 }
 
 // Auditor records the approval decisions a workflow refused. Temporal
@@ -45,10 +46,12 @@ type Refusal struct {
 
 // handleDecisions registers the approve and reject updates.
 func (it *interp) handleDecisions(ctx workflow.Context) error {
-	for _, kind := range []string{UpdateApprove, UpdateReject} {
+	for _, kind := range []string{engine.UpdateApprove, engine.UpdateReject} {
 		err := workflow.SetUpdateHandlerWithOptions(ctx, kind,
-			func(ctx workflow.Context, d Decision) (*Approval, error) { return it.decide(ctx, kind, d) },
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d Decision) error { return it.validate(ctx, kind, d) }})
+			func(ctx workflow.Context, d engine.Decision) (*engine.Approval, error) {
+				return it.decide(ctx, kind, d)
+			},
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d engine.Decision) error { return it.validate(ctx, kind, d) }})
 		if err != nil {
 			return err
 		}
@@ -59,7 +62,7 @@ func (it *interp) handleDecisions(ctx workflow.Context) error {
 // validate refuses a decision that may not count: for no waiting step, by
 // the requester, by someone not listed, or by someone who already decided.
 // Refusals are logged and audited.
-func (it *interp) validate(ctx workflow.Context, kind string, d Decision) error {
+func (it *interp) validate(ctx workflow.Context, kind string, d engine.Decision) error {
 	err := it.admissible(kind, d)
 	if err != nil {
 		info := workflow.GetInfo(ctx)
@@ -78,7 +81,7 @@ func (it *interp) validate(ctx workflow.Context, kind string, d Decision) error 
 // must be the one waiting. Only the validator checks the request:
 // histories recorded before decisions named one replay through the
 // handler.
-func (it *interp) admissible(kind string, d Decision) error {
+func (it *interp) admissible(kind string, d engine.Decision) error {
 	w, err := it.check(kind, d)
 	switch {
 	case err != nil:
@@ -91,7 +94,7 @@ func (it *interp) admissible(kind string, d Decision) error {
 	return nil
 }
 
-func (it *interp) check(kind string, d Decision) (*wait, error) {
+func (it *interp) check(kind string, d engine.Decision) (*wait, error) {
 	w, err := it.waiting(d.Step)
 	if err != nil {
 		return nil, err
@@ -148,14 +151,14 @@ func Matches(principals []string, identity string, groups []string) bool {
 }
 
 // decide records an accepted decision.
-func (it *interp) decide(ctx workflow.Context, kind string, d Decision) (*Approval, error) {
+func (it *interp) decide(ctx workflow.Context, kind string, d engine.Decision) (*engine.Approval, error) {
 	w, err := it.check(kind, d)
 	if err != nil { // the step stopped waiting since validation
 		return nil, err
 	}
 	d.Step, d.Decision, d.Time = w.rec.Name, kind, workflow.Now(ctx)
 	w.rec.Approval.Decisions = append(w.rec.Approval.Decisions, &d)
-	if kind == UpdateReject {
+	if kind == engine.UpdateReject {
 		w.rejected = &d
 	} else {
 		w.approved++
@@ -165,7 +168,7 @@ func (it *interp) decide(ctx workflow.Context, kind string, d Decision) (*Approv
 
 // approve waits until enough distinct approvers approve, one rejects, or
 // the deadline passes (then the step fails: silence never approves).
-func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any) (map[string]any, error) {
+func (it *interp) approve(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any) (map[string]any, error) {
 	d := defaultApprovalTimeout
 	if t := s.Arg("timeout"); t != nil {
 		var err error
@@ -178,7 +181,7 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 		return nil, err
 	}
 	msg = it.hide(msg)
-	a := &Approval{Runbook: it.in.Plan.Name + "@" + it.in.Plan.Version, Since: it.now(), MinApprovals: 1, Message: msg, Requester: it.in.StartedBy, Deadline: it.now().Add(d),
+	a := &engine.Approval{Runbook: it.in.Plan.Name + "@" + it.in.Plan.Version, Since: it.now(), MinApprovals: 1, Message: msg, Requester: it.in.StartedBy, Deadline: it.now().Add(d),
 		Digest: it.in.Plan.Digest, Params: it.shownParams()}
 	a.Request = approvalRequest(workflow.GetInfo(ctx).WorkflowExecution.RunID, rec.Name, a)
 	if m := s.Arg("minApprovals"); m != nil {
@@ -187,7 +190,7 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 	for _, v := range s.Arg("approvers").List {
 		a.Approvers = append(a.Approvers, v.Str)
 	}
-	rec.Status, rec.Approval, rec.Message = StatusWaiting, a, msg
+	rec.Status, rec.Approval, rec.Message = engine.StatusWaiting, a, msg
 	w := &wait{rec: rec}
 	it.waits = append(it.waits, w)
 	defer func() { it.waits = slices.DeleteFunc(it.waits, func(x *wait) bool { return x == w }) }()
@@ -205,9 +208,9 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 		if w.rejected.Comment != "" {
 			reason += ": " + w.rejected.Comment
 		}
-		return nil, &StepError{Type: "Rejected", Message: "rejected by " + reason}
+		return nil, &engine.StepError{Type: "Rejected", Message: "rejected by " + reason}
 	case !ok:
-		return nil, &StepError{Type: "ApprovalTimedOut", Message: fmt.Sprintf("no decision within %s (%d of %d approvals)", FormatDuration(d), w.approved, a.MinApprovals)}
+		return nil, &engine.StepError{Type: "ApprovalTimedOut", Message: fmt.Sprintf("no decision within %s (%d of %d approvals)", engine.FormatDuration(d), w.approved, a.MinApprovals)}
 	}
 	return it.outputs(s, env, nil)
 }
@@ -217,7 +220,7 @@ func (it *interp) approve(ctx workflow.Context, s *PlanStep, rec *StepRecord, en
 // keys sorted, so the same params give the same text).
 //
 //workflowcheck:ignore
-func approvalRequest(runID, step string, a *Approval) string {
+func approvalRequest(runID, step string, a *engine.Approval) string {
 	params, _ := json.Marshal(a.Params)
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d\x00%s\x00%s", runID, step, a.Since.UnixNano(), a.Digest, params))
 	return hex.EncodeToString(sum[:8])
@@ -232,7 +235,7 @@ func (it *interp) shownParams() map[string]any {
 	for _, p := range it.in.Plan.Params {
 		out[p.Name] = it.params[p.Name]
 		if p.Secret {
-			out[p.Name] = Redacted
+			out[p.Name] = engine.Redacted
 		}
 	}
 	return out

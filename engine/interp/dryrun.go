@@ -1,12 +1,15 @@
-package engine
+package interp
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"github.com/runbook-dev/runbook/engine"
+	"go.temporal.io/sdk/workflow"
+)
 
 // dryRun handles, in a dry run, the kinds that would act or wait:
 // approvals and sleeps are skipped, scripts and unsafe HTTP requests are
 // not sent, each noted in Outcome.DryRun. AWS calls go to their activity,
 // which decides (see Call.DryRun). It reports whether it handled s.
-func (it *interp) dryRun(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any) (map[string]any, bool, error) {
+func (it *interp) dryRun(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any) (map[string]any, bool, error) {
 	if !it.in.DryRun || workflow.GetVersion(ctx, "dry-run", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil, false, nil
 	}
@@ -22,7 +25,7 @@ func (it *interp) dryRun(ctx workflow.Context, s *PlanStep, rec *StepRecord, env
 		if err != nil {
 			return nil, true, err
 		}
-		it.out.DryRun = append(it.out.DryRun, &DryCall{Step: rec.Name, Kind: s.Kind, Op: it.opName(s), Input: in, Note: note})
+		it.out.DryRun = append(it.out.DryRun, &engine.DryCall{Step: rec.Name, Kind: s.Kind, Op: it.opName(s), Input: in, Note: note})
 	default:
 		return nil, false, nil
 	}
@@ -32,10 +35,10 @@ func (it *interp) dryRun(ctx workflow.Context, s *PlanStep, rec *StepRecord, env
 }
 
 // dryCall notes an AWS call a dry run did not let act.
-func (it *interp) dryCall(s *PlanStep, rec *StepRecord, c Call, res *CallResult) {
+func (it *interp) dryCall(s *engine.PlanStep, rec *engine.StepRecord, c engine.Call, res *engine.CallResult) {
 	if res.DryRun == "" {
 		return
 	}
 	rec.Message = "dry run: " + res.DryRun
-	it.out.DryRun = append(it.out.DryRun, &DryCall{Step: rec.Name, Kind: s.Kind, Op: c.Op, Input: c.Input, Note: res.DryRun})
+	it.out.DryRun = append(it.out.DryRun, &engine.DryCall{Step: rec.Name, Kind: s.Kind, Op: c.Op, Input: c.Input, Note: res.DryRun})
 }

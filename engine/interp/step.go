@@ -1,4 +1,4 @@
-package engine
+package interp
 
 import (
 	"crypto/sha256"
@@ -7,29 +7,30 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
 // step runs one step and returns where to go next ("" for the next step
 // listed). Step failures are handled by onFailure here.
-func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, error) {
+func (it *interp) step(ctx workflow.Context, s *engine.PlanStep, sc *frame) (string, error) {
 	sc.visits[s.Name]++
 	visit := sc.visits[s.Name]
-	rec := &StepRecord{Name: sc.prefix + s.Name, Kind: s.Kind, Status: StatusRunning, Start: it.now()}
+	rec := &engine.StepRecord{Name: sc.prefix + s.Name, Kind: s.Kind, Status: engine.StatusRunning, Start: it.now()}
 	it.out.Steps = append(it.out.Steps, rec)
 	defer it.observe(ctx, rec)
 	if it.playbook {
 		it.out.Path = append(it.out.Path, rec.Name)
 	}
 	if s.MaxVisits > 0 && visit > s.MaxVisits {
-		return "", it.stepFailed(rec, &StepError{Type: "MaxVisits", Message: fmt.Sprintf("visited more than maxVisits (%d) times", s.MaxVisits)})
+		return "", it.stepFailed(rec, &engine.StepError{Type: "MaxVisits", Message: fmt.Sprintf("visited more than maxVisits (%d) times", s.MaxVisits)})
 	}
 	if outs, ok := it.reused(ctx, s, sc, visit); ok {
-		rec.Status, rec.End, rec.Outputs, rec.Message = StatusSucceeded, it.now(), outs, "reused from "+it.in.RetryOf
+		rec.Status, rec.End, rec.Outputs, rec.Message = engine.StatusSucceeded, it.now(), outs, "reused from "+it.in.RetryOf
 		rec.Secret = it.noteOutputs(s.Outputs, outs)
 		if outs == nil {
-			rec.Status, rec.Message = StatusSkipped, ""
+			rec.Status, rec.Message = engine.StatusSkipped, ""
 		}
 		sc.steps[s.Name] = outs
 		if outs == nil {
@@ -44,7 +45,7 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 			return it.onFailure(rec, s, sc, err)
 		}
 		if !ok {
-			rec.Status, rec.End = StatusSkipped, it.now()
+			rec.Status, rec.End = engine.StatusSkipped, it.now()
 			sc.steps[s.Name] = nil
 			return "", nil
 		}
@@ -52,16 +53,16 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 	outs, err := it.kind(ctx, s, rec, sc, visit)
 	if err != nil {
 		if temporal.IsCanceledError(err) || ctx.Err() != nil {
-			rec.Status, rec.End = StatusCancelled, it.now()
+			rec.Status, rec.End = engine.StatusCancelled, it.now()
 			return "", temporal.NewCanceledError()
 		}
 		if err == errEnd {
-			rec.Status, rec.End = StatusSucceeded, it.now()
+			rec.Status, rec.End = engine.StatusSucceeded, it.now()
 			return "", errEnd
 		}
 		return it.onFailure(rec, s, sc, err)
 	}
-	rec.Status, rec.End, rec.Outputs = StatusSucceeded, it.now(), outs
+	rec.Status, rec.End, rec.Outputs = engine.StatusSucceeded, it.now(), outs
 	rec.Secret = it.noteOutputs(s.Outputs, outs)
 	sc.steps[s.Name] = outs
 	return it.route(rec, s, it.env(sc))
@@ -69,7 +70,7 @@ func (it *interp) step(ctx workflow.Context, s *PlanStep, sc *frame) (string, er
 
 // route picks the first branch whose condition holds, else the default.
 // In a playbook the conditions evaluated are kept as evidence.
-func (it *interp) route(rec *StepRecord, s *PlanStep, env map[string]any) (string, error) {
+func (it *interp) route(rec *engine.StepRecord, s *engine.PlanStep, env map[string]any) (string, error) {
 	var results []bool
 	if it.playbook {
 		defer func() { it.evidence(s, results, env) }()
@@ -89,9 +90,9 @@ func (it *interp) route(rec *StepRecord, s *PlanStep, env map[string]any) (strin
 
 // onFailure applies the step's onFailure: abort (the default), continue or
 // goto.
-func (it *interp) onFailure(rec *StepRecord, s *PlanStep, sc *frame, err error) (string, error) {
+func (it *interp) onFailure(rec *engine.StepRecord, s *engine.PlanStep, sc *frame, err error) (string, error) {
 	se := it.hideError(asStepError(err))
-	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
+	rec.Status, rec.End, rec.Error = engine.StatusFailed, it.now(), se
 	sc.steps[s.Name] = nil
 	switch {
 	case s.OnFailure == "continue":
@@ -102,31 +103,31 @@ func (it *interp) onFailure(rec *StepRecord, s *PlanStep, sc *frame, err error) 
 	return "", &failure{step: rec.Name, err: se}
 }
 
-func (it *interp) stepFailed(rec *StepRecord, se *StepError) error {
+func (it *interp) stepFailed(rec *engine.StepRecord, se *engine.StepError) error {
 	se = it.hideError(se)
-	rec.Status, rec.End, rec.Error = StatusFailed, it.now(), se
+	rec.Status, rec.End, rec.Error = engine.StatusFailed, it.now(), se
 	return &failure{step: rec.Name, err: se}
 }
 
 // asStepError turns an activity or expression error into a StepError with
 // the AWS error code (the ApplicationError's type) when there is one.
-func asStepError(err error) *StepError {
-	var se *StepError
+func asStepError(err error) *engine.StepError {
+	var se *engine.StepError
 	var app *temporal.ApplicationError
 	var timeout *temporal.TimeoutError
 	switch {
 	case errorsAs(err, &se):
 		return se
 	case errorsAs(err, &app):
-		return &StepError{Type: app.Type(), Message: app.Message()}
+		return &engine.StepError{Type: app.Type(), Message: app.Message()}
 	case errorsAs(err, &timeout):
-		return &StepError{Type: "Timeout", Message: "the step timed out"}
+		return &engine.StepError{Type: "Timeout", Message: "the step timed out"}
 	}
-	return &StepError{Type: "Error", Message: err.Error()}
+	return &engine.StepError{Type: "Error", Message: err.Error()}
 }
 
 // kind runs the step's kind and returns its outputs.
-func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *frame, visit int) (map[string]any, error) {
+func (it *interp) kind(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, sc *frame, visit int) (map[string]any, error) {
 	env := it.env(sc)
 	if outs, handled, err := it.dryRun(ctx, s, rec, env); handled {
 		return outs, err
@@ -147,7 +148,7 @@ func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *f
 		if err != nil {
 			return nil, err
 		}
-		if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: "sleep " + FormatDuration(d) + " (step " + s.Name + ")"}).Get(ctx, nil); err != nil {
+		if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: "sleep " + engine.FormatDuration(d) + " (step " + s.Name + ")"}).Get(ctx, nil); err != nil {
 			return nil, err
 		}
 		return it.outputs(s, env, nil)
@@ -164,14 +165,14 @@ func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *f
 		rec.Message = msg
 		it.out.Message = msg
 		if s.Kind == "fail" {
-			return nil, &StepError{Type: "Fail", Message: msg}
+			return nil, &engine.StepError{Type: "Fail", Message: msg}
 		}
 		return nil, errEnd
 	}
 	// Executions started before these kinds existed failed on them: they
 	// still do when replayed.
 	if workflow.GetVersion(ctx, "kinds-approve-run-forEach-http-script", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return nil, &StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build yet"}
+		return nil, &engine.StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build yet"}
 	}
 	switch s.Kind {
 	case "conclude":
@@ -187,10 +188,10 @@ func (it *interp) kind(ctx workflow.Context, s *PlanStep, rec *StepRecord, sc *f
 	case "http", "script":
 		return it.call(ctx, s, rec, env, visit)
 	}
-	return nil, &StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build"}
+	return nil, &engine.StepError{Type: "Unsupported", Message: "step kind " + s.Kind + " is not available in this build"}
 }
 
-func (it *interp) assert(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+func (it *interp) assert(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any, visit int) (map[string]any, error) {
 	var ok bool
 	var outs map[string]any
 	if s.Main != nil {
@@ -221,10 +222,10 @@ func (it *interp) assert(ctx workflow.Context, s *PlanStep, rec *StepRecord, env
 		msg = it.hide(text)
 	}
 	rec.Message = msg
-	return nil, &StepError{Type: "AssertionFailed", Message: msg}
+	return nil, &engine.StepError{Type: "AssertionFailed", Message: msg}
 }
 
-func (it *interp) call(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int) (map[string]any, error) {
+func (it *interp) call(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any, visit int) (map[string]any, error) {
 	res, err := it.callActivity(ctx, s, rec, env, visit, s.Arg("until"))
 	if err != nil {
 		return nil, err
@@ -234,8 +235,8 @@ func (it *interp) call(ctx workflow.Context, s *PlanStep, rec *StepRecord, env m
 
 // callActivity runs the activity of step s (aws, waitFor, assert's
 // mapping form, http, script).
-func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any, visit int, until *Value) (*CallResult, error) {
-	c := Call{Step: s.Name, Op: it.opName(s), Outputs: s.Outputs, Env: env, Seal: it.secrets.Known()}
+func (it *interp) callActivity(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any, visit int, until *engine.Value) (*engine.CallResult, error) {
+	c := engine.Call{Step: s.Name, Op: it.opName(s), Outputs: s.Outputs, Env: env, Seal: it.secrets.Known()}
 	var in any
 	var err error
 	switch s.Kind {
@@ -275,7 +276,7 @@ func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecor
 			}
 		}
 	}
-	var res CallResult
+	var res engine.CallResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), name, c).Get(ctx, &res); err != nil {
 		return nil, err
 	}
@@ -287,7 +288,7 @@ func (it *interp) callActivity(ctx workflow.Context, s *PlanStep, rec *StepRecor
 		res.Outputs = map[string]any{}
 	}
 	for _, o := range s.Outputs {
-		res.Outputs[o.Name] = Coerce(res.Outputs[o.Name], o.Type)
+		res.Outputs[o.Name] = engine.Coerce(res.Outputs[o.Name], o.Type)
 	}
 	return &res, nil
 }

@@ -1,9 +1,11 @@
-package engine
+package interp
 
 import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 // FuzzDecision sends arbitrary approval requests to an execution with two
@@ -18,12 +20,12 @@ func FuzzDecision(f *testing.F) {
 	f.Fuzz(func(t *testing.T, kind, step, identity, groups, request, comment string) {
 		it := &interp{}
 		for _, w := range []struct{ name, req string }{{"gate", "req-gate"}, {"each[1].gate", "req-each"}} {
-			it.waits = append(it.waits, &wait{rec: &StepRecord{Name: w.name, Status: StatusWaiting, Approval: &Approval{
+			it.waits = append(it.waits, &wait{rec: &engine.StepRecord{Name: w.name, Status: engine.StatusWaiting, Approval: &engine.Approval{
 				Approvers: []string{"user:alice", "group:ops"}, MinApprovals: 2, Requester: "carol", Request: w.req,
-				Decisions: []*Decision{{Identity: "bob", Decision: UpdateApprove}},
+				Decisions: []*engine.Decision{{Identity: "bob", Decision: engine.UpdateApprove}},
 			}}})
 		}
-		d := Decision{Step: step, Identity: identity, Comment: comment, Request: request}
+		d := engine.Decision{Step: step, Identity: identity, Comment: comment, Request: request}
 		if groups != "" {
 			d.Groups = strings.Split(groups, ",")
 		}

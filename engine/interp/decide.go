@@ -1,10 +1,11 @@
-package engine
+package interp
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/client"
 )
 
@@ -15,7 +16,7 @@ import (
 // returns the refusal as the error; the execution is unchanged. A
 // decision that names no request is bound to the request waiting now
 // (Bind): callers that showed an approval pass the request they showed.
-func Decide(ctx context.Context, cl client.Client, id, kind string, d Decision) (*Approval, error) {
+func Decide(ctx context.Context, cl client.Client, id, kind string, d engine.Decision) (*engine.Approval, error) {
 	if d.Request == "" {
 		// Unbound (none waits, several do, no answer): the workflow's
 		// validator gives, and audits, the refusal.
@@ -28,7 +29,7 @@ func Decide(ctx context.Context, cl client.Client, id, kind string, d Decision) 
 	if err != nil {
 		return nil, err
 	}
-	var a Approval
+	var a engine.Approval
 	if err := h.Get(ctx, &a); err != nil {
 		return nil, err
 	}
@@ -38,14 +39,14 @@ func Decide(ctx context.Context, cl client.Client, id, kind string, d Decision) 
 // Bind sets d.Request (and d.Step, when it names none and one step waits)
 // to the request execution id waits on now, and returns that approval;
 // nil when none waits. Several waiting steps and no d.Step is an error.
-func Bind(ctx context.Context, cl client.Client, id string, d *Decision) (*Approval, error) {
+func Bind(ctx context.Context, cl client.Client, id string, d *engine.Decision) (*engine.Approval, error) {
 	out := State(ctx, cl, id)
 	if out == nil {
 		return nil, fmt.Errorf("%s did not answer its state query: is a worker running?", id)
 	}
-	var found []*StepRecord
+	var found []*engine.StepRecord
 	for _, s := range out.Steps {
-		if s.Status == StatusWaiting && s.Approval != nil && (d.Step == "" || s.Name == d.Step) {
+		if s.Status == engine.StatusWaiting && s.Approval != nil && (d.Step == "" || s.Name == d.Step) {
 			found = append(found, s)
 		}
 	}

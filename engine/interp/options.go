@@ -1,4 +1,4 @@
-package engine
+package interp
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -27,20 +28,20 @@ const (
 // read-only calls and calls that carry an idempotency token get 3 attempts
 // (the activity marks errors other than throttling and 5xx non-retryable),
 // other mutating calls one.
-func (it *interp) activityOptions(s *PlanStep, rec *StepRecord, env map[string]any, visit int) (string, workflow.ActivityOptions, error) {
-	name := ActivityAWS
+func (it *interp) activityOptions(s *engine.PlanStep, rec *engine.StepRecord, env map[string]any, visit int) (string, workflow.ActivityOptions, error) {
+	name := engine.ActivityAWS
 	opts := workflow.ActivityOptions{
 		ActivityID: fmt.Sprintf("%s#%d", rec.Name, visit),
 		Summary:    fmt.Sprintf("%s %s (step %s)", s.Kind, it.opName(s), rec.Name),
 	}
 	switch s.Kind {
 	case "http":
-		name = ActivityHTTP
+		name = engine.ActivityHTTP
 	case "script":
-		name = ActivityScript
+		name = engine.ActivityScript
 	}
 	if s.Kind == "waitFor" {
-		name = ActivityWaitFor
+		name = engine.ActivityWaitFor
 		d := defaultWaitTimeout
 		if t := s.Arg("timeout"); t != nil {
 			var err error
@@ -84,7 +85,7 @@ func (it *interp) activityOptions(s *PlanStep, rec *StepRecord, env map[string]a
 // opName names what a step calls, for the Call and the activity summary:
 // the AWS operation, the HTTP method (the URL may hold secrets) or the
 // script's program.
-func (it *interp) opName(s *PlanStep) string {
+func (it *interp) opName(s *engine.PlanStep) string {
 	switch {
 	case s.Kind == "aws" && s.Main != nil:
 		return s.Main.Str
@@ -106,7 +107,7 @@ func (it *interp) opName(s *PlanStep) string {
 }
 
 // safeHTTP reports whether s is an http step whose method only reads.
-func safeHTTP(s *PlanStep) bool {
+func safeHTTP(s *engine.PlanStep) bool {
 	if s.Kind != "http" {
 		return false
 	}
@@ -116,49 +117,49 @@ func safeHTTP(s *PlanStep) bool {
 
 // outputs evaluates a step's outputs in the workflow (kinds without an
 // activity: their outputs read only recorded values).
-func (it *interp) outputs(s *PlanStep, env map[string]any, result any) (map[string]any, error) {
+func (it *interp) outputs(s *engine.PlanStep, env map[string]any, result any) (map[string]any, error) {
 	if len(s.Outputs) == 0 {
 		return nil, nil
 	}
 	if result != nil {
-		env = WithKey(env, "result", result)
+		env = engine.WithKey(env, "result", result)
 	}
 	self := ""
 	if selfRead(s) && it.version("self-outputs") == 1 {
 		self = s.Name
 	}
-	outs, err := EvalStepOutputs(self, s.Outputs, env, it.now)
+	outs, err := engine.EvalStepOutputs(self, s.Outputs, env, it.now)
 	if err != nil {
-		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
+		return nil, &engine.StepError{Type: "ExpressionError", Message: err.Error()}
 	}
 	return outs, nil
 }
 
-func (it *interp) bool(e *Expr, env map[string]any) (bool, error) {
-	v, err := Eval(e, env, it.now)
+func (it *interp) bool(e *engine.Expr, env map[string]any) (bool, error) {
+	v, err := engine.Eval(e, env, it.now)
 	if err != nil {
-		return false, &StepError{Type: "ExpressionError", Message: err.Error()}
+		return false, &engine.StepError{Type: "ExpressionError", Message: err.Error()}
 	}
 	b, ok := v.(bool)
 	if !ok {
-		return false, &StepError{Type: "ExpressionError", Message: fmt.Sprintf("%s gave %v, not a bool", e.Src, v)}
+		return false, &engine.StepError{Type: "ExpressionError", Message: fmt.Sprintf("%s gave %v, not a bool", e.Src, v)}
 	}
 	return b, nil
 }
 
-func (it *interp) resolve(v *Value, env map[string]any) (any, error) {
+func (it *interp) resolve(v *engine.Value, env map[string]any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	out, err := Resolve(v, env, it.now)
+	out, err := engine.Resolve(v, env, it.now)
 	if err != nil {
-		return nil, &StepError{Type: "ExpressionError", Message: err.Error()}
+		return nil, &engine.StepError{Type: "ExpressionError", Message: err.Error()}
 	}
 	return out, nil
 }
 
 // resolveArgs resolves a step's kind fields into a map (http, script).
-func (it *interp) resolveArgs(s *PlanStep, env map[string]any) (map[string]any, error) {
+func (it *interp) resolveArgs(s *engine.PlanStep, env map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(s.Args))
 	for _, e := range s.Args {
 		v, err := it.resolve(e.Value, env)
@@ -171,7 +172,7 @@ func (it *interp) resolveArgs(s *PlanStep, env map[string]any) (map[string]any, 
 }
 
 // text resolves a value to a string.
-func (it *interp) text(v *Value, env map[string]any) (string, error) {
+func (it *interp) text(v *engine.Value, env map[string]any) (string, error) {
 	out, err := it.resolve(v, env)
 	if err != nil || out == nil {
 		return "", err
@@ -183,21 +184,21 @@ func (it *interp) text(v *Value, env map[string]any) (string, error) {
 }
 
 // textOr resolves the step's value, else the definition's.
-func (it *interp) textOr(step, def *Value, env map[string]any) (string, error) {
+func (it *interp) textOr(step, def *engine.Value, env map[string]any) (string, error) {
 	if step != nil {
 		return it.text(step, env)
 	}
 	return it.text(def, env)
 }
 
-func (it *interp) duration(v *Value, env map[string]any) (time.Duration, error) {
+func (it *interp) duration(v *engine.Value, env map[string]any) (time.Duration, error) {
 	s, err := it.text(v, env)
 	if err != nil {
 		return 0, err
 	}
-	d, err := ParseDuration(s)
+	d, err := engine.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, &StepError{Type: "InvalidDuration", Message: fmt.Sprintf("%q is not a positive duration", s)}
+		return 0, &engine.StepError{Type: "InvalidDuration", Message: fmt.Sprintf("%q is not a positive duration", s)}
 	}
 	return d, nil
 }
@@ -205,6 +206,6 @@ func (it *interp) duration(v *Value, env map[string]any) (time.Duration, error) 
 func errorsAs[T any](err error, target *T) bool { return errors.As(err, target) }
 
 // selfRead reports whether one of s's outputs reads another of them.
-func selfRead(s *PlanStep) bool {
-	return slices.ContainsFunc(s.Outputs, func(o *PlanOutput) bool { return strings.Contains(o.Expr.Src, "steps."+s.Name+".") })
+func selfRead(s *engine.PlanStep) bool {
+	return slices.ContainsFunc(s.Outputs, func(o *engine.PlanOutput) bool { return strings.Contains(o.Expr.Src, "steps."+s.Name+".") })
 }

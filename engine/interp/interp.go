@@ -1,10 +1,11 @@
-package engine
+package interp
 
 import (
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -20,9 +21,9 @@ func Register(w worker.WorkflowRegistry) {
 // refused approval decisions go to a (when not nil) besides the worker's
 // log.
 func RegisterAudited(w worker.WorkflowRegistry, a Auditor) {
-	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, in Input) (*Outcome, error) {
+	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, in engine.Input) (*engine.Outcome, error) {
 		return execute(ctx, in, a)
-	}, workflow.RegisterOptions{Name: WorkflowName})
+	}, workflow.RegisterOptions{Name: engine.WorkflowName})
 }
 
 // Determinism: the interpreter calls pure functions of recorded values
@@ -34,8 +35,8 @@ func RegisterAudited(w worker.WorkflowRegistry, a Auditor) {
 // interp runs one plan inside a workflow. It reads only recorded values:
 // the input, activity results, timers and workflow.Now.
 type interp struct {
-	in     Input
-	out    *Outcome
+	in     engine.Input
+	out    *engine.Outcome
 	params map[string]any
 	exec   map[string]any
 	root   *frame
@@ -69,7 +70,7 @@ var errEnd = errors.New("end")
 // failure is a step failure that aborts the execution.
 type failure struct {
 	step string
-	err  *StepError
+	err  *engine.StepError
 }
 
 func (f *failure) Error() string { return fmt.Sprintf("step %s failed: %s", f.step, f.err.Message) }
@@ -78,14 +79,14 @@ func (f *failure) Error() string { return fmt.Sprintf("step %s failed: %s", f.st
 // unless routed, then the finally steps (after success, failure, cancel or
 // the execution timeout), and returns the Outcome. A failed execution
 // fails the workflow with the Outcome as the error's details.
-func Execute(ctx workflow.Context, in Input) (*Outcome, error) {
+func Execute(ctx workflow.Context, in engine.Input) (*engine.Outcome, error) {
 	return execute(ctx, in, nil)
 }
 
-func execute(ctx workflow.Context, in Input, a Auditor) (*Outcome, error) {
+func execute(ctx workflow.Context, in engine.Input, a Auditor) (*engine.Outcome, error) {
 	it := newInterp(ctx, in)
 	it.audit = a
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*Outcome, error) { return it.out, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, engine.QueryState, func() (*engine.Outcome, error) { return it.out, nil }); err != nil {
 		return nil, err
 	}
 	if err := it.handleDecisions(ctx); err != nil {
@@ -96,7 +97,7 @@ func execute(ctx workflow.Context, in Input, a Auditor) (*Outcome, error) {
 	if in.Plan.Timeout != nil {
 		d, err := it.duration(in.Plan.Timeout, it.env(it.root))
 		if err != nil {
-			return it.finish(ctx, &failure{err: &StepError{Type: "InvalidTimeout", Message: err.Error()}}, false)
+			return it.finish(ctx, &failure{err: &engine.StepError{Type: "InvalidTimeout", Message: err.Error()}}, false)
 		}
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			if workflow.NewTimerWithOptions(gctx, d, workflow.TimerOptions{Summary: "execution timeout"}).Get(gctx, nil) == nil {
@@ -111,7 +112,7 @@ func execute(ctx workflow.Context, in Input, a Auditor) (*Outcome, error) {
 	first := 0
 	// Playbook executions started before playbooks were supported ran
 	// from the first node and failed at conclude: they still do.
-	if in.Plan.Kind == KindPlaybook && workflow.GetVersion(ctx, "playbook", workflow.DefaultVersion, 1) == 1 {
+	if in.Plan.Kind == engine.KindPlaybook && workflow.GetVersion(ctx, "playbook", workflow.DefaultVersion, 1) == 1 {
 		it.playbook = true
 		for i, s := range in.Plan.Steps {
 			if s.Name == in.Plan.Start {
@@ -121,16 +122,16 @@ func execute(ctx workflow.Context, in Input, a Auditor) (*Outcome, error) {
 	}
 	err := it.runFrom(main, in.Plan.Steps, it.root, first)
 	if timedOut && err != nil {
-		err = &failure{err: &StepError{Type: StatusTimedOut, Message: "the execution timed out"}}
+		err = &failure{err: &engine.StepError{Type: engine.StatusTimedOut, Message: "the execution timed out"}}
 	}
 	return it.finish(ctx, err, temporal.IsCanceledError(err) && !timedOut)
 }
 
-func newInterp(ctx workflow.Context, in Input) *interp {
+func newInterp(ctx workflow.Context, in engine.Input) *interp {
 	info := workflow.GetInfo(ctx)
 	it := &interp{
 		in:     in,
-		out:    &Outcome{Status: StatusRunning, Steps: []*StepRecord{}},
+		out:    &engine.Outcome{Status: engine.StatusRunning, Steps: []*engine.StepRecord{}},
 		params: map[string]any{},
 		root:   &frame{steps: map[string]any{}, visits: map[string]int{}},
 		now:    func() time.Time { return workflow.Now(ctx) },
@@ -147,7 +148,7 @@ func newInterp(ctx workflow.Context, in Input) *interp {
 		if !ok {
 			v = p.Default
 		}
-		it.params[p.Name] = Coerce(v, p.Shape())
+		it.params[p.Name] = engine.Coerce(v, p.Shape())
 		if p.Secret {
 			it.secret(it.params[p.Name])
 		}
@@ -160,31 +161,31 @@ func newInterp(ctx workflow.Context, in Input) *interp {
 
 // finish runs the finally steps and returns the outcome (or the error
 // that carries it).
-func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outcome, error) {
+func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*engine.Outcome, error) {
 	var f *failure
 	switch {
 	case err == nil || errors.Is(err, errEnd):
-		it.out.Status = StatusSucceeded
+		it.out.Status = engine.StatusSucceeded
 	case cancelled:
-		it.out.Status = StatusCancelled
+		it.out.Status = engine.StatusCancelled
 	case errors.As(err, &f):
-		it.out.Status, it.out.Failed, it.out.Error = StatusFailed, f.step, f.err
-		if f.err.Type == StatusTimedOut {
-			it.out.Status = StatusTimedOut
+		it.out.Status, it.out.Failed, it.out.Error = engine.StatusFailed, f.step, f.err
+		if f.err.Type == engine.StatusTimedOut {
+			it.out.Status = engine.StatusTimedOut
 		}
 	default:
-		it.out.Status, it.out.Error = StatusFailed, &StepError{Type: "InternalError", Message: err.Error()}
+		it.out.Status, it.out.Error = engine.StatusFailed, &engine.StepError{Type: "InternalError", Message: err.Error()}
 	}
 	if len(it.in.Plan.Finally) > 0 {
 		fctx, _ := workflow.NewDisconnectedContext(ctx)
-		if ferr := it.run(fctx, it.in.Plan.Finally, it.root); ferr != nil && !errors.Is(ferr, errEnd) && it.out.Status == StatusSucceeded {
+		if ferr := it.run(fctx, it.in.Plan.Finally, it.root); ferr != nil && !errors.Is(ferr, errEnd) && it.out.Status == engine.StatusSucceeded {
 			return it.finish(ctx, ferr, false)
 		}
 	}
-	if it.out.Status == StatusSucceeded {
-		outs, oerr := EvalOutputs(it.in.Plan.Outputs, it.env(it.root), it.now)
+	if it.out.Status == engine.StatusSucceeded {
+		outs, oerr := engine.EvalOutputs(it.in.Plan.Outputs, it.env(it.root), it.now)
 		if oerr != nil {
-			it.out.Status, it.out.Error = StatusFailed, &StepError{Type: "ExpressionError", Message: oerr.Error()}
+			it.out.Status, it.out.Error = engine.StatusFailed, &engine.StepError{Type: "ExpressionError", Message: oerr.Error()}
 		}
 		it.out.Outputs = outs
 		it.out.SecretOutputs = it.noteOutputs(it.in.Plan.Outputs, outs)
@@ -192,9 +193,9 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*Outc
 	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"definition": it.in.Plan.Name, "status": it.out.Status}).
 		Counter(MetricExecutionsFinished).Inc(1)
 	switch it.out.Status {
-	case StatusSucceeded:
+	case engine.StatusSucceeded:
 		return it.out, nil
-	case StatusCancelled:
+	case engine.StatusCancelled:
 		return nil, temporal.NewCanceledError(it.out)
 	}
 	msg := it.hide(it.out.Error.Message)
@@ -212,7 +213,7 @@ const (
 )
 
 // observe reports an ended step's duration.
-func (it *interp) observe(ctx workflow.Context, rec *StepRecord) {
+func (it *interp) observe(ctx workflow.Context, rec *engine.StepRecord) {
 	if rec.End.IsZero() {
 		return
 	}
@@ -242,12 +243,12 @@ func (it *interp) env(sc *frame) map[string]any {
 
 // run runs a list of steps, following routes, until the end of the list
 // or an error (a failure, the end, or cancellation).
-func (it *interp) run(ctx workflow.Context, steps []*PlanStep, sc *frame) error {
+func (it *interp) run(ctx workflow.Context, steps []*engine.PlanStep, sc *frame) error {
 	return it.runFrom(ctx, steps, sc, 0)
 }
 
 // runFrom runs steps from the one at first.
-func (it *interp) runFrom(ctx workflow.Context, steps []*PlanStep, sc *frame, first int) error {
+func (it *interp) runFrom(ctx workflow.Context, steps []*engine.PlanStep, sc *frame, first int) error {
 	index := make(map[string]int, len(steps))
 	for i, s := range steps {
 		index[s.Name] = i
@@ -264,7 +265,7 @@ func (it *interp) runFrom(ctx workflow.Context, steps []*PlanStep, sc *frame, fi
 		}
 		j, ok := index[next]
 		if !ok {
-			return &failure{step: s.Name, err: &StepError{Type: "InvalidPlan", Message: "goto names no step " + next}}
+			return &failure{step: s.Name, err: &engine.StepError{Type: "InvalidPlan", Message: "goto names no step " + next}}
 		}
 		i = j
 	}

@@ -1,4 +1,4 @@
-package engine
+package interp
 
 import (
 	"encoding/json"
@@ -6,21 +6,22 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 )
 
 // evidence records the conditions route evaluated at a playbook node.
-func (it *interp) evidence(s *PlanStep, results []bool, env map[string]any) {
+func (it *interp) evidence(s *engine.PlanStep, results []bool, env map[string]any) {
 	if len(s.Branch) == 0 { // a plain goto decides nothing
 		return
 	}
 	for i, ok := range results {
 		e := s.Branch[i].When
-		it.out.Evidence = append(it.out.Evidence, &Evidence{Node: s.Name, Condition: e.Src, Result: ok, Values: readValues(e, env, it)})
+		it.out.Evidence = append(it.out.Evidence, &engine.Evidence{Node: s.Name, Condition: e.Src, Result: ok, Values: readValues(e, env, it)})
 	}
 	if taken := len(results) > 0 && results[len(results)-1]; !taken && s.Default != "" {
-		it.out.Evidence = append(it.out.Evidence, &Evidence{Node: s.Name, Condition: "default", Result: true})
+		it.out.Evidence = append(it.out.Evidence, &engine.Evidence{Node: s.Name, Condition: "default", Result: true})
 	}
 }
 
@@ -28,9 +29,9 @@ func (it *interp) evidence(s *PlanStep, results []bool, env map[string]any) {
 // member chains from its roots), so a finding shows what decided it.
 //
 //workflowcheck:ignore
-func readValues(e *Expr, env map[string]any, it *interp) map[string]any {
+func readValues(e *engine.Expr, env map[string]any, it *interp) map[string]any {
 	out := map[string]any{}
-	for _, c := range Reads(e.Src) {
+	for _, c := range engine.Reads(e.Src) {
 		covered := false
 		for k := range out {
 			covered = covered || strings.HasPrefix(k, c)
@@ -38,7 +39,7 @@ func readValues(e *Expr, env map[string]any, it *interp) map[string]any {
 		if covered {
 			continue
 		}
-		if v, err := Eval(&Expr{Src: c}, env, it.now); err == nil {
+		if v, err := engine.Eval(&engine.Expr{Src: c}, env, it.now); err == nil {
 			out[c] = v
 		}
 	}
@@ -49,27 +50,27 @@ func readValues(e *Expr, env map[string]any, it *interp) map[string]any {
 // the recommended runbook when auto: as a child that outlives the
 // playbook (abandoned), started by the playbook's requester, who may not
 // approve it.
-func (it *interp) conclude(ctx workflow.Context, s *PlanStep, rec *StepRecord, env map[string]any) error {
+func (it *interp) conclude(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any) error {
 	text, err := it.text(s.Arg("finding"), env)
 	if err != nil {
 		return err
 	}
 	text = it.hide(text)
-	f := &Finding{Node: rec.Name, Finding: text, Severity: s.Arg("severity").Str, Evidence: it.out.Evidence}
+	f := &engine.Finding{Node: rec.Name, Finding: text, Severity: s.Arg("severity").Str, Evidence: it.out.Evidence}
 	it.out.Evidence = nil
 	rec.Message, it.out.Message, it.out.Finding = text, text, f
 	r := s.Arg("recommend")
 	if r == nil || s.Child == nil {
 		return errEnd
 	}
-	rc := &Recommendation{Run: s.Child.Name + "@" + s.Child.Version}
+	rc := &engine.Recommendation{Run: s.Child.Name + "@" + s.Child.Version}
 	f.Recommend = rc
 	given, err := it.resolve(r.Field("params"), env)
 	if err != nil {
 		return err
 	}
 	gm, _ := given.(map[string]any)
-	params, perr := CheckParams(s.Child, gm)
+	params, perr := engine.CheckParams(s.Child, gm)
 	rc.Params, rc.Command = gm, it.hide(launchCommand(rc.Run, gm))
 	if a := r.Field("auto"); a != nil && a.Bool {
 		rc.Auto = true
@@ -78,14 +79,14 @@ func (it *interp) conclude(ctx workflow.Context, s *PlanStep, rec *StepRecord, e
 			return errEnd
 		}
 		id := it.exec["id"].(string)
-		in := Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
+		in := engine.Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
 		rc.Execution = id + "/" + rec.Name
 		opts := workflow.ChildWorkflowOptions{
-			WorkflowID: rc.Execution, TaskQueue: TaskQueue, ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowID: rc.Execution, TaskQueue: engine.TaskQueue, ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
 			StaticSummary:         fmt.Sprintf("%s recommended by %s (node %s)", rc.Run, id, rec.Name),
 			TypedSearchAttributes: searchAttributes(in),
 		}
-		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), WorkflowName, in)
+		child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), engine.WorkflowName, in)
 		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 			rc.Error, rc.Execution = asStepError(err).Message, ""
 		}

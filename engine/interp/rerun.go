@@ -1,15 +1,16 @@
-package engine
+package interp
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/workflow"
 )
 
 // reused reports whether a retry reuses step s's recorded outputs instead
 // of running it: a top-level step's first visit, listed in Input.Reuse.
-func (it *interp) reused(ctx workflow.Context, s *PlanStep, sc *frame, visit int) (map[string]any, bool) {
+func (it *interp) reused(ctx workflow.Context, s *engine.PlanStep, sc *frame, visit int) (map[string]any, bool) {
 	if len(it.in.Reuse) == 0 || sc != it.root || visit != 1 {
 		return nil, false
 	}
@@ -25,16 +26,16 @@ func (it *interp) reused(ctx workflow.Context, s *PlanStep, sc *frame, visit int
 // same pinned plan and params, and the outputs of the top-level steps
 // recorded before from, which it reuses instead of running them again.
 // Approve steps are never reused: a retry asks again.
-func RetryInput(in Input, out *Outcome, id, from, requester string) (Input, error) {
+func RetryInput(in engine.Input, out *engine.Outcome, id, from, requester string) (engine.Input, error) {
 	if from == "" {
 		from, _, _ = strings.Cut(out.Failed, "[") // a step in a forEach: the loop
 		from, _, _ = strings.Cut(from, ".")
 	}
 	if from == "" {
-		return Input{}, fmt.Errorf("%s has no failed step: name one with --from", id)
+		return engine.Input{}, fmt.Errorf("%s has no failed step: name one with --from", id)
 	}
 	kinds := map[string]string{}
-	for _, s := range append(append([]*PlanStep{}, in.Plan.Steps...), in.Plan.Finally...) {
+	for _, s := range append(append([]*engine.PlanStep{}, in.Plan.Steps...), in.Plan.Finally...) {
 		kinds[s.Name] = s.Kind
 	}
 	if _, ok := kinds[from]; !ok {
@@ -42,7 +43,7 @@ func RetryInput(in Input, out *Outcome, id, from, requester string) (Input, erro
 		for _, s := range in.Plan.Steps {
 			names = append(names, s.Name)
 		}
-		return Input{}, fmt.Errorf("%s has no top-level step %s (its steps: %s)", in.Plan.Name, from, strings.Join(names, ", "))
+		return engine.Input{}, fmt.Errorf("%s has no top-level step %s (its steps: %s)", in.Plan.Name, from, strings.Join(names, ", "))
 	}
 	reuse := map[string]map[string]any{}
 	reached := false
@@ -52,18 +53,18 @@ func RetryInput(in Input, out *Outcome, id, from, requester string) (Input, erro
 			break
 		}
 		kind, top := kinds[r.Name]
-		if !top || kind == "approve" || (r.Status != StatusSucceeded && r.Status != StatusSkipped) {
+		if !top || kind == "approve" || (r.Status != engine.StatusSucceeded && r.Status != engine.StatusSkipped) {
 			continue
 		}
 		if _, seen := reuse[r.Name]; !seen {
 			reuse[r.Name] = r.Outputs
-			if r.Status == StatusSucceeded && r.Outputs == nil {
+			if r.Status == engine.StatusSucceeded && r.Outputs == nil {
 				reuse[r.Name] = map[string]any{}
 			}
 		}
 	}
 	if !reached {
-		return Input{}, fmt.Errorf("step %s did not run in %s: retry from a step it reached", from, id)
+		return engine.Input{}, fmt.Errorf("step %s did not run in %s: retry from a step it reached", from, id)
 	}
-	return Input{Plan: in.Plan, Params: in.Params, StartedBy: requester, Trigger: "retry", Alarm: in.Alarm, RetryOf: id, Reuse: reuse}, nil
+	return engine.Input{Plan: in.Plan, Params: in.Params, StartedBy: requester, Trigger: "retry", Alarm: in.Alarm, RetryOf: id, Reuse: reuse}, nil
 }
