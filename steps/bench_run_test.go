@@ -27,7 +27,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -107,7 +107,7 @@ func (d *benchDirect) GetCallerIdentity(ctx context.Context) error {
 // sets up its own (startWorker): the interpreter and its activities, plus
 // the hand-written workflow and its activity on the same task queue.
 type benchEnv struct {
-	srv *server.Server
+	srv *embedded.Server
 	cl  client.Client
 	w   worker.Worker
 }
@@ -135,7 +135,7 @@ func benchAWS(b testing.TB) aws.Config {
 var benchQuiet = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 
 func startBenchEnv(ctx context.Context, dir string, cfg aws.Config) (*benchEnv, error) {
-	srv, err := server.Start(ctx, server.Config{StateDir: dir})
+	srv, err := embedded.Start(ctx, embedded.Config{StateDir: dir})
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func benchMS(d time.Duration) float64 { return float64(d) / float64(time.Millise
 //   - cold: the time from the start call to the first step, on the first
 //     execution of a server and a worker started just before (as `runbook
 //     run` on an embedded server); ms/first-step-from-start counts from
-//     server.Start. These rounds start their own servers.
+//     embedded.Start. These rounds start their own servers.
 //
 // The standard ns/op is suppressed: an op here is several executions.
 func BenchmarkEmbedded(b *testing.B) {

@@ -31,7 +31,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -119,7 +119,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	}
 	tr := &awsTransport{base: http.DefaultTransport, throttle: hc.throttle}
 
-	srv, err := server.Start(ctx, server.Config{StateDir: t.TempDir(), Port: 0})
+	srv, err := embedded.Start(ctx, embedded.Config{StateDir: t.TempDir(), Port: 0})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/runbook-dev/runbook/engine"
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 )
 
 // codecFlags choose the keys of the payload codec. With a configured key
@@ -36,7 +36,7 @@ func (f *codecFlags) codec(stateDir string) (*engine.Codec, error) {
 func (f *codecFlags) build(stateDir string) (*engine.Codec, error) {
 	if stateDir == "" {
 		var err error
-		if stateDir, err = server.DefaultStateDir(); err != nil {
+		if stateDir, err = embedded.DefaultStateDir(); err != nil {
 			return nil, err
 		}
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/archive"
 	"github.com/runbook-dev/runbook/engine/interp"
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -127,7 +127,7 @@ func listening(address string) bool {
 type session struct {
 	client   client.Client
 	address  string
-	embedded *server.Server
+	embedded *embedded.Server
 	stateDir string
 	worker   worker.Worker
 }
@@ -158,11 +158,11 @@ func (c *conn) embed(ctx context.Context, _ bool) (*session, error) {
 	dir := c.StateDir
 	if dir == "" {
 		var err error
-		if dir, err = server.DefaultStateDir(); err != nil {
+		if dir, err = embedded.DefaultStateDir(); err != nil {
 			return nil, err
 		}
 	}
-	srv, err := server.Start(ctx, server.Config{StateDir: dir, Namespace: c.Namespace})
+	srv, err := embedded.Start(ctx, embedded.Config{StateDir: dir, Namespace: c.Namespace})
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 	if path == "" {
 		if stateDir == "" {
 			var err error
-			if stateDir, err = server.DefaultStateDir(); err != nil {
+			if stateDir, err = embedded.DefaultStateDir(); err != nil {
 				return workerOptions{}, nil, err
 			}
 		}

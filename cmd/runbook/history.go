@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/temporalproto"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/timeline"
 )
 
 // historyCmd prints an execution's timeline, or exports its history.
@@ -52,7 +53,7 @@ func (c *historyCmd) Run(e *env) error {
 	if err := engine.DecodeHistory(ctx, h, codec); err != nil {
 		return fmt.Errorf("%s: %w", c.ID, err)
 	}
-	t, err := engine.BuildTimeline(h)
+	t, err := timeline.Build(h)
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.ID, err)
 	}

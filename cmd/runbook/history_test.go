@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/timeline"
 )
 
 // TestWriteHistory checks that the export reads back as the history it
@@ -89,7 +90,7 @@ func TestHistory(t *testing.T) {
 	}
 
 	r = cli("history", id, "-o", "json")
-	var tl engine.Timeline
+	var tl timeline.Timeline
 	if err := json.Unmarshal([]byte(r.stdout), &tl); err != nil || r.code != 0 {
 		t.Fatalf("history -o json: %v\n%s", err, r)
 	}
@@ -115,7 +116,7 @@ func TestHistory(t *testing.T) {
 	if err := engine.DecodeHistory(context.Background(), h, &engine.Codec{Keys: ring}); err != nil {
 		t.Fatal(err)
 	}
-	back, err := engine.BuildTimeline(h)
+	back, err := timeline.Build(h)
 	if err != nil || back.ID != id || len(back.Steps) != 2 || back.Steps[0].Activities[0].Op != "sqs:CreateQueue" {
 		t.Errorf("the exported history's timeline: %v %+v", err, back)
 	}

@@ -7,7 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 )
 
 // serverCmd runs the embedded Temporal server, a worker and the Web UI.
@@ -29,15 +29,15 @@ func (c *serverCmd) Run(e *env) error {
 	dir := c.StateDir
 	if dir == "" {
 		var err error
-		if dir, err = server.DefaultStateDir(); err != nil {
+		if dir, err = embedded.DefaultStateDir(); err != nil {
 			return err
 		}
 	}
-	cfg := server.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace}
+	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace}
 	if !c.Headless {
 		cfg.UIPort = c.UIPort
 	}
-	srv, err := server.Start(ctx, cfg)
+	srv, err := embedded.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -31,7 +31,7 @@ var quiet = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	srv, err := server.Start(context.Background(), server.Config{StateDir: t.TempDir()})
+	srv, err := embedded.Start(context.Background(), embedded.Config{StateDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

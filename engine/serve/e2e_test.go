@@ -38,7 +38,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -85,7 +85,7 @@ func newE2E(tb testing.TB, defs ...string) *e2e {
 		tb.Fatal(err)
 	}
 
-	srv, err := server.Start(ctx, server.Config{StateDir: tb.TempDir()})
+	srv, err := embedded.Start(ctx, embedded.Config{StateDir: tb.TempDir()})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
-	"github.com/runbook-dev/runbook/engine/server"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -50,7 +50,7 @@ func newPageEnv(t *testing.T, srcs ...string) *pageEnv {
 		t.Fatalf("invalid test definitions:\n%v", r.Diags)
 	}
 
-	srv, err := server.Start(context.Background(), server.Config{StateDir: t.TempDir()})
+	srv, err := embedded.Start(context.Background(), embedded.Config{StateDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

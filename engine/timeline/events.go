@@ -1,10 +1,11 @@
-package engine
+package timeline
 
 import (
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	historypb "go.temporal.io/api/history/v1"
 )
 
@@ -13,36 +14,36 @@ import (
 // events announce, by the event that started them.
 type builder struct {
 	t        *Timeline
-	plan     *Plan
-	byName   map[string][]*TimelineStep
-	taskTime map[int64]time.Time // workflow task started event -> its time (workflow.Now)
-	done     map[int64]int64     // workflow task completed event -> its started event
-	acts     map[int64]*Activity // by scheduled event
-	timers   map[string]*Timer   // by timer ID
-	children map[int64]*Child    // by initiated event
-	asked    map[int64]*Decision // update accepted event -> the decision asked
-	evidence []*Evidence
-	made     map[*TimelineStep]bool // steps the events made (no Outcome records them)
+	plan     *engine.Plan
+	byName   map[string][]*Step
+	taskTime map[int64]time.Time        // workflow task started event -> its time (workflow.Now)
+	done     map[int64]int64            // workflow task completed event -> its started event
+	acts     map[int64]*Activity        // by scheduled event
+	timers   map[string]*Timer          // by timer ID
+	children map[int64]*Child           // by initiated event
+	asked    map[int64]*engine.Decision // update accepted event -> the decision asked
+	evidence []*engine.Evidence
+	made     map[*Step]bool // steps the events made (no Outcome records them)
 	secrets  []any                  // what secret-bearing calls returned, outputs holding a secret
 }
 
-func newBuilder(t *Timeline, p *Plan) *builder {
+func newBuilder(t *Timeline, p *engine.Plan) *builder {
 	return &builder{
-		t: t, plan: p, byName: map[string][]*TimelineStep{}, taskTime: map[int64]time.Time{}, done: map[int64]int64{},
-		acts: map[int64]*Activity{}, timers: map[string]*Timer{}, children: map[int64]*Child{}, asked: map[int64]*Decision{},
-		made: map[*TimelineStep]bool{},
+		t: t, plan: p, byName: map[string][]*Step{}, taskTime: map[int64]time.Time{}, done: map[int64]int64{},
+		acts: map[int64]*Activity{}, timers: map[string]*Timer{}, children: map[int64]*Child{}, asked: map[int64]*engine.Decision{},
+		made: map[*Step]bool{},
 	}
 }
 
 // add appends a step: its visits are in order in byName.
-func (b *builder) add(s *TimelineStep) {
+func (b *builder) add(s *Step) {
 	b.byName[s.Name] = append(b.byName[s.Name], s)
 	b.t.Steps = append(b.t.Steps, s)
 }
 
 // find is visit of step name or, without a visit, the latest visit
 // started by at; with none, a step made for the events, of kind.
-func (b *builder) find(name string, visit int, at time.Time, kind string) *TimelineStep {
+func (b *builder) find(name string, visit int, at time.Time, kind string) *Step {
 	list := b.byName[name]
 	if visit > 0 && visit <= len(list) {
 		return list[visit-1]
@@ -56,8 +57,8 @@ func (b *builder) find(name string, visit int, at time.Time, kind string) *Timel
 }
 
 // make adds a step that only events show.
-func (b *builder) make(name, kind string, at time.Time) *TimelineStep {
-	s := &TimelineStep{Name: name, Kind: kind, Status: StatusRunning, Start: at}
+func (b *builder) make(name, kind string, at time.Time) *Step {
+	s := &Step{Name: name, Kind: kind, Status: engine.StatusRunning, Start: at}
 	b.made[s] = true
 	b.add(s)
 	return s
@@ -93,30 +94,30 @@ func (b *builder) event(ev *historypb.HistoryEvent) {
 	case ev.GetActivityTaskCompletedEventAttributes() != nil:
 		a := ev.GetActivityTaskCompletedEventAttributes()
 		if x := b.acts[a.GetScheduledEventId()]; x != nil {
-			var res CallResult
+			var res engine.CallResult
 			_ = decode(a.GetResult(), &res)
-			x.Status, x.End, x.Outputs, x.Polls, x.DryRun = StatusSucceeded, when, res.Outputs, res.Polls, res.DryRun
+			x.Status, x.End, x.Outputs, x.Polls, x.DryRun = engine.StatusSucceeded, when, res.Outputs, res.Polls, res.DryRun
 			for _, v := range res.Secrets {
 				b.secrets = append(b.secrets, v)
 			}
 		}
 	case ev.GetActivityTaskFailedEventAttributes() != nil:
 		a := ev.GetActivityTaskFailedEventAttributes()
-		b.actEnded(a.GetScheduledEventId(), StatusFailed, when, failureError(a.GetFailure()))
+		b.actEnded(a.GetScheduledEventId(), engine.StatusFailed, when, failureError(a.GetFailure()))
 	case ev.GetActivityTaskTimedOutEventAttributes() != nil:
 		a := ev.GetActivityTaskTimedOutEventAttributes()
-		b.actEnded(a.GetScheduledEventId(), StatusTimedOut, when, failureError(a.GetFailure()))
+		b.actEnded(a.GetScheduledEventId(), engine.StatusTimedOut, when, failureError(a.GetFailure()))
 	case ev.GetActivityTaskCanceledEventAttributes() != nil:
-		b.actEnded(ev.GetActivityTaskCanceledEventAttributes().GetScheduledEventId(), StatusCancelled, when, nil)
+		b.actEnded(ev.GetActivityTaskCanceledEventAttributes().GetScheduledEventId(), engine.StatusCancelled, when, nil)
 	case ev.GetTimerStartedEventAttributes() != nil:
 		b.timer(ev)
 	case ev.GetTimerFiredEventAttributes() != nil:
 		b.timerEnded(ev.GetTimerFiredEventAttributes().GetTimerId(), "fired", when)
 	case ev.GetTimerCanceledEventAttributes() != nil:
-		b.timerEnded(ev.GetTimerCanceledEventAttributes().GetTimerId(), StatusCancelled, when)
+		b.timerEnded(ev.GetTimerCanceledEventAttributes().GetTimerId(), engine.StatusCancelled, when)
 	case ev.GetWorkflowExecutionUpdateAcceptedEventAttributes() != nil:
 		req := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput()
-		var d Decision
+		var d engine.Decision
 		if decode(req.GetArgs(), &d) == nil {
 			d.Decision = req.GetName()
 			b.asked[ev.GetEventId()] = &d
@@ -133,7 +134,7 @@ func (b *builder) event(ev *historypb.HistoryEvent) {
 func (b *builder) scheduled(ev *historypb.HistoryEvent) {
 	a := ev.GetActivityTaskScheduledEventAttributes()
 	x := &Activity{ID: a.GetActivityId(), Type: a.GetActivityType().GetName(), Status: "scheduled", Scheduled: ev.GetEventTime().AsTime()}
-	var c Call
+	var c engine.Call
 	if decode(a.GetInput(), &c) == nil {
 		x.Op, x.Input, x.Region = c.Op, c.Input, c.Region
 		if c.Until != nil {
@@ -157,7 +158,7 @@ func (b *builder) scheduled(ev *historypb.HistoryEvent) {
 	s.Activities = append(s.Activities, x)
 }
 
-func (b *builder) actEnded(scheduled int64, status string, when time.Time, se *StepError) {
+func (b *builder) actEnded(scheduled int64, status string, when time.Time, se *engine.StepError) {
 	if x := b.acts[scheduled]; x != nil {
 		x.Status, x.End, x.Error = status, when, se
 	}
@@ -168,7 +169,7 @@ func (b *builder) actEnded(scheduled int64, status string, when time.Time, se *S
 // after accepting it did not count: it is left out.
 func (b *builder) decided(a *historypb.WorkflowExecutionUpdateCompletedEventAttributes, when time.Time) {
 	d := b.asked[a.GetAcceptedEventId()]
-	var ap Approval
+	var ap engine.Approval
 	if d == nil || a.GetOutcome().GetSuccess() == nil || decode(a.GetOutcome().GetSuccess(), &ap) != nil {
 		return
 	}
@@ -198,7 +199,7 @@ func (b *builder) child(ev *historypb.HistoryEvent) {
 	when := ev.GetEventTime().AsTime()
 	if a := ev.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil {
 		c := &Child{ID: a.GetWorkflowId(), Status: "initiated", Start: when}
-		var in Input
+		var in engine.Input
 		if decode(a.GetInput(), &in) == nil && in.Plan != nil {
 			c.Runbook, c.Params, c.plan = in.Plan.Name+"@"+in.Plan.Version, in.Params, in.Plan
 		}
@@ -214,30 +215,30 @@ func (b *builder) child(ev *historypb.HistoryEvent) {
 		return
 	}
 	var initiated int64
-	var out Outcome
-	status, se := "", (*StepError)(nil)
+	var out engine.Outcome
+	status, se := "", (*engine.StepError)(nil)
 	switch {
 	case ev.GetStartChildWorkflowExecutionFailedEventAttributes() != nil:
 		a := ev.GetStartChildWorkflowExecutionFailedEventAttributes()
-		initiated, status, se = a.GetInitiatedEventId(), "notStarted", &StepError{Message: a.GetCause().String()}
+		initiated, status, se = a.GetInitiatedEventId(), "notStarted", &engine.StepError{Message: a.GetCause().String()}
 	case ev.GetChildWorkflowExecutionStartedEventAttributes() != nil:
 		initiated, status = ev.GetChildWorkflowExecutionStartedEventAttributes().GetInitiatedEventId(), "started"
 	case ev.GetChildWorkflowExecutionCompletedEventAttributes() != nil:
 		a := ev.GetChildWorkflowExecutionCompletedEventAttributes()
-		initiated, status = a.GetInitiatedEventId(), StatusSucceeded
+		initiated, status = a.GetInitiatedEventId(), engine.StatusSucceeded
 		if decode(a.GetResult(), &out) == nil && out.Status != "" {
 			status = out.Status
 		}
 	case ev.GetChildWorkflowExecutionFailedEventAttributes() != nil:
 		a := ev.GetChildWorkflowExecutionFailedEventAttributes()
-		initiated, status, se = a.GetInitiatedEventId(), StatusFailed, failureError(a.GetFailure())
+		initiated, status, se = a.GetInitiatedEventId(), engine.StatusFailed, failureError(a.GetFailure())
 		if decode(a.GetFailure().GetApplicationFailureInfo().GetDetails(), &out) == nil && out.Status != "" {
 			status = out.Status
 		}
 	case ev.GetChildWorkflowExecutionCanceledEventAttributes() != nil:
-		initiated, status = ev.GetChildWorkflowExecutionCanceledEventAttributes().GetInitiatedEventId(), StatusCancelled
+		initiated, status = ev.GetChildWorkflowExecutionCanceledEventAttributes().GetInitiatedEventId(), engine.StatusCancelled
 	case ev.GetChildWorkflowExecutionTimedOutEventAttributes() != nil:
-		initiated, status = ev.GetChildWorkflowExecutionTimedOutEventAttributes().GetInitiatedEventId(), StatusTimedOut
+		initiated, status = ev.GetChildWorkflowExecutionTimedOutEventAttributes().GetInitiatedEventId(), engine.StatusTimedOut
 	case ev.GetChildWorkflowExecutionTerminatedEventAttributes() != nil:
 		initiated, status = ev.GetChildWorkflowExecutionTerminatedEventAttributes().GetInitiatedEventId(), "terminated"
 	default:

@@ -1,4 +1,4 @@
-package engine
+package timeline
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	commonpb "go.temporal.io/api/common/v1"
 	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -28,16 +29,16 @@ type Timeline struct {
 	Alarm     map[string]any `json:"alarm,omitempty"`
 	// Status is the Outcome's, else Temporal's: running, succeeded,
 	// failed, cancelled, timedOut, terminated.
-	Status  string          `json:"status"`
-	Start   time.Time       `json:"start"`
-	End     time.Time       `json:"end,omitzero"`
-	Steps   []*TimelineStep `json:"steps"`
-	Outputs map[string]any  `json:"outputs,omitempty"`
-	Failed  string          `json:"failed,omitempty"`
-	Error   *StepError      `json:"error,omitempty"`
-	Message string          `json:"message,omitempty"`
-	Path    []string        `json:"path,omitempty"`
-	Finding *Finding        `json:"finding,omitempty"`
+	Status  string            `json:"status"`
+	Start   time.Time         `json:"start"`
+	End     time.Time         `json:"end,omitzero"`
+	Steps   []*Step   `json:"steps"`
+	Outputs map[string]any    `json:"outputs,omitempty"`
+	Failed  string            `json:"failed,omitempty"`
+	Error   *engine.StepError `json:"error,omitempty"`
+	Message string            `json:"message,omitempty"`
+	Path    []string          `json:"path,omitempty"`
+	Finding *engine.Finding   `json:"finding,omitempty"`
 	// Timers are the execution's own (its timeout) and any no step claims.
 	Timers []*Timer `json:"timers,omitempty"`
 	// Partial: the execution has not ended, so the steps are only those
@@ -45,47 +46,47 @@ type Timeline struct {
 	Partial bool `json:"partial,omitempty"`
 }
 
-// TimelineStep is one step as it ran: its record, and the activities,
+// Step is one step as it ran: its record, and the activities,
 // timers and child executions it started, the approval it asked for and,
 // in a playbook, the conditions that routed from it.
-type TimelineStep struct {
-	Name       string         `json:"name"`
-	Kind       string         `json:"kind,omitempty"`
-	Status     string         `json:"status"`
-	Start      time.Time      `json:"start"`
-	End        time.Time      `json:"end,omitzero"`
-	Duration   string         `json:"duration,omitempty"`
-	Attempts   int            `json:"attempts,omitempty"` // of its call, when it has one
-	Outputs    map[string]any `json:"outputs,omitempty"`
-	Message    string         `json:"message,omitempty"`
-	Error      *StepError     `json:"error,omitempty"`
-	Approval   *Approval      `json:"approval,omitempty"`
-	Activities []*Activity    `json:"activities,omitempty"`
-	Timers     []*Timer       `json:"timers,omitempty"`
-	Children   []*Child       `json:"children,omitempty"`
-	Branch     []*Evidence    `json:"branch,omitempty"` // the conditions evaluated (playbooks)
-	Next       string         `json:"next,omitempty"`   // where the branch taken went
+type Step struct {
+	Name       string             `json:"name"`
+	Kind       string             `json:"kind,omitempty"`
+	Status     string             `json:"status"`
+	Start      time.Time          `json:"start"`
+	End        time.Time          `json:"end,omitzero"`
+	Duration   string             `json:"duration,omitempty"`
+	Attempts   int                `json:"attempts,omitempty"` // of its call, when it has one
+	Outputs    map[string]any     `json:"outputs,omitempty"`
+	Message    string             `json:"message,omitempty"`
+	Error      *engine.StepError  `json:"error,omitempty"`
+	Approval   *engine.Approval   `json:"approval,omitempty"`
+	Activities []*Activity        `json:"activities,omitempty"`
+	Timers     []*Timer           `json:"timers,omitempty"`
+	Children   []*Child           `json:"children,omitempty"`
+	Branch     []*engine.Evidence `json:"branch,omitempty"` // the conditions evaluated (playbooks)
+	Next       string             `json:"next,omitempty"`   // where the branch taken went
 }
 
 // Activity is one activity a step ran: its call (operation and resolved
 // input), attempts and result.
 type Activity struct {
-	ID          string         `json:"id"`   // STEP#VISIT, STEP#notify
-	Type        string         `json:"type"` // aws, waitFor, http, script
-	Op          string         `json:"op,omitempty"`
-	Input       map[string]any `json:"input,omitempty"`
-	Region      string         `json:"region,omitempty"`
-	Until       string         `json:"until,omitempty"`
-	Notify      bool           `json:"notify,omitempty"` // an approve step's notification
-	Status      string         `json:"status"`           // scheduled, succeeded, failed, timedOut, cancelled
-	Scheduled   time.Time      `json:"scheduled"`
-	End         time.Time      `json:"end,omitzero"`
-	Attempts    int            `json:"attempts,omitempty"`
-	LastFailure string         `json:"lastFailure,omitempty"` // of the attempt before the last
-	Outputs     map[string]any `json:"outputs,omitempty"`
-	Polls       int            `json:"polls,omitempty"`
-	DryRun      string         `json:"dryRun,omitempty"` // what a dry run did instead of the call
-	Error       *StepError     `json:"error,omitempty"`
+	ID          string            `json:"id"`   // STEP#VISIT, STEP#notify
+	Type        string            `json:"type"` // aws, waitFor, http, script
+	Op          string            `json:"op,omitempty"`
+	Input       map[string]any    `json:"input,omitempty"`
+	Region      string            `json:"region,omitempty"`
+	Until       string            `json:"until,omitempty"`
+	Notify      bool              `json:"notify,omitempty"` // an approve step's notification
+	Status      string            `json:"status"`           // scheduled, succeeded, failed, timedOut, cancelled
+	Scheduled   time.Time         `json:"scheduled"`
+	End         time.Time         `json:"end,omitzero"`
+	Attempts    int               `json:"attempts,omitempty"`
+	LastFailure string            `json:"lastFailure,omitempty"` // of the attempt before the last
+	Outputs     map[string]any    `json:"outputs,omitempty"`
+	Polls       int               `json:"polls,omitempty"`
+	DryRun      string            `json:"dryRun,omitempty"` // what a dry run did instead of the call
+	Error       *engine.StepError `json:"error,omitempty"`
 }
 
 // Timer is a durable timer: a sleep, an approval's deadline, a step's or
@@ -108,19 +109,19 @@ type Child struct {
 	Params  map[string]any `json:"params,omitempty"`
 	// Status: initiated, started (its end is not in this history),
 	// notStarted, or its Outcome's status.
-	Status string     `json:"status"`
-	Start  time.Time  `json:"start"`
-	End    time.Time  `json:"end,omitzero"`
-	Error  *StepError `json:"error,omitempty"`
-	plan   *Plan
+	Status string            `json:"status"`
+	Start  time.Time         `json:"start"`
+	End    time.Time         `json:"end,omitzero"`
+	Error  *engine.StepError `json:"error,omitempty"`
+	plan   *engine.Plan
 }
 
-// BuildTimeline tells an execution from its Temporal history alone: its
+// Build tells an execution from its Temporal history alone: its
 // input, the final Outcome (from the closing event) and, from the events,
 // each step's activities, timers, child executions and decisions. An
 // execution still running has no Outcome yet: its steps are those the
 // events show (Partial).
-func BuildTimeline(h *historypb.History) (*Timeline, error) {
+func Build(h *historypb.History) (*Timeline, error) {
 	evs := h.GetEvents()
 	if len(evs) == 0 {
 		return nil, errors.New("the history has no events")
@@ -129,24 +130,24 @@ func BuildTimeline(h *historypb.History) (*Timeline, error) {
 	if start == nil {
 		return nil, fmt.Errorf("the history does not begin with the execution's start (event 1 is %s)", evs[0].GetEventType())
 	}
-	if name := start.GetWorkflowType().GetName(); name != WorkflowName {
+	if name := start.GetWorkflowType().GetName(); name != engine.WorkflowName {
 		return nil, fmt.Errorf("workflow type %s is not a runbook execution", name)
 	}
-	var in Input
+	var in engine.Input
 	if err := decode(start.GetInput(), &in); err != nil || in.Plan == nil {
 		return nil, fmt.Errorf("the execution's input is not a runbook's: %v", err)
 	}
 	t := &Timeline{
 		ID: start.GetWorkflowId(), Runbook: in.Plan.Name + "@" + in.Plan.Version, Kind: in.Plan.Kind,
 		Params: in.Params, StartedBy: in.StartedBy, Trigger: in.Trigger, Parent: in.Parent, RetryOf: in.RetryOf, DryRun: in.DryRun, Alarm: in.Alarm,
-		Status: StatusRunning, Start: evs[0].GetEventTime().AsTime(), Steps: []*TimelineStep{},
+		Status: engine.StatusRunning, Start: evs[0].GetEventTime().AsTime(), Steps: []*Step{},
 	}
 	b := newBuilder(t, in.Plan)
 	last := evs[len(evs)-1]
 	if out := b.close(last); out != nil {
 		b.outcome(out)
 	} else {
-		t.Partial = t.Status == StatusRunning
+		t.Partial = t.Status == engine.StatusRunning
 	}
 	for _, ev := range evs {
 		b.event(ev)
@@ -162,31 +163,31 @@ func BuildTimeline(h *historypb.History) (*Timeline, error) {
 
 // close reads how the execution ended from its last event: the Outcome a
 // completed, failed or cancelled execution carries, or Temporal's status.
-func (b *builder) close(ev *historypb.HistoryEvent) *Outcome {
+func (b *builder) close(ev *historypb.HistoryEvent) *engine.Outcome {
 	t := b.t
-	var out Outcome
+	var out engine.Outcome
 	switch {
 	case ev.GetWorkflowExecutionCompletedEventAttributes() != nil:
-		t.Status = StatusSucceeded
+		t.Status = engine.StatusSucceeded
 		if decode(ev.GetWorkflowExecutionCompletedEventAttributes().GetResult(), &out) != nil {
 			return nil
 		}
 	case ev.GetWorkflowExecutionFailedEventAttributes() != nil:
 		f := ev.GetWorkflowExecutionFailedEventAttributes().GetFailure()
-		t.Status, t.Error = StatusFailed, failureError(f)
+		t.Status, t.Error = engine.StatusFailed, failureError(f)
 		if decode(f.GetApplicationFailureInfo().GetDetails(), &out) != nil {
 			return nil
 		}
 	case ev.GetWorkflowExecutionCanceledEventAttributes() != nil:
-		t.Status = StatusCancelled
+		t.Status = engine.StatusCancelled
 		if decode(ev.GetWorkflowExecutionCanceledEventAttributes().GetDetails(), &out) != nil {
 			return nil
 		}
 	case ev.GetWorkflowExecutionTerminatedEventAttributes() != nil:
-		t.Status, t.Error = "terminated", &StepError{Message: "terminated: " + ev.GetWorkflowExecutionTerminatedEventAttributes().GetReason()}
+		t.Status, t.Error = "terminated", &engine.StepError{Message: "terminated: " + ev.GetWorkflowExecutionTerminatedEventAttributes().GetReason()}
 		return nil
 	case ev.GetWorkflowExecutionTimedOutEventAttributes() != nil:
-		t.Status, t.Error = StatusTimedOut, &StepError{Message: "the workflow timed out"}
+		t.Status, t.Error = engine.StatusTimedOut, &engine.StepError{Message: "the workflow timed out"}
 		return nil
 	case ev.GetWorkflowExecutionContinuedAsNewEventAttributes() != nil:
 		t.Status = "continuedAsNew"
@@ -199,7 +200,7 @@ func (b *builder) close(ev *historypb.HistoryEvent) *Outcome {
 }
 
 // outcome takes the steps, outputs, error and finding of the Outcome.
-func (b *builder) outcome(out *Outcome) {
+func (b *builder) outcome(out *engine.Outcome) {
 	t := b.t
 	if out.Status != "" {
 		t.Status = out.Status
@@ -215,7 +216,7 @@ func (b *builder) outcome(out *Outcome) {
 		for _, n := range r.Secret {
 			b.secrets = append(b.secrets, r.Outputs[n])
 		}
-		b.add(&TimelineStep{
+		b.add(&Step{
 			Name: r.Name, Kind: r.Kind, Status: r.Status, Start: r.Start, End: r.End, Attempts: r.Attempts,
 			Outputs: r.Outputs, Message: r.Message, Error: r.Error, Approval: r.Approval,
 		})
@@ -237,11 +238,11 @@ func decode(p *commonpb.Payloads, v any) error {
 
 // failureError is a Temporal failure as a StepError: the application
 // error's type (an AWS error code) and the message, with its cause's.
-func failureError(f *failurepb.Failure) *StepError {
+func failureError(f *failurepb.Failure) *engine.StepError {
 	if f == nil {
 		return nil
 	}
-	se := &StepError{Type: f.GetApplicationFailureInfo().GetType(), Message: f.GetMessage()}
+	se := &engine.StepError{Type: f.GetApplicationFailureInfo().GetType(), Message: f.GetMessage()}
 	switch {
 	case f.GetTimeoutFailureInfo() != nil:
 		se.Type = "Timeout"
@@ -259,7 +260,7 @@ func stamp(t time.Time) string { return t.UTC().Format(timeLayout) }
 func span(from, to time.Time) string { return to.Sub(from).Round(time.Millisecond).String() }
 
 // errString is an error with its type unless the message starts with it.
-func errString(se *StepError) string {
+func errString(se *engine.StepError) string {
 	if se == nil {
 		return ""
 	}

@@ -1,8 +1,10 @@
-package engine_test
+package timeline_test
 
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +14,13 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/timeline"
 )
 
-// readHistory reads testdata/histories/NAME.json.
+// readHistory reads NAME.json of the replay corpus (../interp/testdata/histories).
 func readHistory(t *testing.T, name string) *historypb.History {
 	t.Helper()
-	f, err := os.Open(filepath.Join("interp", "testdata", "histories", name+".json"))
+	f, err := os.Open(filepath.Join("..", "interp", "testdata", "histories", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,10 +32,12 @@ func readHistory(t *testing.T, name string) *historypb.History {
 	return h
 }
 
-// timeline builds h's timeline and returns it with its text and JSON.
-func timeline(t *testing.T, h *historypb.History) (*engine.Timeline, string, string) {
+var update = flag.Bool("update", false, "rewrite the golden timelines")
+
+// build builds h's timeline and returns it with its text and JSON.
+func build(t *testing.T, h *historypb.History) (*timeline.Timeline, string, string) {
 	t.Helper()
-	tl, err := engine.BuildTimeline(h)
+	tl, err := timeline.Build(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +81,14 @@ func TestTimelineGolden(t *testing.T) {
 		"v0-approve-unsupported": {"✗ gate (approve) ", "Unsupported: step kind approve is not available in this build yet", "✓ cleanup (log) "},
 		"waitfor-succeed":        {"waitFor dynamodb:DescribeTable TableName=recorded until result.Table.TableStatus == \"ACTIVE\" (1 polls)", "succeeded: the table is active"},
 	}
-	files, _ := filepath.Glob("interp/testdata/histories/*.json")
+	files, _ := filepath.Glob("../interp/testdata/histories/*.json")
 	if len(files) == 0 {
-		t.Fatal("no recorded histories under testdata/histories")
+		t.Fatal("no recorded histories under ../interp/testdata/histories")
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
 		t.Run(name, func(t *testing.T) {
-			_, text, raw := timeline(t, readHistory(t, name))
+			_, text, raw := build(t, readHistory(t, name))
 			for _, w := range want[name] {
 				if !strings.Contains(text, w) {
 					t.Errorf("the timeline lacks %q:\n%s", w, text)
@@ -116,7 +121,7 @@ func golden(t *testing.T, path, got string) {
 // TestTimelineOrder checks the approve history's order: both decisions
 // before the loop, each item's child before its sleep, the calls last.
 func TestTimelineOrder(t *testing.T) {
-	tl, _, _ := timeline(t, readHistory(t, "approve-foreach-run-http-script"))
+	tl, _, _ := build(t, readHistory(t, "approve-foreach-run-http-script"))
 	var names []string
 	for _, s := range tl.Steps {
 		names = append(names, s.Name)
@@ -158,7 +163,7 @@ func TestTimelineSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	start.Input = p
-	tl, text, raw := timeline(t, h)
+	tl, text, raw := build(t, h)
 	if strings.Contains(text, "recorded") || strings.Contains(raw, "recorded") {
 		t.Errorf("the secret shows:\n%s\n%s", text, raw)
 	}
@@ -173,7 +178,7 @@ func TestTimelineSecrets(t *testing.T) {
 func TestTimelineRunning(t *testing.T) {
 	h := readHistory(t, "approve-foreach-run-http-script")
 	h.Events = h.Events[:22] // through the second child's start
-	tl, text, _ := timeline(t, h)
+	tl, text, _ := build(t, h)
 	if tl.Status != engine.StatusRunning || !tl.Partial {
 		t.Errorf("status %s, partial %v; want a running, partial timeline", tl.Status, tl.Partial)
 	}
@@ -187,7 +192,7 @@ func TestTimelineRunning(t *testing.T) {
 		}
 	}
 	h.Events = h.Events[:12] // through alice's decision
-	_, text, _ = timeline(t, h)
+	_, text, _ = build(t, h)
 	for _, w := range []string{"⏸ gate (approve) 2026-11-26T11:47:42.926Z waiting", "approved by alice", "timer approval deadline 1m0s: pending"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the timeline lacks %q:\n%s", w, text)
@@ -202,11 +207,28 @@ func TestTimelineRunning(t *testing.T) {
 // execution's.
 func TestTimelineNotRunbook(t *testing.T) {
 	h := readHistory(t, "waitfor-succeed")
-	if _, err := engine.BuildTimeline(&historypb.History{Events: h.Events[1:]}); err == nil {
+	if _, err := timeline.Build(&historypb.History{Events: h.Events[1:]}); err == nil {
 		t.Error("a history without its start gave a timeline")
 	}
 	h.Events[0].GetWorkflowExecutionStartedEventAttributes().WorkflowType.Name = "other"
-	if _, err := engine.BuildTimeline(h); err == nil || !strings.Contains(err.Error(), "not a runbook execution") {
+	if _, err := timeline.Build(h); err == nil || !strings.Contains(err.Error(), "not a runbook execution") {
 		t.Errorf("another workflow's history: %v", err)
 	}
+}
+
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, a, b)
+		}
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package engine
+package timeline
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 // timeLayout is how the text timeline writes times: RFC 3339 in UTC, to
@@ -66,10 +68,10 @@ func (t *Timeline) Text(w io.Writer) error {
 }
 
 // text writes a step's line and what it did, indented by its loop depth.
-func (s *TimelineStep) text(w io.Writer) {
+func (s *Step) text(w io.Writer) {
 	in := strings.Repeat("  ", strings.Count(s.Name, "]."))
-	mark := map[string]string{StatusSucceeded: "✓", StatusSkipped: "↷", StatusFailed: "✗", StatusCancelled: "■",
-		StatusRunning: "▶", StatusWaiting: "⏸", StatusTimedOut: "✗"}[s.Status]
+	mark := map[string]string{engine.StatusSucceeded: "✓", engine.StatusSkipped: "↷", engine.StatusFailed: "✗", engine.StatusCancelled: "■",
+		engine.StatusRunning: "▶", engine.StatusWaiting: "⏸", engine.StatusTimedOut: "✗"}[s.Status]
 	if mark == "" {
 		mark = "?"
 	}
@@ -79,7 +81,7 @@ func (s *TimelineStep) text(w io.Writer) {
 	}
 	line := fmt.Sprintf("%s%s %s (%s) %s", in, mark, s.Name, kind, stamp(s.Start))
 	switch {
-	case s.Status == StatusSkipped, s.End.IsZero():
+	case s.Status == engine.StatusSkipped, s.End.IsZero():
 		line += " " + s.Status
 	default:
 		line += " " + s.Duration
@@ -147,7 +149,7 @@ func (s *TimelineStep) text(w io.Writer) {
 // text is an activity's call (op and resolved input) and, when it did
 // not simply succeed, how it went; its error only when the step's is
 // another.
-func (a *Activity) text(stepErr *StepError) string {
+func (a *Activity) text(stepErr *engine.StepError) string {
 	line := a.Type
 	if a.Notify {
 		line = "notify " + line
@@ -170,7 +172,7 @@ func (a *Activity) text(stepErr *StepError) string {
 			line += " after " + oneLine(a.LastFailure)
 		}
 	}
-	if a.Status != StatusSucceeded {
+	if a.Status != engine.StatusSucceeded {
 		line += ": " + a.Status
 		if a.Error != nil && (stepErr == nil || stepErr.Message != a.Error.Message) {
 			line += ": " + errString(a.Error)
@@ -189,15 +191,15 @@ func (x *Timer) text(status string) string {
 	switch {
 	case x.Status != "started":
 		return line + ": " + x.Status + " at " + stamp(x.End)
-	case status == StatusRunning || status == StatusWaiting:
+	case status == engine.StatusRunning || status == engine.StatusWaiting:
 		return line + ": pending"
 	}
 	return line + ": did not fire"
 }
 
 // decisionText is one decision: who, with which groups, when, and why.
-func decisionText(d *Decision) string {
-	verb := map[string]string{UpdateApprove: "approved", UpdateReject: "rejected"}[d.Decision]
+func decisionText(d *engine.Decision) string {
+	verb := map[string]string{engine.UpdateApprove: "approved", engine.UpdateReject: "rejected"}[d.Decision]
 	if verb == "" {
 		verb = d.Decision
 	}
@@ -218,7 +220,7 @@ func decisionText(d *Decision) string {
 func (t *Timeline) summary() string {
 	line := t.Status
 	switch {
-	case t.Status == StatusSucceeded:
+	case t.Status == engine.StatusSucceeded:
 		if t.Message != "" {
 			line += ": " + oneLine(t.Message)
 		}

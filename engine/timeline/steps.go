@@ -1,4 +1,4 @@
-package engine
+package timeline
 
 import (
 	"regexp"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
 )
@@ -32,9 +33,9 @@ func (b *builder) timer(ev *historypb.HistoryEvent) {
 	}
 	d := a.GetStartToFireTimeout().AsDuration()
 	at := b.at(a.GetWorkflowTaskCompletedEventId(), ev)
-	x := &Timer{Name: summary, Duration: FormatDuration(d), Status: "started", Start: ev.GetEventTime().AsTime(), at: at, d: d}
+	x := &Timer{Name: summary, Duration: engine.FormatDuration(d), Status: "started", Start: ev.GetEventTime().AsTime(), at: at, d: d}
 	b.timers[a.GetTimerId()] = x
-	var s *TimelineStep
+	var s *Step
 	if m := sleepTimer.FindStringSubmatch(summary); m != nil {
 		x.Name = m[1]
 		if s = b.claim(m[2], "sleep", at, x, nil); s == nil {
@@ -62,7 +63,7 @@ func (b *builder) timer(ev *historypb.HistoryEvent) {
 // claim finds the first step named name (in any loop; any name when "")
 // of kind (any when "") running at at, without a timer named as x, and
 // for which ok holds.
-func (b *builder) claim(name, kind string, at time.Time, x *Timer, ok func(*TimelineStep) bool) *TimelineStep {
+func (b *builder) claim(name, kind string, at time.Time, x *Timer, ok func(*Step) bool) *Step {
 	for _, s := range b.t.Steps {
 		base := s.Name[strings.LastIndex(s.Name, ".")+1:]
 		switch {
@@ -77,8 +78,8 @@ func (b *builder) claim(name, kind string, at time.Time, x *Timer, ok func(*Time
 }
 
 // deadline reports whether x is the deadline of a step's approval.
-func deadline(x *Timer) func(*TimelineStep) bool {
-	return func(s *TimelineStep) bool { return s.Approval == nil || s.Approval.Deadline.Equal(x.at.Add(x.d)) }
+func deadline(x *Timer) func(*Step) bool {
+	return func(s *Step) bool { return s.Approval == nil || s.Approval.Deadline.Equal(x.at.Add(x.d)) }
 }
 
 func (b *builder) timerEnded(id, status string, when time.Time) {
@@ -105,7 +106,7 @@ func (b *builder) settle() {
 		}
 	}
 	if len(b.made) > 0 {
-		slices.SortStableFunc(b.t.Steps, func(x, y *TimelineStep) int { return x.Start.Compare(y.Start) })
+		slices.SortStableFunc(b.t.Steps, func(x, y *Step) int { return x.Start.Compare(y.Start) })
 	}
 }
 
@@ -128,17 +129,17 @@ func (b *builder) rehome(x *Timer) bool {
 
 // guess gives a step no Outcome records the status its last activity,
 // child, timer or decision shows.
-func (b *builder) guess(s *TimelineStep) {
-	status, end := StatusRunning, time.Time{}
+func (b *builder) guess(s *Step) {
+	status, end := engine.StatusRunning, time.Time{}
 	for _, a := range s.Activities {
 		if a.Notify {
 			continue
 		}
 		switch a.Status {
 		case "scheduled":
-			status = StatusRunning
-		case StatusTimedOut, StatusFailed:
-			status, s.Error = StatusFailed, a.Error
+			status = engine.StatusRunning
+		case engine.StatusTimedOut, engine.StatusFailed:
+			status, s.Error = engine.StatusFailed, a.Error
 		default:
 			status = a.Status
 		}
@@ -147,40 +148,40 @@ func (b *builder) guess(s *TimelineStep) {
 	for _, c := range s.Children {
 		status, end = c.Status, c.End
 		if c.Status == "initiated" || c.Status == "started" {
-			status = StatusRunning
+			status = engine.StatusRunning
 		}
 		s.Error = c.Error
 	}
 	for _, t := range s.Timers {
 		switch {
 		case strings.HasPrefix(t.Name, "sleep "):
-			status, end = map[string]string{"fired": StatusSucceeded, StatusCancelled: StatusCancelled}[t.Status], t.End
+			status, end = map[string]string{"fired": engine.StatusSucceeded, engine.StatusCancelled: engine.StatusCancelled}[t.Status], t.End
 			if status == "" {
-				status = StatusRunning
+				status = engine.StatusRunning
 			}
 		case t.Name == "approval deadline" && t.Status == "fired":
-			status, end, s.Error = StatusFailed, t.End, &StepError{Type: "ApprovalTimedOut", Message: "no decision within " + t.Duration}
+			status, end, s.Error = engine.StatusFailed, t.End, &engine.StepError{Type: "ApprovalTimedOut", Message: "no decision within " + t.Duration}
 		}
 	}
-	if s.Kind == "approve" && status == StatusRunning {
-		status = StatusWaiting
+	if s.Kind == "approve" && status == engine.StatusRunning {
+		status = engine.StatusWaiting
 	}
-	if a := s.Approval; a != nil && status == StatusWaiting {
+	if a := s.Approval; a != nil && status == engine.StatusWaiting {
 		n := 0
 		for _, d := range a.Decisions {
 			end = d.Time
-			if d.Decision == UpdateReject {
-				status, s.Error = StatusFailed, &StepError{Type: "Rejected", Message: "rejected by " + d.Identity}
+			if d.Decision == engine.UpdateReject {
+				status, s.Error = engine.StatusFailed, &engine.StepError{Type: "Rejected", Message: "rejected by " + d.Identity}
 				break
 			}
 			if n++; n >= a.MinApprovals {
-				status = StatusSucceeded
+				status = engine.StatusSucceeded
 			}
 		}
 	}
-	if status == StatusRunning || status == StatusWaiting {
+	if status == engine.StatusRunning || status == engine.StatusWaiting {
 		end = time.Time{}
-		if b.t.Status != StatusRunning {
+		if b.t.Status != engine.StatusRunning {
 			status = b.t.Status // the execution ended without it
 		}
 	}
@@ -204,7 +205,7 @@ func (b *builder) routes() {
 		group := b.evidence[i:j]
 		i = j
 		list := b.byName[node]
-		for next[node] < len(list) && list[next[node]].Status == StatusSkipped {
+		for next[node] < len(list) && list[next[node]].Status == engine.StatusSkipped {
 			next[node]++
 		}
 		if next[node] >= len(list) {
@@ -238,11 +239,11 @@ func (b *builder) goTo(node, cond string) string {
 
 // planStep is the plan's step a record name names (LOOP[INDEX].STEP
 // inside a forEach), or nil.
-func planStep(p *Plan, rec string) *PlanStep {
+func planStep(p *engine.Plan, rec string) *engine.PlanStep {
 	steps := append(slices.Clip(p.Steps), p.Finally...)
-	var found *PlanStep
+	var found *engine.PlanStep
 	for _, part := range strings.Split(loopIndex.ReplaceAllString(rec, ""), ".") {
-		i := slices.IndexFunc(steps, func(s *PlanStep) bool { return s.Name == part })
+		i := slices.IndexFunc(steps, func(s *engine.PlanStep) bool { return s.Name == part })
 		if i < 0 {
 			return nil
 		}

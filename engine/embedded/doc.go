@@ -24,4 +24,4 @@
 //
 // The server's own logs go, at warn level and above, to Config.Logger; nothing is
 // written to stdout. Optionally, the Temporal Web UI is served on 127.0.0.1.
-package server
+package embedded

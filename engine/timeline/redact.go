@@ -1,15 +1,17 @@
-package engine
+package timeline
 
 import (
 	"strings"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 // redact hides, everywhere in t, the secret params (of the execution and
 // of its children) and secret outputs by name, and any value equal to
 // one of theirs or to extra (what secret-bearing calls returned, outputs
 // the execution found holding a secret).
-func redact(t *Timeline, p *Plan, children map[int64]*Child, extra []any) {
-	r := &Redactor{}
+func redact(t *Timeline, p *engine.Plan, children map[int64]*Child, extra []any) {
+	r := &engine.Redactor{}
 	for _, pp := range p.Params {
 		if v, ok := t.Params[pp.Name]; pp.Secret && ok {
 			r.Add(v)
@@ -26,7 +28,7 @@ func redact(t *Timeline, p *Plan, children map[int64]*Child, extra []any) {
 			}
 		}
 	}
-	outSecret := SecretOutputs(p.Outputs)
+	outSecret := engine.SecretOutputs(p.Outputs)
 	for k, v := range t.Outputs {
 		if outSecret(k) {
 			r.Add(v)
@@ -34,7 +36,7 @@ func redact(t *Timeline, p *Plan, children map[int64]*Child, extra []any) {
 	}
 	for _, s := range t.Steps {
 		if ps := planStep(p, s.Name); ps != nil {
-			isSecret := SecretOutputs(ps.Outputs)
+			isSecret := engine.SecretOutputs(ps.Outputs)
 			for k, v := range s.Outputs {
 				if isSecret(k) {
 					r.Add(v)
@@ -56,12 +58,12 @@ func redact(t *Timeline, p *Plan, children map[int64]*Child, extra []any) {
 }
 
 // apply hides in t the secrets r knows.
-func apply(r *Redactor, t *Timeline, p *Plan) {
-	paramSecret := SecretParams(p)
+func apply(r *engine.Redactor, t *Timeline, p *engine.Plan) {
+	paramSecret := engine.SecretParams(p)
 	t.Params, t.Alarm = r.Fields(t.Params, paramSecret), r.Fields(t.Alarm, nil)
-	t.Outputs, t.Message, t.Error = r.Fields(t.Outputs, SecretOutputs(p.Outputs)), r.Text(t.Message), r.Err(t.Error)
-	done := map[*Evidence]bool{}
-	evidence := func(es []*Evidence) {
+	t.Outputs, t.Message, t.Error = r.Fields(t.Outputs, engine.SecretOutputs(p.Outputs)), r.Text(t.Message), r.Err(t.Error)
+	done := map[*engine.Evidence]bool{}
+	evidence := func(es []*engine.Evidence) {
 		for _, e := range es {
 			if !done[e] {
 				done[e] = true
@@ -72,7 +74,7 @@ func apply(r *Redactor, t *Timeline, p *Plan) {
 	for _, s := range t.Steps {
 		var isSecret func(string) bool
 		if ps := planStep(p, s.Name); ps != nil {
-			isSecret = SecretOutputs(ps.Outputs)
+			isSecret = engine.SecretOutputs(ps.Outputs)
 		}
 		s.Outputs, s.Message, s.Error = r.Fields(s.Outputs, isSecret), r.Text(s.Message), r.Err(s.Error)
 		if a := s.Approval; a != nil {
@@ -88,7 +90,7 @@ func apply(r *Redactor, t *Timeline, p *Plan) {
 		for _, c := range s.Children {
 			var childSecret func(string) bool
 			if c.plan != nil {
-				childSecret = SecretParams(c.plan)
+				childSecret = engine.SecretParams(c.plan)
 			}
 			c.Params, c.Error = r.Fields(c.Params, childSecret), r.Err(c.Error)
 		}
@@ -100,7 +102,7 @@ func apply(r *Redactor, t *Timeline, p *Plan) {
 		if rc := f.Recommend; rc != nil {
 			var recSecret func(string) bool
 			if ps := planStep(p, f.Node); ps != nil && ps.Child != nil {
-				recSecret = SecretParams(ps.Child)
+				recSecret = engine.SecretParams(ps.Child)
 			}
 			rc.Params, rc.Command, rc.Error = r.Fields(rc.Params, recSecret), r.Text(rc.Command), r.Text(rc.Error)
 		}
@@ -109,14 +111,14 @@ func apply(r *Redactor, t *Timeline, p *Plan) {
 
 // secretRead reports whether a reference a condition read (params.P,
 // steps.S.O...) is a secret param or output.
-func secretRead(p *Plan, ref string) bool {
+func secretRead(p *engine.Plan, ref string) bool {
 	parts := strings.Split(ref, ".")
 	switch {
 	case len(parts) >= 2 && parts[0] == "params":
-		return SecretParams(p)(parts[1])
+		return engine.SecretParams(p)(parts[1])
 	case len(parts) >= 3 && parts[0] == "steps":
 		ps := planStep(p, parts[1])
-		return ps != nil && SecretOutputs(ps.Outputs)(parts[2])
+		return ps != nil && engine.SecretOutputs(ps.Outputs)(parts[2])
 	}
 	return false
 }
