@@ -26,8 +26,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/runbook-dev/runbook/engine"
-	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/embedded"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 

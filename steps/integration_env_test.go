@@ -30,8 +30,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
-	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/embedded"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 

@@ -21,8 +21,8 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/archive"
-	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/embedded"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 

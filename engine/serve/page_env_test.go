@@ -23,9 +23,9 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
-	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/steps"
 )
 

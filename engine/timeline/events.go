@@ -24,7 +24,7 @@ type builder struct {
 	asked    map[int64]*engine.Decision // update accepted event -> the decision asked
 	evidence []*engine.Evidence
 	made     map[*Step]bool // steps the events made (no Outcome records them)
-	secrets  []any                  // what secret-bearing calls returned, outputs holding a secret
+	secrets  []any          // what secret-bearing calls returned, outputs holding a secret
 }
 
 func newBuilder(t *Timeline, p *engine.Plan) *builder {

@@ -32,7 +32,7 @@ type Timeline struct {
 	Status  string            `json:"status"`
 	Start   time.Time         `json:"start"`
 	End     time.Time         `json:"end,omitzero"`
-	Steps   []*Step   `json:"steps"`
+	Steps   []*Step           `json:"steps"`
 	Outputs map[string]any    `json:"outputs,omitempty"`
 	Failed  string            `json:"failed,omitempty"`
 	Error   *engine.StepError `json:"error,omitempty"`
