@@ -149,7 +149,7 @@ func (dc *defCheck) stepShape(s *Step, done bool) *Shape {
 		if t == nil {
 			t = Any
 		}
-		if s.Kind != nil && s.Kind.Name == "forEach" {
+		if s.Kind != nil && s.Kind.Runs == RunsLoop {
 			t = ListOf(t)
 		}
 		sh.Fields = append(sh.Fields, &ShapeField{Name: o.Name.Name, Shape: t})

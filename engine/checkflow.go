@@ -104,8 +104,8 @@ func (dc *defCheck) edges(sc *scope, i int, s *Step) []edge {
 		out = append(out, edge{to: j, pos: id.Pos})
 	}
 	switch {
-	case s.Kind != nil && s.Kind.Ends:
-		if s.Kind.Name != "fail" {
+	case s.Kind != nil && s.Kind.Ends != EndNone:
+		if s.Kind.Ends != EndFailed {
 			out = append(out, edge{to: len(sc.steps), pos: s.Pos})
 		}
 	case len(s.Branch) > 0 || s.Default != nil:
@@ -171,7 +171,7 @@ func (dc *defCheck) concludes(sc *scope) {
 		if !sc.reach[i] {
 			continue
 		}
-		if s.Kind != nil && s.Kind.Name == "succeed" {
+		if s.Kind != nil && s.Kind.Ends == EndSucceeded {
 			dc.ds.Errorf(s.KindPos, "a playbook path must end in conclude or fail, not succeed").Hint = "use conclude with a finding"
 			continue
 		}

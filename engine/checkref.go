@@ -53,12 +53,7 @@ func (dc *defCheck) resolveKind(v *Value, noun string) *Definition {
 // not lead back to this definition, and the params fit the target's.
 func (dc *defCheck) ref(s *Step, v *Value, en *scopeEnv) {
 	child := dc.resolve(v)
-	params := s.Arg("params")
-	if s.Kind.Name == "conclude" {
-		if rec := s.Arg("recommend"); rec != nil {
-			params = rec.Field("params")
-		}
-	}
+	params := s.paramsBeside(v)
 	dc.templates(params, en)
 	if child == nil {
 		return
@@ -72,7 +67,7 @@ func (dc *defCheck) ref(s *Step, v *Value, en *scopeEnv) {
 		return
 	}
 	s.child = child
-	if s.Kind.Name == "run" {
+	if s.Kind.Runs == RunsChild {
 		var fields []*ShapeField
 		for _, o := range child.Outputs {
 			fields = append(fields, &ShapeField{Name: o.Name.Name, Shape: Any})
@@ -151,7 +146,7 @@ func (dc *defCheck) reaches(from, target *Definition, seen map[*Definition]bool)
 	var walk func([]*Step) bool
 	walk = func(steps []*Step) bool {
 		for _, s := range steps {
-			if s.Kind != nil && s.Kind.Name == "run" && s.Main != nil {
+			if s.Kind != nil && s.Kind.Runs == RunsChild && s.Main != nil {
 				if r, err := ParseRef(s.Main.Str); err == nil {
 					for _, d := range dc.byName[r.Name] {
 						if ver, _ := ParseVersion(d.Version.Name); r.Matches(ver) && dc.reaches(d, target, seen) {

@@ -59,7 +59,7 @@ func (dc *defCheck) step(s *Step, en *scopeEnv) {
 	withResult := *en
 	if k := s.Kind; k != nil {
 		withResult.result = k.Result
-		if s.Kind.Name == "aws" || s.Arg("aws") != nil {
+		if s.operation() != nil {
 			withResult.result = Any // until the operation resolves
 		}
 		if op := dc.operation(s); op != nil {
@@ -81,10 +81,10 @@ func (dc *defCheck) step(s *Step, en *scopeEnv) {
 		if r := dc.results[s]; r != nil {
 			withResult.result = r
 		}
-		if k.Name == "approve" {
+		if k.Runs == RunsApproval {
 			dc.approvers(s)
 		}
-		if k.Name == "forEach" {
+		if k.Runs == RunsLoop {
 			item := Any
 			if s.Main != nil && s.Main.Tmpl != nil {
 				if sh := dc.exprShapes[s.Main.Tmpl.Parts[0].Expr]; sh != nil && sh.Elem != nil {
@@ -184,10 +184,7 @@ func (dc *defCheck) durationExpr(t *Template, en *scopeEnv) {
 
 // operation resolves the step's `aws` operation, if it has one.
 func (dc *defCheck) operation(s *Step) *Operation {
-	v := s.Main
-	if s.Kind.Name != "aws" {
-		v = s.Arg("aws")
-	}
+	v := s.operation()
 	if v == nil || v.Kind != String || dc.opts.Services == nil {
 		return nil
 	}

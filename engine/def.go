@@ -148,6 +148,39 @@ func (s *Step) Arg(name string) *Value {
 	return nil
 }
 
+// operation is the step's AWS operation (its kind's OperationField), nil
+// when it names none.
+func (s *Step) operation() *Value {
+	if s.Kind == nil {
+		return nil
+	}
+	f := s.Kind.opField()
+	switch {
+	case f == nil:
+		return nil
+	case f == s.Kind.Scalar:
+		return s.Main
+	}
+	return s.Arg(f.Name)
+}
+
+// paramsBeside returns the params given beside ref, a definition the
+// step names (run's, or recommend's inside conclude): the `params` of
+// the mapping that holds ref.
+func (s *Step) paramsBeside(ref *Value) *Value {
+	if ref == s.Main {
+		return s.Arg("params")
+	}
+	for _, a := range s.Args {
+		for _, e := range a.Value.Map {
+			if e.Value == ref {
+				return a.Value.Field("params")
+			}
+		}
+	}
+	return nil
+}
+
 // Trigger starts a definition when an alarm matches.
 type Trigger struct {
 	Pos     Pos

@@ -43,7 +43,7 @@ func docsKind(b *strings.Builder, k *Kind) {
 	if k.PlaybookOnly {
 		notes = append(notes, "Only in playbook nodes.")
 	}
-	if k.Ends {
+	if k.Ends != EndNone {
 		notes = append(notes, "Ends the execution.")
 	}
 	if k.OwnTimeout {

@@ -57,13 +57,120 @@ type Kind struct {
 	// OwnTimeout marks kinds whose mapping carries the wait's deadline; a
 	// step-level timeout is then an error.
 	OwnTimeout bool
-	// Ends marks kinds that end the execution (fail, succeed, conclude).
-	Ends bool
+	// Ends says how the kind ends the execution, when it does (fail,
+	// succeed, conclude).
+	Ends End
 	// PlaybookOnly marks kinds valid only in playbooks (conclude).
 	PlaybookOnly bool
 	// Example is a YAML step using the kind; the docs show it and a test
 	// validates it.
 	Example string
+
+	// Runs says how the interpreter runs a step of the kind; Activity
+	// names the activity (ActivityAWS, ...) of RunsActivity kinds, and of
+	// RunsCheck kinds' mapping form. See Operation for what an AWS kind
+	// calls.
+	Runs     Runs
+	Activity string
+	// Target names what a step of an activity kind that calls no AWS
+	// operation calls, for its call and summary (the HTTP method, the
+	// program); nil for none.
+	Target func(s *PlanStep) string
+	// Reads reports whether a step of such a kind only reads (an HTTP
+	// GET): it is retried without a retry policy, as a read-only AWS
+	// call is, and a dry run sends it. Nil: never.
+	Reads func(s *PlanStep) bool
+	// Guard is the workflow.GetVersion change that added the kind to the
+	// interpreter: executions started before failed on it, and replay so.
+	Guard string
+}
+
+// Runs says how the interpreter runs a step of a kind. The zero Runs
+// says nothing: every kind says how it runs.
+type Runs int
+
+// How kinds run.
+const (
+	// RunsInline: in the workflow, from recorded values (log; fail,
+	// succeed and conclude, see End).
+	RunsInline Runs = iota + 1
+	// RunsCheck: a condition that must hold, else the step fails with
+	// its message: the kind's expression in the workflow or, in its
+	// mapping form, `condition` over the result of its call (assert).
+	RunsCheck
+	// RunsTimer: a durable timer as long as the kind's value (sleep).
+	RunsTimer
+	// RunsActivity: the kind's Activity, given the step's resolved call
+	// (aws, waitFor, http, script). One whose mapping carries its own
+	// timeout (OwnTimeout) polls at `interval` until it.
+	RunsActivity
+	// RunsApproval: waits for decisions, sent as updates (approve).
+	RunsApproval
+	// RunsChild: a child execution of the runbook the step pins (run).
+	RunsChild
+	// RunsLoop: the nested steps, once per item (forEach).
+	RunsLoop
+)
+
+// End says how a kind ends the execution.
+type End int
+
+// How kinds end the execution.
+const (
+	EndNone      End = iota // it goes on
+	EndFailed               // failed, with the kind's message (fail)
+	EndSucceeded            // successful, with the kind's message (succeed)
+	EndConcluded            // a playbook, with a finding (conclude)
+)
+
+// opField is the kind's OperationField (aws), nil when it calls no AWS
+// operation.
+func (k *Kind) opField() *Field {
+	if k.Scalar != nil && k.Scalar.Type == OperationField {
+		return k.Scalar
+	}
+	for i := range k.Fields {
+		if k.Fields[i].Type == OperationField {
+			return &k.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Operation is the AWS operation (service:Operation) a step of the kind
+// calls, "" when it calls none.
+func (k *Kind) Operation(s *PlanStep) string {
+	f := k.opField()
+	switch {
+	case f == nil:
+		return ""
+	case f == k.Scalar && s.Main != nil:
+		return s.Main.Str
+	case s.Arg(f.Name) != nil:
+		return s.Arg(f.Name).Str
+	}
+	return ""
+}
+
+// Calls returns the activity a step of the kind calls and what it calls
+// (its operation, else the kind's Target); "" when it calls none (a
+// check in its expression form, the kinds that run in the workflow).
+func (k *Kind) Calls(s *PlanStep) (activity, target string) {
+	switch {
+	case k.Runs == RunsCheck && k.Operation(s) == "", k.Runs != RunsActivity && k.Runs != RunsCheck:
+		return "", ""
+	case k.opField() != nil:
+		return k.Activity, k.Operation(s)
+	case k.Target != nil:
+		return k.Activity, k.Target(s)
+	}
+	return k.Activity, ""
+}
+
+// ReadOnly reports whether step s of the kind only reads: an AWS
+// operation that does (PlanStep.ReadOnly), or what Reads says.
+func (k *Kind) ReadOnly(s *PlanStep) bool {
+	return s.ReadOnly || k.Reads != nil && k.Reads(s)
 }
 
 // Kinds is the set of step kinds a checker knows, in documentation order.

@@ -4,7 +4,7 @@ import "github.com/runbook-dev/runbook/engine"
 
 // Approve waits for people to approve.
 var Approve = &engine.Kind{
-	Name:    "approve",
+	Name:    KindApprove,
 	Summary: "Wait until `minApprovals` distinct listed approvers approve (the requester never counts); a rejection or the `timeout` fails the step.",
 	Fields: []engine.Field{
 		{Name: "approvers", Type: engine.PrincipalsField, Required: true, Doc: "who may approve: user:NAME or group:NAME"},
@@ -22,6 +22,8 @@ var Approve = &engine.Kind{
 		}},
 	},
 	OwnTimeout: true,
+	Runs:  engine.RunsApproval,
+	Guard: guardV1,
 	Example: `name: approval
 approve:
   approvers: [group:dba-oncall, user:db-lead]

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"reflect"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,7 +15,6 @@ import (
 	"github.com/aws/smithy-go"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -32,50 +29,6 @@ const (
 
 // defaultWaitInterval is waitFor's interval when the plan gives none.
 const defaultWaitInterval = 15 * time.Second
-
-// Activities are the worker's activities: Call and WaitFor, which call
-// AWS, HTTP and Script. They hold the AWS configuration and the SDK clients
-// built from it, one per service, region and assumed role, the http steps'
-// client and whether scripts may run.
-type Activities struct {
-	cfg     aws.Config
-	clients sync.Map     // "service|region|role|session" -> reflect.Value
-	creds   sync.Map     // "region|role|session" -> aws.CredentialsProvider
-	web     *http.Client // http steps' client; nil: defaultHTTPClient
-	scripts bool         // WithScripts
-}
-
-// ActivitiesOption configures NewActivities.
-type ActivitiesOption func(*Activities)
-
-// WithHTTPClient sends every AWS request (STS's included) through c, such
-// as a client whose transport injects failures in tests.
-func WithHTTPClient(c aws.HTTPClient) ActivitiesOption {
-	return func(a *Activities) { a.cfg.HTTPClient = c }
-}
-
-// NewActivities returns the activities calling AWS with cfg, usually from
-// config.LoadDefaultConfig (which honours AWS_ENDPOINT_URL and
-// AWS_ENDPOINT_URL_<SERVICE>; nothing here overrides endpoints). The SDK's
-// own retries are turned off: the activity's retry policy retries.
-func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
-	a := &Activities{cfg: cfg.Copy()}
-	for _, o := range opts {
-		o(a)
-	}
-	return a
-}
-
-// Register registers Call as engine.ActivityAWS, WaitFor as
-// engine.ActivityWaitFor, HTTP as engine.ActivityHTTP and Script as
-// engine.ActivityScript on w (a worker, or a test environment). Script is
-// registered even without WithScripts, to refuse with a clear error.
-func (a *Activities) Register(w worker.ActivityRegistry) {
-	w.RegisterActivityWithOptions(a.Call, activity.RegisterOptions{Name: engine.ActivityAWS})
-	w.RegisterActivityWithOptions(a.WaitFor, activity.RegisterOptions{Name: engine.ActivityWaitFor})
-	w.RegisterActivityWithOptions(a.HTTP, activity.RegisterOptions{Name: engine.ActivityHTTP})
-	w.RegisterActivityWithOptions(a.Script, activity.RegisterOptions{Name: engine.ActivityScript})
-}
 
 // Call makes one AWS call and evaluates c's outputs (and Until, into Met)
 // on its result. An AWS API error becomes an ApplicationError whose type is

@@ -11,6 +11,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // BenchmarkEmbeddedReplay measures the replay of a history of about
@@ -55,7 +56,7 @@ steps:
 	for b.Loop() {
 		for range benchRounds(5) {
 			begin := time.Now()
-			if err := interp.Replay(h, logger); err != nil {
+			if err := interp.Replay(h, steps.All(), logger); err != nil {
 				b.Fatal(err)
 			}
 			took = append(took, time.Since(begin))

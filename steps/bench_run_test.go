@@ -145,8 +145,7 @@ func startBenchEnv(ctx context.Context, dir string, cfg aws.Config) (*benchEnv, 
 		return nil, err
 	}
 	e.w = worker.New(e.cl, engine.TaskQueue, worker.Options{})
-	interp.Register(e.w)
-	steps.NewActivities(cfg).Register(e.w)
+	steps.Register(e.w, steps.NewActivities(cfg), nil)
 	e.w.RegisterWorkflowWithOptions(benchHandwritten, workflow.RegisterOptions{Name: handwrittenWorkflow})
 	e.w.RegisterActivityWithOptions(newBenchDirect(cfg).GetCallerIdentity, activity.RegisterOptions{Name: handwrittenActivity})
 	if err := e.w.Start(); err != nil {

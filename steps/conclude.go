@@ -4,7 +4,7 @@ import "github.com/runbook-dev/runbook/engine"
 
 // Conclude ends a playbook with a finding.
 var Conclude = &engine.Kind{
-	Name:    "conclude",
+	Name:    KindConclude,
 	Summary: "End a playbook with a finding, its severity and, optionally, a recommended runbook.",
 	Fields: []engine.Field{
 		{Name: "finding", Type: engine.TextField, Required: true, Doc: "what the diagnosis found"},
@@ -15,12 +15,16 @@ var Conclude = &engine.Kind{
 			{Name: "auto", Type: engine.BoolField, Doc: "launch it now as a child (approvals still apply)"},
 		}},
 	},
-	Ends:         true,
+	Ends:         engine.EndConcluded,
 	PlaybookOnly: true,
+	Runs:         engine.RunsInline,
+	Guard:        guardV1,
 	Example: `name: suspectDeploy
 conclude:
   finding: A deployment in the last hour is the likeliest cause.
   severity: high
-  recommend: {run: ecs-rollback@^1, params: {Service: "${{ params.Service }}"}, auto: false}
+  recommend:
+    run: ecs-service-rollback@^1
+    params: {Cluster: "${{ params.Cluster }}", Service: "${{ params.Service }}"}
 `,
 }

@@ -4,10 +4,11 @@ import "github.com/runbook-dev/runbook/engine"
 
 // Fail ends the execution as failed.
 var Fail = &engine.Kind{
-	Name:    "fail",
+	Name:    KindFail,
 	Summary: "End the execution now as failed, with a message.",
-	Scalar:  &engine.Field{Name: "fail", Type: engine.TextField, Doc: "why"},
-	Ends:    true,
+	Scalar:  &engine.Field{Name: KindFail, Type: engine.TextField, Doc: "why"},
+	Ends:    engine.EndFailed,
+	Runs:    engine.RunsInline,
 	Example: `name: giveUp
 fail: cluster ${{ params.ClusterId }} is not healthy
 `,

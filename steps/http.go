@@ -6,7 +6,7 @@ var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 // HTTP sends an HTTP request.
 var HTTP = &engine.Kind{
-	Name:    "http",
+	Name:    KindHTTP,
 	Summary: "Send an HTTP request; `outputs` read `result.status`, `result.headers`, `result.body` and `result.json`.",
 	Fields: []engine.Field{
 		{Name: "method", Type: engine.EnumField, Enum: httpMethods, Doc: "the HTTP method (default GET)"},
@@ -21,6 +21,11 @@ var HTTP = &engine.Kind{
 		&engine.ShapeField{Name: "body", Shape: engine.Str},
 		&engine.ShapeField{Name: "json", Shape: engine.Any},
 	),
+	Runs:     engine.RunsActivity,
+	Activity: engine.ActivityHTTP,
+	Target:   httpMethod,
+	Reads:    httpSafe,
+	Guard:    guardV1,
 	Example: `name: page
 http:
   method: POST
@@ -28,4 +33,19 @@ http:
   body: {text: "failover of ${{ params.ClusterId }} started"}
   expect: [200, 202]
 `,
+}
+
+// httpMethod is what an http step calls, as its summary shows it: its
+// method when literal (the URL may hold secrets), else GET.
+func httpMethod(s *engine.PlanStep) string {
+	if m := s.Arg("method"); m != nil && m.Tmpl == nil {
+		return m.Str
+	}
+	return "GET"
+}
+
+// httpSafe reports whether an http step's method only reads.
+func httpSafe(s *engine.PlanStep) bool {
+	m := s.Arg("method")
+	return m == nil || m.Tmpl == nil && (m.Str == "GET" || m.Str == "HEAD" || m.Str == "OPTIONS")
 }

@@ -135,8 +135,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
 	audit := &memAudit{}
-	interp.RegisterAudited(w, audit)
-	steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts()).Register(w)
+	steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts()), audit)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 const rerunBook = `apiVersion: runbook/v1
@@ -61,7 +62,7 @@ func TestIntegrationRetryFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked, _ := engine.CheckParams(p, params)
-	in, err := interp.RetryInput(engine.Input{Plan: p, Params: checked}, out, id, "", "bob")
+	in, err := interp.RetryInput(steps.All(), engine.Input{Plan: p, Params: checked}, out, id, "", "bob")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestIntegrationRetryFrom(t *testing.T) {
 	if !strings.Contains(step(out, "done").Message, params["Made"].(string)) {
 		t.Errorf("done %+v: reads the reused output", step(out, "done"))
 	}
-	if _, err := interp.RetryInput(engine.Input{Plan: p}, out, id, "nope", "bob"); err == nil || !strings.Contains(err.Error(), "no top-level step nope") {
+	if _, err := interp.RetryInput(steps.All(), engine.Input{Plan: p}, out, id, "nope", "bob"); err == nil || !strings.Contains(err.Error(), "no top-level step nope") {
 		t.Errorf("--from nope: %v", err)
 	}
 }

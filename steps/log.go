@@ -4,9 +4,10 @@ import "github.com/runbook-dev/runbook/engine"
 
 // Log records a message in the execution's timeline.
 var Log = &engine.Kind{
-	Name:    "log",
+	Name:    KindLog,
 	Summary: "Record a message in the execution's timeline.",
-	Scalar:  &engine.Field{Name: "log", Type: engine.TextField, Doc: "the message"},
+	Scalar:  &engine.Field{Name: KindLog, Type: engine.TextField, Doc: "the message"},
+	Runs:    engine.RunsInline,
 	Example: `name: note
 log: starting failover of ${{ params.ClusterId }}
 `,

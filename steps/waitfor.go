@@ -4,7 +4,7 @@ import "github.com/runbook-dev/runbook/engine"
 
 // WaitFor polls an AWS operation until a condition over its result holds.
 var WaitFor = &engine.Kind{
-	Name:    "waitFor",
+	Name:    KindWaitFor,
 	Summary: "Poll an AWS operation at `interval` until `until` holds or `timeout` passes, in one heartbeating activity.",
 	Fields: []engine.Field{
 		opField,
@@ -14,6 +14,8 @@ var WaitFor = &engine.Kind{
 		{Name: "timeout", Type: engine.DurationField, Doc: "the deadline of the wait (default 30m); then the step fails"},
 	},
 	OwnTimeout: true,
+	Runs:       engine.RunsActivity,
+	Activity:   engine.ActivityWaitFor,
 	Example: `name: available
 waitFor:
   aws: rds:DescribeDBClusters

@@ -241,12 +241,11 @@ func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	interp.RegisterAudited(w, o.audit)
 	var opts []steps.ActivitiesOption
 	if o.allowScripts {
 		opts = append(opts, steps.WithScripts())
 	}
-	steps.NewActivities(cfg, opts...).Register(w)
+	steps.Register(w, steps.NewActivities(cfg, opts...), o.audit)
 	if err := w.Start(); err != nil {
 		return nil, err
 	}

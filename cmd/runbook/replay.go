@@ -13,6 +13,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // replayCmd replays recorded histories against this build.
@@ -37,7 +38,7 @@ func (c *replayCmd) Run(e *env) error {
 	check := func(name string, h *historypb.History) {
 		err := engine.DecodeHistory(context.Background(), h, codec)
 		if err == nil {
-			err = interp.Replay(h, logger)
+			err = interp.Replay(h, steps.All(), logger)
 		}
 		if err != nil {
 			failed++

@@ -8,6 +8,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // retryCmd starts a new execution of a failed one's pinned plan.
@@ -43,7 +44,7 @@ func (c *retryCmd) Run(e *env) error {
 	} else {
 		return unreachable(gerr)
 	}
-	retry, err := interp.RetryInput(in, &out, c.ID, c.From, c.requester(e))
+	retry, err := interp.RetryInput(steps.All(), in, &out, c.ID, c.From, c.requester(e))
 	if err != nil {
 		return usagef("%v", err)
 	}

@@ -42,7 +42,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	interp.Register(w)
+	interp.Register(w, steps.All(), nil)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func checkHistory(t *testing.T, name string, r io.Reader, last enumspb.EventType
 	if len(evs) == 0 || evs[len(evs)-1].GetEventType() != last {
 		t.Fatalf("%s: %d events, want the last to be %v", name, len(evs), last)
 	}
-	if err := interp.Replay(h, quiet); err != nil {
+	if err := interp.Replay(h, steps.All(), quiet); err != nil {
 		t.Fatalf("%s does not replay: %v", name, err)
 	}
 }

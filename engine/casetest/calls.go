@@ -57,8 +57,8 @@ func (r *caseRun) activity(name string) func(context.Context, engine.Call) (engi
 			return engine.CallResult{Outputs: maps.Clone(resp.outs), Met: met, Polls: int(info.Attempt)}, nil
 		}
 		key := c.Op
-		if name == engine.ActivityHTTP || name == engine.ActivityScript {
-			key = map[string]string{engine.ActivityHTTP: "http", engine.ActivityScript: "script"}[name]
+		if name != engine.ActivityAWS && name != engine.ActivityWaitFor { // http, script: keyed by the activity
+			key = name
 		}
 		data, ok := resp.data[key]
 		if !ok {

@@ -48,7 +48,7 @@ func (tc *testCheck) index(p *engine.Plan, own bool, seen map[string]bool) {
 				tc.own[s.Name] = s
 			}
 			walk(s.Steps)
-			if s.Kind == "run" && s.Child != nil && !seen[s.Child.Digest] {
+			if tc.runs(s, engine.RunsChild) && s.Child != nil && !seen[s.Child.Digest] {
 				tc.index(s.Child, false, seen)
 			}
 		}
@@ -68,7 +68,7 @@ func (tc *testCheck) testCase(c *Case) {
 	if err != nil {
 		tc.ds.Errorf(at, "params: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	c.params = params
+	c.params, c.kinds = params, tc.opts.Kinds
 	if c.Alarm != nil {
 		c.alarm, _ = testData(c.Alarm).(map[string]any)
 	}
@@ -87,26 +87,36 @@ func testData(v *engine.Value) any {
 	return d
 }
 
+// runs reports whether s is of a kind that runs as r.
+func (tc *testCheck) runs(s *engine.PlanStep, r engine.Runs) bool {
+	k := tc.opts.Kinds.Lookup(s.Kind)
+	return k != nil && k.Runs == r
+}
+
 // callee is what a step calls, as a canned response sees it.
 type callee struct {
-	key   string        // service:Operation, http or script
+	key   string        // service:Operation, else the activity (http, script)
 	shape *engine.Shape // of result
 	op    *engine.Operation
 }
 
-// callee returns what s calls, or why it takes no canned response.
+// callee returns what s calls (its kind says: Kind.Calls), or why it
+// takes no canned response.
 func (tc *testCheck) callee(s *engine.PlanStep) (*callee, string) {
 	var op string
+	k := tc.opts.Kinds.Lookup(s.Kind)
+	activity := ""
+	if k != nil {
+		activity, _ = k.Calls(s)
+		op = k.Operation(s)
+	}
 	switch {
-	case s.Kind == "aws" && s.Main != nil:
-		op = s.Main.Str
-	case s.Kind == "waitFor" || s.Kind == "assert" && s.Main == nil:
-		op = s.Arg("aws").Str
-	case s.Kind == "http" || s.Kind == "script":
-		return &callee{key: s.Kind, shape: tc.result(s.Kind)}, ""
-	case s.Kind == "approve" && s.Arg("notify") != nil:
+	case op != "":
+	case activity != "":
+		return &callee{key: activity, shape: tc.result(activity)}, ""
+	case k != nil && k.Runs == engine.RunsApproval && s.Arg("notify") != nil:
 		if s.Arg("notify").Field("sns") == nil {
-			return &callee{key: "http", shape: tc.result("http")}, ""
+			return &callee{key: engine.ActivityHTTP, shape: tc.result(engine.ActivityHTTP)}, ""
 		}
 		op = "sns:Publish"
 	default:
@@ -125,9 +135,13 @@ func (tc *testCheck) callee(s *engine.PlanStep) (*callee, string) {
 	return c, ""
 }
 
-func (tc *testCheck) result(kind string) *engine.Shape {
-	if k := tc.opts.Kinds.Lookup(kind); k != nil && k.Result != nil {
-		return k.Result
+// result is the shape of the result of activity (http, script): its
+// kind's.
+func (tc *testCheck) result(activity string) *engine.Shape {
+	for _, k := range tc.opts.Kinds {
+		if k.Activity == activity && k.Result != nil {
+			return k.Result
+		}
 	}
 	return engine.Any
 }
@@ -160,7 +174,7 @@ func (tc *testCheck) canned(cn *Canned) {
 		case c == nil:
 			tc.ds.Errorf(cn.Pos, "%s.%s: %s", section, cn.Key, why)
 			return
-		case cn.HTTP && c.key != "http":
+		case cn.HTTP && c.key != engine.ActivityHTTP:
 			tc.ds.Errorf(cn.Pos, "http.%s: step %s is a %s step; give its responses under calls", cn.Key, s.Name, s.Kind)
 			return
 		}
@@ -226,7 +240,7 @@ func (tc *testCheck) response(r *Response, s *engine.PlanStep, c *callee) {
 func resultDefaults(key string, data any) any {
 	m, _ := data.(map[string]any)
 	switch key {
-	case "http":
+	case engine.ActivityHTTP:
 		out := map[string]any{"status": 200, "headers": map[string]any{}, "body": "", "json": nil}
 		for k, v := range m {
 			out[k] = v
@@ -243,7 +257,7 @@ func resultDefaults(key string, data any) any {
 			}
 		}
 		return out
-	case "script":
+	case engine.ActivityScript:
 		out := map[string]any{"stdout": "", "stderr": "", "exitCode": 0}
 		for k, v := range m {
 			out[k] = v
@@ -268,12 +282,12 @@ func (tc *testCheck) approval(a *Approval) {
 	}
 	var approves []string
 	for name, ss := range tc.named {
-		if ss[0].Kind == "approve" {
+		if tc.runs(ss[0], engine.RunsApproval) {
 			approves = append(approves, name)
 		}
 	}
 	sort.Strings(approves)
-	if s := tc.named[recordBase(a.Step.Name)]; len(s) == 0 || s[0].Kind != "approve" {
+	if s := tc.named[recordBase(a.Step.Name)]; len(s) == 0 || !tc.runs(s[0], engine.RunsApproval) {
 		d := tc.ds.Errorf(a.Step.Pos, "step %q is no approve step of %s", a.Step.Name, tc.plan.Name)
 		d.Hint = cmp.Or(engine.DidYouMean(a.Step.Name, approves), "approve steps: "+cmp.Or(strings.Join(approves, ", "), "none"))
 	}

@@ -66,7 +66,7 @@ func (tc *testCheck) expectFinding(f *engine.Value) {
 	}
 	var nodes []string
 	for name, s := range tc.own {
-		if s.Kind == "conclude" {
+		if k := tc.opts.Kinds.Lookup(s.Kind); k != nil && k.Ends == engine.EndConcluded {
 			nodes = append(nodes, name)
 		}
 	}

@@ -90,6 +90,7 @@ type Case struct {
 	Expect    Expect
 
 	params map[string]any // typed by Check
+	kinds  engine.Kinds   // the kinds Check knew
 	alarm  map[string]any
 }
 

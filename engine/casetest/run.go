@@ -106,9 +106,13 @@ func (r *caseRun) execute() (out *engine.Outcome, err error) {
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: testWorkflowID, TaskQueue: engine.TaskQueue})
 	env.SetDetachedChildWait(false)
 	env.SetTestTimeout(time.Minute)
-	interp.Register(env)
-	for _, name := range []string{engine.ActivityAWS, engine.ActivityWaitFor, engine.ActivityHTTP, engine.ActivityScript} {
-		env.RegisterActivityWithOptions(r.activity(name), activity.RegisterOptions{Name: name})
+	interp.Register(env, r.c.kinds, nil)
+	stand := map[string]bool{}
+	for _, k := range r.c.kinds {
+		if k.Activity != "" && !stand[k.Activity] {
+			stand[k.Activity] = true
+			env.RegisterActivityWithOptions(r.activity(k.Activity), activity.RegisterOptions{Name: k.Activity})
+		}
 	}
 	for i, a := range r.c.Approvals {
 		if a.Step.Name == "" {

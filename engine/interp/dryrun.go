@@ -9,23 +9,26 @@ import (
 // approvals and sleeps are skipped, scripts and unsafe HTTP requests are
 // not sent, each noted in Outcome.DryRun. AWS calls go to their activity,
 // which decides (see Call.DryRun). It reports whether it handled s.
-func (it *interp) dryRun(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, env map[string]any) (map[string]any, bool, error) {
+func (it *interp) dryRun(ctx workflow.Context, s *engine.PlanStep, k *engine.Kind, rec *engine.StepRecord, env map[string]any) (map[string]any, bool, error) {
 	if !it.in.DryRun || workflow.GetVersion(ctx, "dry-run", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil, false, nil
 	}
 	var note string
 	switch {
-	case s.Kind == "approve":
+	case k == nil:
+		return nil, false, nil
+	case k.Runs == engine.RunsApproval:
 		note = "approval skipped"
-	case s.Kind == "sleep":
+	case k.Runs == engine.RunsTimer:
 		note = "sleep skipped"
-	case s.Kind == "script", s.Kind == "http" && !safeHTTP(s):
+	case k.Runs == engine.RunsActivity && k.Operation(s) == "" && !k.ReadOnly(s):
 		note = "not sent"
 		in, err := it.resolveArgs(s, env)
 		if err != nil {
 			return nil, true, err
 		}
-		it.out.DryRun = append(it.out.DryRun, &engine.DryCall{Step: rec.Name, Kind: s.Kind, Op: it.opName(s), Input: in, Note: note})
+		_, target := k.Calls(s)
+		it.out.DryRun = append(it.out.DryRun, &engine.DryCall{Step: rec.Name, Kind: s.Kind, Op: target, Input: in, Note: note})
 	default:
 		return nil, false, nil
 	}

@@ -11,19 +11,24 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Register registers the interpreter workflow with a worker. The steps
-// package registers the activities it calls.
-func Register(w worker.WorkflowRegistry) {
-	RegisterAudited(w, nil)
+// Register registers the interpreter workflow (Workflow(ks, audit)) with
+// a worker as engine.WorkflowName. The steps package registers the
+// activities it calls.
+func Register(w worker.WorkflowRegistry, ks engine.Kinds, audit Auditor) {
+	w.RegisterWorkflowWithOptions(Workflow(ks, audit), workflow.RegisterOptions{Name: engine.WorkflowName})
 }
 
-// RegisterAudited registers the interpreter workflow with a worker whose
-// refused approval decisions go to a (when not nil) besides the worker's
-// log.
-func RegisterAudited(w worker.WorkflowRegistry, a Auditor) {
-	w.RegisterWorkflowWithOptions(func(ctx workflow.Context, in engine.Input) (*engine.Outcome, error) {
-		return execute(ctx, in, a)
-	}, workflow.RegisterOptions{Name: engine.WorkflowName})
+// Workflow is the interpreter workflow for plans of the step kinds ks: it
+// runs the plan's steps in order unless routed, each as its kind's
+// descriptor says, then the finally steps (after success, failure,
+// cancel or the execution timeout), and returns the Outcome. A failed
+// execution fails the workflow with the Outcome as the error's details.
+// The approval decisions it refuses go to audit (when not nil) besides
+// the worker's log.
+func Workflow(ks engine.Kinds, audit Auditor) func(workflow.Context, engine.Input) (*engine.Outcome, error) {
+	return func(ctx workflow.Context, in engine.Input) (*engine.Outcome, error) {
+		return execute(ctx, in, ks, audit)
+	}
 }
 
 // Determinism: the interpreter calls pure functions of recorded values
@@ -36,6 +41,7 @@ func RegisterAudited(w worker.WorkflowRegistry, a Auditor) {
 // the input, activity results, timers and workflow.Now.
 type interp struct {
 	in     engine.Input
+	kinds  engine.Kinds
 	out    *engine.Outcome
 	params map[string]any
 	exec   map[string]any
@@ -75,17 +81,9 @@ type failure struct {
 
 func (f *failure) Error() string { return fmt.Sprintf("step %s failed: %s", f.step, f.err.Message) }
 
-// Execute is the interpreter workflow: it runs the plan's steps in order
-// unless routed, then the finally steps (after success, failure, cancel or
-// the execution timeout), and returns the Outcome. A failed execution
-// fails the workflow with the Outcome as the error's details.
-func Execute(ctx workflow.Context, in engine.Input) (*engine.Outcome, error) {
-	return execute(ctx, in, nil)
-}
-
-func execute(ctx workflow.Context, in engine.Input, a Auditor) (*engine.Outcome, error) {
+func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor) (*engine.Outcome, error) {
 	it := newInterp(ctx, in)
-	it.audit = a
+	it.kinds, it.audit = ks, a
 	if err := workflow.SetQueryHandler(ctx, engine.QueryState, func() (*engine.Outcome, error) { return it.out, nil }); err != nil {
 		return nil, err
 	}

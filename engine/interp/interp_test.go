@@ -40,7 +40,7 @@ func execute(t *testing.T, p *engine.Plan, params map[string]any, aws func(conte
 	// CI machines run packages in parallel: a starved workflow goroutine
 	// must not read as a deadlock.
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 30 * time.Second})
-	interp.Register(env)
+	interp.Register(env, steps.All(), nil)
 	if aws != nil {
 		env.RegisterActivityWithOptions(aws, activity.RegisterOptions{Name: engine.ActivityAWS})
 	}

@@ -23,30 +23,23 @@ const (
 	callHeartbeat = 10 * time.Second
 )
 
-// activityOptions maps a step's timeout and retry to the activity's: the
-// step timeout bounds the whole step, retries included; without retry,
-// read-only calls and calls that carry an idempotency token get 3 attempts
-// (the activity marks errors other than throttling and 5xx non-retryable),
-// other mutating calls one.
-func (it *interp) activityOptions(s *engine.PlanStep, rec *engine.StepRecord, env map[string]any, visit int) (string, workflow.ActivityOptions, error) {
-	name := engine.ActivityAWS
+// activityOptions maps a step's timeout and retry to the options of the
+// activity it calls (target: what it calls): the step timeout bounds the
+// whole step, retries included; without retry, read-only calls and calls
+// that carry an idempotency token get 3 attempts (the activity marks
+// errors other than throttling and 5xx non-retryable), other mutating
+// calls one. A wait (a kind with its own timeout) polls until it.
+func (it *interp) activityOptions(s *engine.PlanStep, k *engine.Kind, rec *engine.StepRecord, env map[string]any, visit int, target string) (workflow.ActivityOptions, error) {
 	opts := workflow.ActivityOptions{
 		ActivityID: fmt.Sprintf("%s#%d", rec.Name, visit),
-		Summary:    fmt.Sprintf("%s %s (step %s)", s.Kind, it.opName(s), rec.Name),
+		Summary:    fmt.Sprintf("%s %s (step %s)", s.Kind, target, rec.Name),
 	}
-	switch s.Kind {
-	case "http":
-		name = engine.ActivityHTTP
-	case "script":
-		name = engine.ActivityScript
-	}
-	if s.Kind == "waitFor" {
-		name = engine.ActivityWaitFor
+	if k.OwnTimeout {
 		d := defaultWaitTimeout
 		if t := s.Arg("timeout"); t != nil {
 			var err error
 			if d, err = it.duration(t, env); err != nil {
-				return "", opts, err
+				return opts, err
 			}
 		}
 		// Polls heartbeat; a lost worker is noticed within the heartbeat
@@ -54,18 +47,18 @@ func (it *interp) activityOptions(s *engine.PlanStep, rec *engine.StepRecord, en
 		opts.ScheduleToCloseTimeout, opts.StartToCloseTimeout = d, d
 		opts.HeartbeatTimeout = 30 * time.Second
 		opts.RetryPolicy = &temporal.RetryPolicy{InitialInterval: defaultInterval, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second}
-		return name, opts, nil
+		return opts, nil
 	}
 	opts.StartToCloseTimeout, opts.HeartbeatTimeout = defaultCallTimeout, callHeartbeat
 	if s.Timeout != nil {
 		d, err := it.duration(s.Timeout, env)
 		if err != nil {
-			return "", opts, err
+			return opts, err
 		}
 		opts.ScheduleToCloseTimeout, opts.StartToCloseTimeout = d, d
 	}
 	rp := &temporal.RetryPolicy{InitialInterval: defaultInterval, BackoffCoefficient: 2, MaximumAttempts: 1}
-	if s.ReadOnly || s.Idempotent || safeHTTP(s) {
+	if k.ReadOnly(s) || s.Idempotent {
 		rp.MaximumAttempts = 3
 	}
 	if r := s.Retry; r != nil {
@@ -73,46 +66,13 @@ func (it *interp) activityOptions(s *engine.PlanStep, rec *engine.StepRecord, en
 		if r.Interval != nil {
 			d, err := it.duration(r.Interval, env)
 			if err != nil {
-				return "", opts, err
+				return opts, err
 			}
 			rp.InitialInterval = d
 		}
 	}
 	opts.RetryPolicy = rp
-	return name, opts, nil
-}
-
-// opName names what a step calls, for the Call and the activity summary:
-// the AWS operation, the HTTP method (the URL may hold secrets) or the
-// script's program.
-func (it *interp) opName(s *engine.PlanStep) string {
-	switch {
-	case s.Kind == "aws" && s.Main != nil:
-		return s.Main.Str
-	case s.Kind == "http":
-		if m := s.Arg("method"); m != nil && m.Tmpl == nil {
-			return m.Str
-		}
-		return "GET"
-	case s.Kind == "script":
-		if c := s.Arg("command"); c != nil && len(c.List) > 0 && c.List[0].Tmpl == nil {
-			return c.List[0].Str
-		}
-		return ""
-	}
-	if v := s.Arg("aws"); v != nil {
-		return v.Str
-	}
-	return ""
-}
-
-// safeHTTP reports whether s is an http step whose method only reads.
-func safeHTTP(s *engine.PlanStep) bool {
-	if s.Kind != "http" {
-		return false
-	}
-	m := s.Arg("method")
-	return m == nil || m.Tmpl == nil && (m.Str == "GET" || m.Str == "HEAD" || m.Str == "OPTIONS")
+	return opts, nil
 }
 
 // outputs evaluates a step's outputs in the workflow (kinds without an

@@ -13,6 +13,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // TestReplay replays every recorded history under testdata/histories
@@ -36,7 +37,7 @@ func TestReplay(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := interp.Replay(h, logger); err != nil {
+			if err := interp.Replay(h, steps.All(), logger); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -51,7 +52,7 @@ func TestReplayCatchesChange(t *testing.T) {
 		if err := workflow.Sleep(ctx, time.Hour); err != nil {
 			return nil, err
 		}
-		return interp.Execute(ctx, in)
+		return interp.Workflow(steps.All(), nil)(ctx, in)
 	}, workflow.RegisterOptions{Name: engine.WorkflowName})
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	err := r.ReplayWorkflowHistoryFromJSONFile(logger, "testdata/histories/aws-outputs-routing.json")

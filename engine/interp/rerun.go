@@ -25,8 +25,9 @@ func (it *interp) reused(ctx workflow.Context, s *engine.PlanStep, sc *frame, vi
 // with outcome out) from step from ("" for the step that failed): the
 // same pinned plan and params, and the outputs of the top-level steps
 // recorded before from, which it reuses instead of running them again.
-// Approve steps are never reused: a retry asks again.
-func RetryInput(in engine.Input, out *engine.Outcome, id, from, requester string) (engine.Input, error) {
+// Steps that wait for approval (of the kinds ks) are never reused: a
+// retry asks again.
+func RetryInput(ks engine.Kinds, in engine.Input, out *engine.Outcome, id, from, requester string) (engine.Input, error) {
 	if from == "" {
 		from, _, _ = strings.Cut(out.Failed, "[") // a step in a forEach: the loop
 		from, _, _ = strings.Cut(from, ".")
@@ -53,7 +54,7 @@ func RetryInput(in engine.Input, out *engine.Outcome, id, from, requester string
 			break
 		}
 		kind, top := kinds[r.Name]
-		if !top || kind == "approve" || (r.Status != engine.StatusSucceeded && r.Status != engine.StatusSkipped) {
+		if k := ks.Lookup(kind); !top || k != nil && k.Runs == engine.RunsApproval || (r.Status != engine.StatusSucceeded && r.Status != engine.StatusSkipped) {
 			continue
 		}
 		if _, seen := reuse[r.Name]; !seen {

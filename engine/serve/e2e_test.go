@@ -38,7 +38,6 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/embedded"
-	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -99,8 +98,7 @@ func newE2E(tb testing.TB, defs ...string) *e2e {
 	}
 	tb.Cleanup(e.client.Close)
 	w := worker.New(e.client, engine.TaskQueue, worker.Options{})
-	interp.Register(w)
-	steps.NewActivities(e.aws).Register(w)
+	steps.Register(w, steps.NewActivities(e.aws), nil)
 	if err := w.Start(); err != nil {
 		tb.Fatal(err)
 	}

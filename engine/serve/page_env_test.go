@@ -66,10 +66,9 @@ func newPageEnv(t *testing.T, srcs ...string) *pageEnv {
 	}
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	interp.Register(w)
 	// Approve and log steps call no AWS: the activities are there as in
 	// `runbook serve`, with a configuration nothing reads.
-	steps.NewActivities(aws.Config{Region: "us-east-1"}).Register(w)
+	steps.Register(w, steps.NewActivities(aws.Config{Region: "us-east-1"}), nil)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
