@@ -22,8 +22,8 @@ var Approve = &engine.Kind{
 		}},
 	},
 	OwnTimeout: true,
-	Runs:  engine.RunsApproval,
-	Guard: guardV1,
+	Runs:       engine.RunsApproval,
+	Guard:      guardV1,
 	Example: `name: approval
 approve:
   approvers: [group:dba-oncall, user:db-lead]
