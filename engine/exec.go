@@ -14,6 +14,19 @@ const (
 	ActivityScript  = "script"  // one program run on the worker; see Call and ScriptRequest
 )
 
+// The search attributes (keywords) that make executions findable: every
+// execution sets them, and a namespace must have them.
+const (
+	AttrName    = "RunbookName"
+	AttrVersion = "RunbookVersion"
+	AttrKind    = "RunbookKind"
+	AttrTrigger = "RunbookTrigger"
+	AttrAlarm   = "AlarmName"
+)
+
+// SearchAttributes lists the search attributes, in that order.
+var SearchAttributes = []string{AttrName, AttrVersion, AttrKind, AttrTrigger, AttrAlarm}
+
 // The updates that decide an approval. Their argument is a Decision,
 // their result the step's Approval after it.
 const (

@@ -104,37 +104,6 @@ type DryCall struct {
 // Outcome so far.
 const QueryState = "state"
 
-// Finding is how a playbook concluded: the node, what it found and how
-// bad, the conditions that routed there with the values they saw, and the
-// recommended runbook.
-type Finding struct {
-	Node      string          `json:"node"`
-	Finding   string          `json:"finding"`
-	Severity  string          `json:"severity"`
-	Evidence  []*Evidence     `json:"evidence,omitempty"`
-	Recommend *Recommendation `json:"recommend,omitempty"`
-}
-
-// Evidence is one routing condition a playbook evaluated: where, its
-// source, what it gave and the values it read.
-type Evidence struct {
-	Node      string         `json:"node"`
-	Condition string         `json:"condition"` // a branch's when, or "default"
-	Result    bool           `json:"result"`
-	Values    map[string]any `json:"values,omitempty"` // steps.X.Y, params.P, alarm.F as read
-}
-
-// Recommendation is the runbook a finding recommends, pinned: the command
-// that launches it or, with auto, the child execution launched.
-type Recommendation struct {
-	Run       string         `json:"run"` // NAME@VERSION
-	Params    map[string]any `json:"params,omitempty"`
-	Auto      bool           `json:"auto,omitempty"`
-	Command   string         `json:"command"`
-	Execution string         `json:"execution,omitempty"` // the child launched (auto)
-	Error     string         `json:"error,omitempty"`     // why it was not launched
-}
-
 // Shown is o as the CLI, the API and the web page show it: the outputs
 // that hold a secret (StepRecord.Secret, SecretOutputs), and their values
 // wherever else they appear, replaced by ***. Nil stays nil.

@@ -85,7 +85,7 @@ func (c *decideCmd) decide(e *env, kind string) error {
 	d := engine.Decision{Step: c.Step, Identity: who, Groups: c.Group, Comment: c.Comment, Request: c.Request}
 	if d.Request == "" {
 		if w, _ := interp.Bind(ctx, s.client, c.ID, &d); w != nil {
-			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, interp.ParamText(w.Params))
+			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, engine.Pairs(w.Params))
 		}
 	}
 	a, err := interp.Decide(ctx, s.client, c.ID, kind, d)
@@ -160,7 +160,7 @@ func (c *approvalsCmd) Run(e *env) error {
 	for _, w := range rows {
 		a := w.Approval
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Runbook, w.Step, a.Request, tally(a),
-			strings.Join(a.Approvers, ","), time.Until(a.Deadline).Round(time.Second), interp.ParamText(a.Params), oneLine(a.Message))
+			strings.Join(a.Approvers, ","), time.Until(a.Deadline).Round(time.Second), engine.Pairs(a.Params), firstLine(a.Message))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -169,8 +169,8 @@ func (c *approvalsCmd) Run(e *env) error {
 	return nil
 }
 
-// oneLine keeps a message's first line.
-func oneLine(s string) string {
+// firstLine keeps a message's first line.
+func firstLine(s string) string {
 	first, _, more := strings.Cut(s, "\n")
 	if more {
 		return first + " …"

@@ -73,7 +73,7 @@ func (c *catalogCmd) Run(e *env) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tVERSION\tKIND\tDESCRIPTION\tPARAMS")
 	for _, en := range entries {
-		desc := oneLine(en.Description)
+		desc := firstLine(en.Description)
 		if !en.Valid {
 			desc = "(invalid: runbook validate " + en.Source + ") " + desc
 		}

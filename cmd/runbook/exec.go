@@ -195,7 +195,7 @@ func summaryLine(o *engine.Outcome) string {
 			b.WriteString(": " + o.Message)
 		}
 		if len(o.Outputs) > 0 {
-			b.WriteString("; outputs: " + kv(o.Outputs))
+			b.WriteString("; outputs: " + engine.Pairs(o.Outputs))
 		}
 	case engine.StatusFailed, engine.StatusTimedOut:
 		b.WriteString(o.Status)

@@ -27,23 +27,45 @@ func isDefinition(name string) bool {
 	return (ext == ".yaml" || ext == ".yml") && !engine.IsTestFile(name)
 }
 
-// collect reads the definition files at paths. A file is read as given
-// (runbook tests aside); a directory is searched recursively for
-// definitions, skipping hidden directories. A path that does not exist is
-// a usage error. Each file is read once.
+// collect reads the definition files at paths (see walk): a file as given
+// (runbook tests aside), the definitions in a directory.
 func collect(paths []string) ([]engine.File, error) {
-	var out []engine.File
-	seen := map[string]bool{}
-	add := func(p string) error {
-		if seen[filepath.Clean(p)] {
-			return nil
+	found, err := walk(paths, func(p string, given bool) (string, error) {
+		if given && !engine.IsTestFile(p) || isDefinition(p) {
+			return p, nil
 		}
-		seen[filepath.Clean(p)] = true
+		return "", nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]engine.File, 0, len(found))
+	for _, p := range found {
 		src, err := os.ReadFile(p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = append(out, engine.File{Path: p, Src: src})
+	}
+	return out, nil
+}
+
+// walk finds the files at paths that pick keeps, each once: pick sees a
+// file given (given is true), and every file of a directory given, which
+// is searched recursively, skipping hidden directories and testdata
+// (fixtures, as the go tool does). pick returns the path to keep (the
+// file, or another one it stands for), "" to skip it, or an error. A
+// path that does not exist is a usage error.
+func walk(paths []string, pick func(p string, given bool) (string, error)) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	keep := func(p string, given bool) error {
+		k, err := pick(p, given)
+		if err != nil || k == "" || seen[filepath.Clean(k)] {
+			return err
+		}
+		seen[filepath.Clean(k)] = true
+		out = append(out, k)
 		return nil
 	}
 	for _, root := range paths {
@@ -54,10 +76,8 @@ func collect(paths []string) ([]engine.File, error) {
 			return nil, err
 		}
 		if !info.IsDir() {
-			if !engine.IsTestFile(root) {
-				if err := add(root); err != nil {
-					return nil, err
-				}
+			if err := keep(root, true); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -65,12 +85,12 @@ func collect(paths []string) ([]engine.File, error) {
 			switch {
 			case err != nil:
 				return err
-			case d.IsDir() && p != root && strings.HasPrefix(d.Name(), "."):
+			case d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"):
 				return filepath.SkipDir
-			case d.IsDir() || !isDefinition(p):
+			case d.IsDir():
 				return nil
 			}
-			return add(p)
+			return keep(p, false)
 		})
 		if err != nil {
 			return nil, err

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -82,7 +81,7 @@ func (p *printer) update(o *engine.Outcome) {
 				p.started[i] = true
 				if a := s.Approval; a != nil {
 					fmt.Fprintf(p.w, "⏸ %s waits for approval: %s\n  %d from %s, until %s\n  runbook approve %s --step %s   (or reject)\n",
-						s.Name, oneLine(a.Message), a.MinApprovals, strings.Join(a.Approvers, ", "), a.Deadline.Local().Format(time.DateTime), p.id, s.Name)
+						s.Name, firstLine(a.Message), a.MinApprovals, strings.Join(a.Approvers, ", "), a.Deadline.Local().Format(time.DateTime), p.id, s.Name)
 				} else {
 					fmt.Fprintf(p.w, "▶ %s (%s)\n", s.Name, kindName(s))
 				}
@@ -135,7 +134,7 @@ func stepLine(s *engine.StepRecord) string {
 		line += "  " + s.Message
 	}
 	if len(s.Outputs) > 0 {
-		line += "  " + kv(s.Outputs)
+		line += "  " + engine.Pairs(s.Outputs)
 	}
 	if a := s.Approval; a != nil && s.Error == nil {
 		var who []string
@@ -148,26 +147,6 @@ func stepLine(s *engine.StepRecord) string {
 		line += "  " + errText(s.Error)
 	}
 	return line
-}
-
-// kv prints a map as sorted key=value pairs; values other than strings as
-// JSON.
-func kv(m map[string]any) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		v, ok := m[k].(string)
-		if !ok {
-			raw, _ := json.Marshal(m[k])
-			v = string(raw)
-		}
-		parts[i] = k + "=" + v
-	}
-	return strings.Join(parts, " ")
 }
 
 // writeJSON writes v as indented JSON, HTML characters unescaped.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/timeline"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // historyCmd prints an execution's timeline, or exports its history.
@@ -53,7 +54,7 @@ func (c *historyCmd) Run(e *env) error {
 	if err := engine.DecodeHistory(ctx, h, codec); err != nil {
 		return fmt.Errorf("%s: %w", c.ID, err)
 	}
-	t, err := timeline.Build(h)
+	t, err := timeline.Build(h, steps.All())
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.ID, err)
 	}

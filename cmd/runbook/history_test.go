@@ -12,6 +12,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/timeline"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // TestWriteHistory checks that the export reads back as the history it
@@ -116,7 +117,7 @@ func TestHistory(t *testing.T) {
 	if err := engine.DecodeHistory(context.Background(), h, &engine.Codec{Keys: ring}); err != nil {
 		t.Fatal(err)
 	}
-	back, err := timeline.Build(h)
+	back, err := timeline.Build(h, steps.All())
 	if err != nil || back.ID != id || len(back.Steps) != 2 || back.Steps[0].Activities[0].Op != "sqs:CreateQueue" {
 		t.Errorf("the exported history's timeline: %v %+v", err, back)
 	}

@@ -106,6 +106,7 @@ func TestExitCodes(t *testing.T) {
 		"bad/invalid.yaml":           invalid,
 		"tree/valid.yaml":            valid,
 		"tree/.hidden/invalid.yaml":  invalid,
+		"tree/testdata/invalid.yaml": invalid,
 		"tree/sub/invalid.test.yaml": "not a definition",
 		"tree/sub/notes.txt":         "not a definition",
 		"empty/README.md":            "no definitions here",
@@ -117,7 +118,8 @@ func TestExitCodes(t *testing.T) {
 		want int
 	}{
 		{"valid file", []string{"validate", "valid.yaml"}, 0},
-		{"tree skips hidden dirs, tests and other files", []string{"validate", "tree"}, 0},
+		{"tree skips hidden dirs, testdata, tests and other files", []string{"validate", "tree"}, 0},
+		{"testdata given is searched", []string{"validate", "tree/testdata"}, 1},
 		{"invalid file", []string{"validate", "bad/invalid.yaml"}, 1},
 		{"invalid in a directory", []string{"validate", "bad"}, 1},
 		{"test file given is skipped", []string{"validate", "valid.yaml", "tree/sub/invalid.test.yaml"}, 0},

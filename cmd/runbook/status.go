@@ -87,7 +87,7 @@ func (c *statusCmd) Run(e *env) error {
 		case st.Status == engine.StatusWaiting && st.Approval != nil:
 			a := st.Approval
 			fmt.Fprintf(e.stdout, "⏸ %s waits for approval since %s: %s\n  %s; approvers %s; %s left\n", st.Name, st.Start.Local().Format(time.TimeOnly),
-				oneLine(a.Message), tally(a), strings.Join(a.Approvers, ", "), time.Until(a.Deadline).Round(time.Second))
+				firstLine(a.Message), tally(a), strings.Join(a.Approvers, ", "), time.Until(a.Deadline).Round(time.Second))
 		case st.Status == engine.StatusRunning:
 			fmt.Fprintf(e.stdout, "▶ %s (%s) running since %s\n", st.Name, kindName(st), st.Start.Local().Format(time.TimeOnly))
 		default:

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -118,51 +116,22 @@ func (c *testCmd) Run(e *env) error {
 	return testVerdict(e, suites, time.Since(begin))
 }
 
-// collectTests finds the test files at paths: a test file as given, the
-// test file of a definition given, test files under a directory.
+// collectTests finds the test files at paths (see walk): a test file as
+// given, the test file of a definition given, test files in a directory.
 func collectTests(paths []string) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
-	add := func(p string) {
-		if !seen[filepath.Clean(p)] {
-			seen[filepath.Clean(p)] = true
-			out = append(out, p)
+	return walk(paths, func(p string, given bool) (string, error) {
+		switch {
+		case engine.IsTestFile(p):
+			return p, nil
+		case !given:
+			return "", nil
 		}
-	}
-	for _, root := range paths {
-		info, err := os.Stat(root)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usagef("%s: no such file or directory", root)
-		} else if err != nil {
-			return nil, err
+		t := strings.TrimSuffix(p, filepath.Ext(p)) + ".test.yaml"
+		if _, err := os.Stat(t); err != nil {
+			return "", usagef("%s: no test file %s beside it", p, t)
 		}
-		if !info.IsDir() {
-			if !engine.IsTestFile(root) {
-				t := strings.TrimSuffix(root, filepath.Ext(root)) + ".test.yaml"
-				if _, err := os.Stat(t); err != nil {
-					return nil, usagef("%s: no test file %s beside it", root, t)
-				}
-				root = t
-			}
-			add(root)
-			continue
-		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			switch {
-			case err != nil:
-				return err
-			case d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"):
-				return filepath.SkipDir
-			case !d.IsDir() && engine.IsTestFile(p):
-				add(p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		return t, nil
+	})
 }
 
 // besideTests reads the definitions in the test files' directories (not

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	enumspb "go.temporal.io/api/enums/v1"
 	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -75,7 +76,7 @@ func ensureSearchAttributes(ctx context.Context, op operatorservice.OperatorServ
 	}
 	const keyword = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 	missing := map[string]enumspb.IndexedValueType{}
-	for _, name := range searchAttributes {
+	for _, name := range engine.SearchAttributes {
 		t, ok := list.GetCustomAttributes()[name]
 		switch {
 		case !ok:

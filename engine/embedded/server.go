@@ -28,13 +28,6 @@ const (
 	loopback     = "127.0.0.1"
 )
 
-// searchAttributes are the custom search attributes every start ensures, all of type Keyword.
-var searchAttributes = [...]string{"RunbookName", "RunbookVersion", "RunbookKind", "RunbookTrigger", "AlarmName"}
-
-// SearchAttributes returns the names of the custom search attributes (type Keyword)
-// that Start registers in the namespace.
-func SearchAttributes() []string { return append([]string(nil), searchAttributes[:]...) }
-
 // Config configures an embedded server. The zero value of every field but StateDir
 // has a useful default.
 type Config struct {

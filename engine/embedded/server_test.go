@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -158,7 +159,7 @@ func checkSearchAttributes(ctx context.Context, t *testing.T, c client.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range SearchAttributes() {
+	for _, name := range engine.SearchAttributes {
 		if got := list.GetCustomAttributes()[name]; got != enumspb.INDEXED_VALUE_TYPE_KEYWORD {
 			t.Errorf("search attribute %s: %v", name, got)
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin"
@@ -171,8 +172,8 @@ func (a txAdmin) Exec(stmt string, args ...any) error {
 // soon as the server is up. An existing namespace is left alone here; configure
 // reconciles it through the API.
 func createNamespace(sqlCfg *config.SQL, name string, retention time.Duration) error {
-	attrs := make(map[string]enumspb.IndexedValueType, len(searchAttributes))
-	for _, a := range searchAttributes {
+	attrs := make(map[string]enumspb.IndexedValueType, len(engine.SearchAttributes))
+	for _, a := range engine.SearchAttributes {
 		attrs[a] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, name, false, attrs)

@@ -190,7 +190,7 @@ func (it *interp) bound(ctx workflow.Context, s *engine.PlanStep, env map[string
 	tctx, stopTimer := workflow.WithCancel(ctx)
 	fired := false
 	workflow.Go(tctx, func(g workflow.Context) {
-		if workflow.NewTimerWithOptions(g, d, workflow.TimerOptions{Summary: "timeout of step " + s.Name}).Get(g, nil) == nil {
+		if workflow.NewTimerWithOptions(g, d, workflow.TimerOptions{Summary: engine.StepTimeoutTimer(s.Name)}).Get(g, nil) == nil {
 			fired = true
 			cancel()
 		}

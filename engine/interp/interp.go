@@ -98,7 +98,7 @@ func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor) 
 			return it.finish(ctx, &failure{err: &engine.StepError{Type: "InvalidTimeout", Message: err.Error()}}, false)
 		}
 		workflow.Go(ctx, func(gctx workflow.Context) {
-			if workflow.NewTimerWithOptions(gctx, d, workflow.TimerOptions{Summary: "execution timeout"}).Get(gctx, nil) == nil {
+			if workflow.NewTimerWithOptions(gctx, d, workflow.TimerOptions{Summary: engine.ExecutionTimeoutTimer}).Get(gctx, nil) == nil {
 				timedOut = true
 				cancel()
 			}

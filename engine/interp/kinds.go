@@ -78,7 +78,7 @@ func (it *interp) sleep(ctx workflow.Context, s *engine.PlanStep, env map[string
 	if err != nil {
 		return nil, err
 	}
-	if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: "sleep " + engine.FormatDuration(d) + " (step " + s.Name + ")"}).Get(ctx, nil); err != nil {
+	if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: engine.SleepTimer(d, s.Name)}).Get(ctx, nil); err != nil {
 		return nil, err
 	}
 	return it.outputs(s, env, nil)

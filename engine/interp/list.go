@@ -18,7 +18,7 @@ var listStatus = map[string]string{"running": "Running", "completed": "Completed
 func ListQuery(definition, status string) (string, error) {
 	q := fmt.Sprintf("WorkflowType = '%s'", engine.WorkflowName)
 	if definition != "" {
-		q += fmt.Sprintf(" AND RunbookName = '%s'", strings.ReplaceAll(definition, "'", ""))
+		q += fmt.Sprintf(" AND %s = '%s'", engine.AttrName, strings.ReplaceAll(definition, "'", ""))
 	}
 	if status != "" {
 		st, ok := listStatus[status]
@@ -46,5 +46,5 @@ func SearchAttr(sa *commonpb.SearchAttributes, key string) string {
 
 // DefinitionOf is NAME@VERSION from an execution's search attributes.
 func DefinitionOf(sa *commonpb.SearchAttributes) string {
-	return SearchAttr(sa, "RunbookName") + "@" + SearchAttr(sa, "RunbookVersion")
+	return SearchAttr(sa, engine.AttrName) + "@" + SearchAttr(sa, engine.AttrVersion)
 }

@@ -50,13 +50,13 @@ func StartOptions(in engine.Input, id string) (client.StartWorkflowOptions, erro
 func searchAttributes(in engine.Input) temporal.SearchAttributes {
 	p := in.Plan
 	updates := []temporal.SearchAttributeUpdate{
-		temporal.NewSearchAttributeKeyKeyword("RunbookName").ValueSet(p.Name),
-		temporal.NewSearchAttributeKeyKeyword("RunbookVersion").ValueSet(p.Version),
-		temporal.NewSearchAttributeKeyKeyword("RunbookKind").ValueSet(p.Kind),
-		temporal.NewSearchAttributeKeyKeyword("RunbookTrigger").ValueSet(in.Trigger),
+		temporal.NewSearchAttributeKeyKeyword(engine.AttrName).ValueSet(p.Name),
+		temporal.NewSearchAttributeKeyKeyword(engine.AttrVersion).ValueSet(p.Version),
+		temporal.NewSearchAttributeKeyKeyword(engine.AttrKind).ValueSet(p.Kind),
+		temporal.NewSearchAttributeKeyKeyword(engine.AttrTrigger).ValueSet(in.Trigger),
 	}
 	if name, ok := in.Alarm["name"].(string); ok && name != "" {
-		updates = append(updates, temporal.NewSearchAttributeKeyKeyword("AlarmName").ValueSet(name))
+		updates = append(updates, temporal.NewSearchAttributeKeyKeyword(engine.AttrAlarm).ValueSet(name))
 	}
 	return temporal.NewSearchAttributes(updates...)
 }

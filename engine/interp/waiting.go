@@ -2,10 +2,7 @@ package interp
 
 import (
 	"context"
-	"fmt"
-	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -81,15 +78,4 @@ func State(ctx context.Context, cl client.Client, id string) *engine.Outcome {
 		return nil
 	}
 	return &out
-}
-
-// ParamText is params as K=V pairs in key order, as an approval shows
-// them (secret ones are *** already).
-func ParamText(params map[string]any) string {
-	keys := slices.Sorted(maps.Keys(params))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%v", k, params[k])
-	}
-	return strings.Join(parts, " ")
 }

@@ -108,7 +108,7 @@ func (s *Server) executions(ctx context.Context, def, status, limit string) ([]E
 	out := []Execution{}
 	for _, x := range resp.Executions {
 		e := Execution{ID: x.Execution.WorkflowId, Status: interp.StatusName(x.Status), Start: x.StartTime.AsTime(),
-			Definition: interp.DefinitionOf(x.SearchAttributes), Trigger: interp.SearchAttr(x.SearchAttributes, "RunbookTrigger")}
+			Definition: interp.DefinitionOf(x.SearchAttributes), Trigger: interp.SearchAttr(x.SearchAttributes, engine.AttrTrigger)}
 		if x.CloseTime != nil {
 			e.Close = x.CloseTime.AsTime()
 		}
@@ -135,7 +135,7 @@ func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
 	}
 	info := d.WorkflowExecutionInfo
 	e := &Execution{ID: id, Status: interp.StatusName(info.Status), Start: info.StartTime.AsTime()}
-	e.Definition, e.Trigger = interp.DefinitionOf(info.SearchAttributes), interp.SearchAttr(info.SearchAttributes, "RunbookTrigger")
+	e.Definition, e.Trigger = interp.DefinitionOf(info.SearchAttributes), interp.SearchAttr(info.SearchAttributes, engine.AttrTrigger)
 	if info.CloseTime != nil {
 		e.Close = info.CloseTime.AsTime()
 	}

@@ -32,7 +32,7 @@ type approvalView struct {
 // shows while it waits.
 func newApprovalView(id, runbook, step string, a *engine.Approval, waiting bool, now time.Time) *approvalView {
 	v := &approvalView{ID: id, Runbook: runbook, Step: step, Message: a.Message, Min: a.MinApprovals,
-		Approvers: a.Approvers, Requester: a.Requester, Decisions: a.Decisions, Request: a.Request, Params: interp.ParamText(a.Params)}
+		Approvers: a.Approvers, Requester: a.Requester, Decisions: a.Decisions, Request: a.Request, Params: engine.Pairs(a.Params)}
 	if waiting {
 		v.Left = timeLeft(a.Deadline, now)
 	}

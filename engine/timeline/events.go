@@ -15,6 +15,7 @@ import (
 type builder struct {
 	t        *Timeline
 	plan     *engine.Plan
+	kinds    engine.Kinds
 	byName   map[string][]*Step
 	taskTime map[int64]time.Time        // workflow task started event -> its time (workflow.Now)
 	done     map[int64]int64            // workflow task completed event -> its started event
@@ -27,9 +28,9 @@ type builder struct {
 	secrets  []any          // what secret-bearing calls returned, outputs holding a secret
 }
 
-func newBuilder(t *Timeline, p *engine.Plan) *builder {
+func newBuilder(t *Timeline, p *engine.Plan, ks engine.Kinds) *builder {
 	return &builder{
-		t: t, plan: p, byName: map[string][]*Step{}, taskTime: map[int64]time.Time{}, done: map[int64]int64{},
+		t: t, plan: p, kinds: ks, byName: map[string][]*Step{}, taskTime: map[int64]time.Time{}, done: map[int64]int64{},
 		acts: map[int64]*Activity{}, timers: map[string]*Timer{}, children: map[int64]*Child{}, asked: map[int64]*engine.Decision{},
 		made: map[*Step]bool{},
 	}
@@ -42,8 +43,8 @@ func (b *builder) add(s *Step) {
 }
 
 // find is visit of step name or, without a visit, the latest visit
-// started by at; with none, a step made for the events, of kind.
-func (b *builder) find(name string, visit int, at time.Time, kind string) *Step {
+// started by at; with none, a step made for the events.
+func (b *builder) find(name string, visit int, at time.Time) *Step {
 	list := b.byName[name]
 	if visit > 0 && visit <= len(list) {
 		return list[visit-1]
@@ -53,12 +54,15 @@ func (b *builder) find(name string, visit int, at time.Time, kind string) *Step 
 			return list[i]
 		}
 	}
-	return b.make(name, kind, at)
+	return b.make(name, at)
 }
 
-// make adds a step that only events show.
-func (b *builder) make(name, kind string, at time.Time) *Step {
-	s := &Step{Name: name, Kind: kind, Status: engine.StatusRunning, Start: at}
+// make adds a step that only events show, of its plan step's kind.
+func (b *builder) make(name string, at time.Time) *Step {
+	s := &Step{Name: name, Status: engine.StatusRunning, Start: at}
+	if ps := planStep(b.plan, name); ps != nil {
+		s.Kind = ps.Kind
+	}
 	b.made[s] = true
 	b.add(s)
 	return s
@@ -150,11 +154,8 @@ func (b *builder) scheduled(ev *historypb.HistoryEvent) {
 		return
 	}
 	visit, _ := strconv.Atoi(tail)
-	kind := x.Type
-	if x.Notify = tail == "notify"; x.Notify {
-		kind = "approve"
-	}
-	s := b.find(name, visit, b.at(a.GetWorkflowTaskCompletedEventId(), ev), kind)
+	x.Notify = tail == "notify"
+	s := b.find(name, visit, b.at(a.GetWorkflowTaskCompletedEventId(), ev))
 	s.Activities = append(s.Activities, x)
 }
 
@@ -184,7 +185,7 @@ func (b *builder) decided(a *historypb.WorkflowExecutionUpdateCompletedEventAttr
 	if !d.Time.IsZero() {
 		when = d.Time
 	}
-	s := b.find(d.Step, 0, when, "approve")
+	s := b.find(d.Step, 0, when)
 	if s.Approval == nil || len(s.Approval.Decisions) < len(ap.Decisions) {
 		s.Approval = &ap
 	}
@@ -205,11 +206,10 @@ func (b *builder) child(ev *historypb.HistoryEvent) {
 		}
 		name, tail, found := cutLast(strings.TrimPrefix(c.ID, b.t.ID+"/"), "#")
 		visit, _ := strconv.Atoi(tail)
-		kind := "run"
 		if !found {
-			name, kind = tail, "conclude"
+			name = tail
 		}
-		s := b.find(name, visit, b.at(a.GetWorkflowTaskCompletedEventId(), ev), kind)
+		s := b.find(name, visit, b.at(a.GetWorkflowTaskCompletedEventId(), ev))
 		s.Children = append(s.Children, c)
 		b.children[ev.GetEventId()] = c
 		return

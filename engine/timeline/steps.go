@@ -11,14 +11,8 @@ import (
 	"go.temporal.io/sdk/converter"
 )
 
-// The summaries the interpreter gives its timers (see sleep, approve,
-// bound and execute).
-var (
-	sleepTimer   = regexp.MustCompile(`^(sleep \S+) \(step (.+)\)$`)
-	stepTimeout  = regexp.MustCompile(`^timeout of step (.+)$`)
-	loopIndex    = regexp.MustCompile(`\[\d+\]`)
-	approvalWait = "AwaitWithTimeout" // the SDK's summary of workflow.AwaitWithTimeout
-)
+// loopIndex is a loop's index in a record name (each[2].stop).
+var loopIndex = regexp.MustCompile(`\[\d+\]`)
 
 // timer records a timer on the step it belongs to: a sleep on its sleep
 // step, an approval's deadline on the approve step whose deadline it is,
@@ -36,22 +30,21 @@ func (b *builder) timer(ev *historypb.HistoryEvent) {
 	x := &Timer{Name: summary, Duration: engine.FormatDuration(d), Status: "started", Start: ev.GetEventTime().AsTime(), at: at, d: d}
 	b.timers[a.GetTimerId()] = x
 	var s *Step
-	if m := sleepTimer.FindStringSubmatch(summary); m != nil {
-		x.Name = m[1]
-		if s = b.claim(m[2], "sleep", at, x, nil); s == nil {
-			s = b.find(m[2], 0, at, "sleep")
+	sum := engine.ParseTimer(summary)
+	x.Name = sum.Name
+	switch sum.Kind {
+	case engine.TimerSleep:
+		if s = b.claim(sum.Step, at, x, b.runs(engine.RunsTimer)); s == nil {
+			s = b.find(sum.Step, 0, at)
 		}
 		if len(s.Timers) > 0 { // another visit, or another item of a loop
-			s = b.make(m[2], "sleep", at)
+			s = b.make(sum.Step, at)
 		}
-	} else if m := stepTimeout.FindStringSubmatch(summary); m != nil {
-		x.Name = "step timeout"
-		s = b.claim(m[1], "", at, x, nil)
-	} else if summary == approvalWait {
-		x.Name = "approval deadline"
-		s = b.claim("", "approve", at, x, deadline(x))
-	} else if x.Name == "" {
-		x.Name = "timer"
+	case engine.TimerStepTimeout:
+		s = b.claim(sum.Step, at, x, nil)
+	case engine.TimerApproval:
+		waits := b.runs(engine.RunsApproval)
+		s = b.claim("", at, x, func(s *Step) bool { return waits(s) && deadline(x)(s) })
 	}
 	if s == nil {
 		b.t.Timers = append(b.t.Timers, x)
@@ -61,13 +54,12 @@ func (b *builder) timer(ev *historypb.HistoryEvent) {
 }
 
 // claim finds the first step named name (in any loop; any name when "")
-// of kind (any when "") running at at, without a timer named as x, and
-// for which ok holds.
-func (b *builder) claim(name, kind string, at time.Time, x *Timer, ok func(*Step) bool) *Step {
+// running at at, without a timer named as x, and for which ok holds.
+func (b *builder) claim(name string, at time.Time, x *Timer, ok func(*Step) bool) *Step {
 	for _, s := range b.t.Steps {
 		base := s.Name[strings.LastIndex(s.Name, ".")+1:]
 		switch {
-		case name != "" && base != name, kind != "" && s.Kind != kind:
+		case name != "" && base != name:
 		case s.Start.After(at), !s.End.IsZero() && s.End.Before(at):
 		case slices.ContainsFunc(s.Timers, func(t *Timer) bool { return t.Name == x.Name }):
 		case ok == nil || ok(s):
@@ -75,6 +67,14 @@ func (b *builder) claim(name, kind string, at time.Time, x *Timer, ok func(*Step
 		}
 	}
 	return nil
+}
+
+// runs reports whether a step is of a kind that runs as r.
+func (b *builder) runs(r engine.Runs) func(*Step) bool {
+	return func(s *Step) bool {
+		k := b.kinds.Lookup(s.Kind)
+		return k != nil && k.Runs == r
+	}
 }
 
 // deadline reports whether x is the deadline of a step's approval.
@@ -118,7 +118,7 @@ func (b *builder) rehome(x *Timer) bool {
 		return false
 	}
 	for _, s := range b.t.Steps {
-		if s.Kind == "approve" && s.Approval != nil && b.made[s] && deadline(x)(s) {
+		if b.runs(engine.RunsApproval)(s) && s.Approval != nil && b.made[s] && deadline(x)(s) {
 			s.Timers = append(s.Timers, x)
 			s.Start = x.at
 			return true
@@ -163,7 +163,7 @@ func (b *builder) guess(s *Step) {
 			status, end, s.Error = engine.StatusFailed, t.End, &engine.StepError{Type: "ApprovalTimedOut", Message: "no decision within " + t.Duration}
 		}
 	}
-	if s.Kind == "approve" && status == engine.StatusRunning {
+	if b.runs(engine.RunsApproval)(s) && status == engine.StatusRunning {
 		status = engine.StatusWaiting
 	}
 	if a := s.Approval; a != nil && status == engine.StatusWaiting {

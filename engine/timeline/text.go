@@ -2,12 +2,9 @@ package timeline
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -15,9 +12,6 @@ import (
 // timeLayout is how the text timeline writes times: RFC 3339 in UTC, to
 // the millisecond.
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
-
-// maxValue is the most characters of one value the text shows.
-const maxValue = 200
 
 // Text writes the timeline for people: the execution; one line per step
 // (mark, name, kind, start, duration, attempts when more than one,
@@ -48,10 +42,10 @@ func (t *Timeline) Text(w io.Writer) error {
 		fmt.Fprintln(bw, "  dry run: calls that act were not made")
 	}
 	if len(t.Params) > 0 {
-		fmt.Fprintf(bw, "  params: %s\n", pairs(t.Params))
+		fmt.Fprintf(bw, "  params: %s\n", engine.Pairs(t.Params))
 	}
 	if len(t.Alarm) > 0 {
-		fmt.Fprintf(bw, "  alarm: %s\n", pairs(t.Alarm))
+		fmt.Fprintf(bw, "  alarm: %s\n", engine.Pairs(t.Alarm))
 	}
 	for _, s := range t.Steps {
 		s.text(bw)
@@ -63,7 +57,9 @@ func (t *Timeline) Text(w io.Writer) error {
 	if t.Partial {
 		fmt.Fprintln(bw, "  (no outcome in the history yet: only the steps with a call, timer, child execution or decision show)")
 	}
-	t.finding(bw)
+	if t.Finding != nil {
+		t.Finding.Text(bw, t.Path, false)
+	}
 	return bw.Flush()
 }
 
@@ -90,10 +86,10 @@ func (s *Step) text(w io.Writer) {
 		line += fmt.Sprintf(" attempts %d", s.Attempts)
 	}
 	if s.Message != "" && s.Error == nil {
-		line += "  " + oneLine(s.Message)
+		line += "  " + engine.OneLine(s.Message)
 	}
 	if len(s.Outputs) > 0 {
-		line += "  " + pairs(s.Outputs)
+		line += "  " + engine.Pairs(s.Outputs)
 	}
 	if s.Error != nil {
 		line += "  " + errString(s.Error)
@@ -119,7 +115,7 @@ func (s *Step) text(w io.Writer) {
 	for _, c := range s.Children {
 		line := fmt.Sprintf("%schild %s: %s", in, c.ID, c.Runbook)
 		if len(c.Params) > 0 {
-			line += " " + pairs(c.Params)
+			line += " " + engine.Pairs(c.Params)
 		}
 		line += ", " + c.Status
 		if !c.End.IsZero() {
@@ -133,7 +129,7 @@ func (s *Step) text(w io.Writer) {
 	for _, e := range s.Branch {
 		line := fmt.Sprintf("%swhen %s", in, e.Condition)
 		if len(e.Values) > 0 {
-			line += " (" + pairs(e.Values) + ")"
+			line += " (" + engine.Pairs(e.Values) + ")"
 		}
 		line += fmt.Sprintf(": %v", e.Result)
 		if e.Condition == "default" {
@@ -158,7 +154,7 @@ func (a *Activity) text(stepErr *engine.StepError) string {
 		line += " " + a.Op
 	}
 	if len(a.Input) > 0 {
-		line += " " + pairs(a.Input)
+		line += " " + engine.Pairs(a.Input)
 	}
 	if a.Region != "" {
 		line += " in " + a.Region
@@ -169,7 +165,7 @@ func (a *Activity) text(stepErr *engine.StepError) string {
 	if a.Attempts > 1 {
 		line += fmt.Sprintf(", attempt %d", a.Attempts)
 		if a.LastFailure != "" {
-			line += " after " + oneLine(a.LastFailure)
+			line += " after " + engine.OneLine(a.LastFailure)
 		}
 	}
 	if a.Status != engine.StatusSucceeded {
@@ -211,7 +207,7 @@ func decisionText(d *engine.Decision) string {
 		line += " at " + stamp(d.Time)
 	}
 	if d.Comment != "" {
-		line += ": " + oneLine(d.Comment)
+		line += ": " + engine.OneLine(d.Comment)
 	}
 	return line
 }
@@ -222,10 +218,10 @@ func (t *Timeline) summary() string {
 	switch {
 	case t.Status == engine.StatusSucceeded:
 		if t.Message != "" {
-			line += ": " + oneLine(t.Message)
+			line += ": " + engine.OneLine(t.Message)
 		}
 		if len(t.Outputs) > 0 {
-			line += "; outputs: " + pairs(t.Outputs)
+			line += "; outputs: " + engine.Pairs(t.Outputs)
 		}
 	case t.Failed != "":
 		line += " at step " + t.Failed
@@ -236,58 +232,4 @@ func (t *Timeline) summary() string {
 		}
 	}
 	return line
-}
-
-// finding writes a playbook's finding: severity and node, the path, and
-// the recommendation. The evidence is under the steps.
-func (t *Timeline) finding(w io.Writer) {
-	f := t.Finding
-	if f == nil {
-		return
-	}
-	fmt.Fprintf(w, "finding (%s, node %s): %s\n", f.Severity, f.Node, f.Finding)
-	if len(t.Path) > 0 {
-		fmt.Fprintf(w, "  path: %s\n", strings.Join(t.Path, " → "))
-	}
-	switch r := f.Recommend; {
-	case r == nil:
-	case r.Execution != "":
-		fmt.Fprintf(w, "  recommended %s launched: %s\n", r.Run, r.Execution)
-	case r.Error != "":
-		fmt.Fprintf(w, "  recommended %s not launched: %s\n    %s\n", r.Run, r.Error, r.Command)
-	default:
-		fmt.Fprintf(w, "  recommended: %s\n", r.Command)
-	}
-}
-
-// pairs is a map as sorted key=value pairs: strings as they are, other
-// values as JSON, each on one line and clipped.
-func pairs(m map[string]any) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		v, ok := m[k].(string)
-		if !ok {
-			var b strings.Builder
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(false)
-			_ = enc.Encode(m[k])
-			v = strings.TrimSuffix(b.String(), "\n")
-		}
-		parts[i] = k + "=" + oneLine(v)
-	}
-	return strings.Join(parts, " ")
-}
-
-// oneLine keeps s on one line and to maxValue characters.
-func oneLine(s string) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r", `\r`), "\n", `\n`)
-	if utf8.RuneCountInString(s) <= maxValue {
-		return s
-	}
-	return string([]rune(s)[:maxValue-1]) + "…"
 }

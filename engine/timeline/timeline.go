@@ -116,12 +116,12 @@ type Child struct {
 	plan   *engine.Plan
 }
 
-// Build tells an execution from its Temporal history alone: its
-// input, the final Outcome (from the closing event) and, from the events,
-// each step's activities, timers, child executions and decisions. An
-// execution still running has no Outcome yet: its steps are those the
-// events show (Partial).
-func Build(h *historypb.History) (*Timeline, error) {
+// Build tells an execution, of plans of the kinds ks, from its Temporal
+// history alone: its input, the final Outcome (from the closing event)
+// and, from the events, each step's activities, timers, child executions
+// and decisions. An execution still running has no Outcome yet: its
+// steps are those the events show (Partial).
+func Build(h *historypb.History, ks engine.Kinds) (*Timeline, error) {
 	evs := h.GetEvents()
 	if len(evs) == 0 {
 		return nil, errors.New("the history has no events")
@@ -142,7 +142,7 @@ func Build(h *historypb.History) (*Timeline, error) {
 		Params: in.Params, StartedBy: in.StartedBy, Trigger: in.Trigger, Parent: in.Parent, RetryOf: in.RetryOf, DryRun: in.DryRun, Alarm: in.Alarm,
 		Status: engine.StatusRunning, Start: evs[0].GetEventTime().AsTime(), Steps: []*Step{},
 	}
-	b := newBuilder(t, in.Plan)
+	b := newBuilder(t, in.Plan, ks)
 	last := evs[len(evs)-1]
 	if out := b.close(last); out != nil {
 		b.outcome(out)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/timeline"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // readHistory reads NAME.json of the replay corpus (../interp/testdata/histories).
@@ -37,7 +38,7 @@ var update = flag.Bool("update", false, "rewrite the golden timelines")
 // build builds h's timeline and returns it with its text and JSON.
 func build(t *testing.T, h *historypb.History) (*timeline.Timeline, string, string) {
 	t.Helper()
-	tl, err := timeline.Build(h)
+	tl, err := timeline.Build(h, steps.All())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,11 +208,11 @@ func TestTimelineRunning(t *testing.T) {
 // execution's.
 func TestTimelineNotRunbook(t *testing.T) {
 	h := readHistory(t, "waitfor-succeed")
-	if _, err := timeline.Build(&historypb.History{Events: h.Events[1:]}); err == nil {
+	if _, err := timeline.Build(&historypb.History{Events: h.Events[1:]}, steps.All()); err == nil {
 		t.Error("a history without its start gave a timeline")
 	}
 	h.Events[0].GetWorkflowExecutionStartedEventAttributes().WorkflowType.Name = "other"
-	if _, err := timeline.Build(h); err == nil || !strings.Contains(err.Error(), "not a runbook execution") {
+	if _, err := timeline.Build(h, steps.All()); err == nil || !strings.Contains(err.Error(), "not a runbook execution") {
 		t.Errorf("another workflow's history: %v", err)
 	}
 }
