@@ -38,7 +38,7 @@ check:
 # whole-process benchmarks, and its TestMain builds the binary (a minute on
 # a small machine), so it runs only with them.
 E2E_BENCH := Embedded|Process|IdleRSS
-E2E_PKGS := ./steps ./cmd/runbook ./engine/server ./engine/serve
+E2E_PKGS := ./steps ./cmd/runbook ./engine/embedded ./engine/serve
 
 ## bench: every benchmark, the raw output in bin/bench.txt, then a table
 bench:
@@ -67,7 +67,7 @@ docs:
 # approval requests, SSM import, hook payload parsing. A crash a run
 # finds is written under the package's testdata/fuzz and replays as a
 # regression test in every `go test` from then on: commit it.
-FUZZ_TARGETS := ./engine:FuzzLoad ./engine:FuzzTemplate ./engine:FuzzDecision \
+FUZZ_TARGETS := ./engine:FuzzLoad ./engine:FuzzTemplate ./engine/interp:FuzzDecision \
 	./engine/ssm:FuzzImport ./engine/serve:FuzzHookPayloads
 
 ## fuzz: each fuzz target for FUZZTIME (CI: a short run; locally: FUZZTIME=10m make fuzz)

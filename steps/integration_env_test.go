@@ -1,7 +1,7 @@
 package steps_test
 
 // The integration harness: every test gets its own embedded Temporal
-// server (engine/server, state in t.TempDir, a free port), its own AWS
+// server (engine/embedded, state in t.TempDir, a free port), its own AWS
 // emulator (kumo, in-process) reached through the SDK's standard
 // AWS_ENDPOINT_URL, and a worker running the interpreter workflow and the
 // real AWS activities, whose HTTP traffic passes through awsTransport

@@ -1,16 +1,24 @@
-// Command runbook is the CLI of the runbook engine: it validates runbook and
-// playbook definitions, prints the plan a definition lowers to, and prints
-// the JSON Schema and the step-kind reference generated from the step kinds.
+// Command runbook is the CLI of the runbook engine, and the only part of it
+// that reads flags and the environment, dials Temporal and loads the AWS
+// configuration. Each command lives in the file named after it:
 //
-// Usage:
+//   - run and start (run.go), watch, status, list, cancel, history, retry,
+//     replay: start executions and follow or inspect them;
+//   - approvals, approve and reject (approvals.go): the human decisions;
+//   - server (server.go: the embedded Temporal server, a worker and the Web
+//     UI), worker (server.go) and serve (serve.go: a worker and the HTTP
+//     server of alarm hooks, API, web page and metrics);
+//   - validate, plan, test, catalog, import ssm, schema and docs (docs.go):
+//     authoring;
+//   - keygen (codec.go) and version.
 //
-//	runbook validate PATH... [--format text|json|github|sarif] [--strict] [--catalog DIR]...
-//	runbook plan FILE [-o json] [--catalog DIR]...
-//	runbook schema
-//	runbook docs
-//	runbook version
+// The helpers beside them: conn.go (where executions run: --address, the
+// Temporal CLI's connection flags, or an embedded server), follow.go (the
+// live step-by-step printer of run and watch), files.go (reading
+// definitions and walking directories), format.go and sarif.go (the
+// diagnostic formats).
 //
-// Exit codes: 0 success; 1 invalid definition; 2 usage error (unknown
-// flags, a path that does not exist); 3 is reserved for an unreachable
-// Temporal or server.
+// Exit codes: 0 success; 1 invalid definition, failed, cancelled or
+// timed-out execution, or refused request; 2 usage error; 3 Temporal
+// unreachable.
 package main

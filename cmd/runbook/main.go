@@ -5,13 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/alecthomas/kong"
-
-	"github.com/runbook-dev/runbook/engine"
-	"github.com/runbook-dev/runbook/steps"
 )
 
 // Exit codes. 3 is reserved for an unreachable Temporal or server.
@@ -135,46 +130,4 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "runbook: %v\n", err)
 	return exitInvalid
-}
-
-// schemaCmd prints the JSON Schema.
-type schemaCmd struct{}
-
-// Run prints engine.Schema of the step kinds.
-func (schemaCmd) Run(e *env) error {
-	_, err := e.stdout.Write(engine.Schema(steps.All()))
-	return err
-}
-
-// docsCmd prints the step-kind reference.
-type docsCmd struct{}
-
-// Run prints engine.Docs of the step kinds.
-func (docsCmd) Run(e *env) error {
-	_, err := io.WriteString(e.stdout, engine.Docs(steps.All()))
-	return err
-}
-
-// versionCmd prints the version.
-type versionCmd struct{}
-
-// version is set at link time: -ldflags "-X main.version=v1.2.3".
-var version = ""
-
-// Run prints the version, the Go version and the platform.
-func (versionCmd) Run(e *env) error {
-	_, err := fmt.Fprintf(e.stdout, "runbook %s (%s %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return err
-}
-
-// buildVersion is the version set at link time, else the module version
-// of an installed binary, else "devel".
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

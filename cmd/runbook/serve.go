@@ -2,101 +2,200 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
+	"strings"
 	"syscall"
+	"time"
 
-	"github.com/runbook-dev/runbook/engine/embedded"
+	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/serve"
 )
 
-// serverCmd runs the embedded Temporal server, a worker and the Web UI.
-type serverCmd struct {
-	Port        int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
-	UIPort      int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
-	Headless    bool   `help:"Do not serve the Web UI."`
-	NoWorker    bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
-	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
-	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
-	workerFlags `embed:""`
-	codecFlags  `embed:""`
-}
-
-// Run serves until SIGINT or SIGTERM.
-func (c *serverCmd) Run(e *env) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	dir := c.StateDir
-	if dir == "" {
-		var err error
-		if dir, err = embedded.DefaultStateDir(); err != nil {
-			return err
-		}
-	}
-	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace}
-	if !c.Headless {
-		cfg.UIPort = c.UIPort
-	}
-	srv, err := embedded.Start(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer srv.Stop()
-	fmt.Fprintf(e.stdout, "Temporal server on %s (namespace %s, state in %s)\n", srv.Address(), c.Namespace, dir)
-	if srv.UIAddress() != "" {
-		fmt.Fprintf(e.stdout, "Web UI on http://%s\n", srv.UIAddress())
-	}
-	if !c.NoWorker {
-		cn := &conn{Namespace: c.Namespace, StateDir: dir}
-		cn.CodecKeyFile, cn.CodecKeys = c.CodecKeyFile, c.CodecKeys
-		cl, err := cn.dial(ctx, srv.Address())
-		if err != nil {
-			return err
-		}
-		defer cl.Close()
-		wo, closeAudit, err := c.workerFlags.options(dir, e.stderr)
-		if err != nil {
-			return err
-		}
-		defer closeAudit()
-		w, err := startWorker(ctx, cl, wo)
-		if err != nil {
-			return err
-		}
-		defer w.Stop()
-		fmt.Fprintln(e.stdout, "worker running on task queue runbook")
-	}
-	<-ctx.Done()
-	fmt.Fprintln(e.stderr, "stopping")
-	return nil
-}
-
-// workerCmd runs only a worker against a Temporal cluster.
-type workerCmd struct {
+// serveCmd runs a worker and the HTTP server: hooks, API, page, metrics.
+type serveCmd struct {
+	Listen      string   `default:"127.0.0.1:8080" help:"Address the HTTP server listens on."`
+	ListenCert  string   `name:"listen-cert" type:"path" placeholder:"FILE" help:"TLS certificate (PEM): serve HTTPS."`
+	ListenKey   string   `name:"listen-key" type:"path" placeholder:"FILE" help:"TLS key (PEM) of --listen-cert."`
+	Tokens      string   `type:"path" placeholder:"FILE" help:"Tokens file: [{sha256: HEX, identity: NAME, groups: [..]}]. Without it no API call is authenticated."`
+	HMACKeyFile string   `name:"hmac-key-file" type:"path" placeholder:"FILE" help:"Key of the generic hook's HMAC signatures."`
+	Routes      []string `type:"path" placeholder:"FILE" sep:"none" help:"A routing file (kind: Routing). Repeatable."`
+	Catalog     []string `placeholder:"DIR" sep:"none" help:"A folder of definitions, besides the built-in library. Repeatable."`
+	SNSHosts    string   `name:"sns-hosts" placeholder:"REGEX" help:"Hosts SNS certificates and SubscribeURLs may come from (default: sns.REGION.amazonaws.com)."`
+	SNSCA       string   `name:"sns-ca" type:"path" placeholder:"FILE" help:"Roots (PEM) the SNS signing certificate must chain to (default: the system's)."`
+	SNSTopics   []string `name:"sns-topic" placeholder:"ARN" sep:"none" help:"Accept SNS messages from this topic only. Repeatable."`
+	LogFormat   string   `name:"log-format" enum:"text,json" default:"text" help:"Log format: ${enum}."`
 	conn        `embed:""`
 	workerFlags `embed:""`
 }
 
-// Run polls the task queue until SIGINT or SIGTERM; run more to scale out.
-func (c *workerCmd) Run(e *env) error {
+// Run serves until SIGINT or SIGTERM; SIGHUP reloads the definitions,
+// routes and tokens (a bad file keeps the old ones, and says why).
+func (c *serveCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := c.connect(ctx, false)
+	log := newLogger(e.stderr, c.LogFormat)
+	cat, tokens, err := c.load()
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	cfg := serve.Config{Metrics: serve.NewMetrics(), Logger: log}
+	if c.HMACKeyFile != "" {
+		if cfg.HMACKey, err = readKey(c.HMACKeyFile); err != nil {
+			return err
+		}
+	}
+	if cfg.SNS, err = c.snsVerifier(); err != nil {
+		return err
+	}
 	wo, closeAudit, err := c.workerFlags.options(c.StateDir, e.stderr)
 	if err != nil {
 		return err
 	}
 	defer closeAudit()
-	w, err := startWorker(ctx, s.client, wo)
+	c.conn.embedded, c.conn.metrics = wo, cfg.Metrics.SDKHandler()
+	s, err := c.connect(ctx, true)
 	if err != nil {
 		return err
 	}
-	defer w.Stop()
-	fmt.Fprintf(e.stderr, "worker on %s, task queue runbook\n", s.address)
-	<-ctx.Done()
+	defer s.close()
+	if s.worker == nil {
+		if s.worker, err = startWorker(ctx, s.client, wo); err != nil {
+			return err
+		}
+	}
+	cfg.Client = s.client
+	srv := serve.New(cfg, cat, tokens)
+	l, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return usagef("--listen %s: %v", c.Listen, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	scheme := "http"
+	if c.ListenCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(e.stdout, "serving on %s://%s (Temporal on %s, %d definitions, %d routes, %d tokens)\n", scheme, l.Addr(), where(s), len(cat.Plans), len(cat.Routes), tokens.Len())
+	go c.reloadOnHUP(ctx, srv, log)
+	errc := make(chan error, 1)
+	go func() {
+		if c.ListenCert != "" {
+			errc <- hs.ServeTLS(l, c.ListenCert, c.ListenKey)
+		} else {
+			errc <- hs.Serve(l)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
 	return nil
+}
+
+// load reads the definitions (built-in, --catalog, --routes) and the
+// tokens; any error in them is an error.
+func (c *serveCmd) load() (*serve.Catalog, *serve.Tokens, error) {
+	files, err := loadCatalog(c.Catalog)
+	if err != nil {
+		return nil, nil, err
+	}
+	routes, err := collect(c.Routes)
+	if err != nil {
+		return nil, nil, err
+	}
+	all := append(files, routes...)
+	r := engine.Validate(all, options(nil))
+	if r.Diags.HasErrors() {
+		return nil, nil, fmt.Errorf("definitions: %w", r.Diags)
+	}
+	cat := &serve.Catalog{}
+	for _, p := range r.Plans {
+		if p.Kind == engine.KindRouting {
+			cat.Routes = append(cat.Routes, p.Routes...)
+			continue
+		}
+		cat.Plans = append(cat.Plans, p)
+	}
+	tokens := &serve.Tokens{}
+	if c.Tokens != "" {
+		if tokens, err = serve.LoadTokens(c.Tokens); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cat, tokens, nil
+}
+
+// reloadOnHUP reloads on every SIGHUP; work in flight goes on.
+func (c *serveCmd) reloadOnHUP(ctx context.Context, srv *serve.Server, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			cat, tokens, err := c.load()
+			if err != nil {
+				log.Error("reload refused; serving the previous definitions, routes and tokens", "error", err)
+				continue
+			}
+			srv.Reload(cat, tokens)
+			log.Info("reloaded", "definitions", len(cat.Plans), "routes", len(cat.Routes), "tokens", tokens.Len())
+		}
+	}
+}
+
+func (c *serveCmd) snsVerifier() (*serve.SNSVerifier, error) {
+	v := &serve.SNSVerifier{Topics: c.SNSTopics}
+	if c.SNSHosts != "" {
+		re, err := regexp.Compile(c.SNSHosts)
+		if err != nil {
+			return nil, usagef("--sns-hosts: %v", err)
+		}
+		v.Hosts = re
+	}
+	if c.SNSCA != "" {
+		pem, err := os.ReadFile(c.SNSCA)
+		if err != nil {
+			return nil, usagef("--sns-ca: %v", err)
+		}
+		v.Roots = x509.NewCertPool()
+		if !v.Roots.AppendCertsFromPEM(pem) {
+			return nil, usagef("--sns-ca: no certificate in %s", c.SNSCA)
+		}
+	}
+	return v, nil
+}
+
+// readKey reads a key file, which must hold at least 32 bytes.
+func readKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--hmac-key-file: %v", err)
+	}
+	key := []byte(strings.TrimSpace(string(b)))
+	if len(key) < 32 {
+		return nil, errors.New("--hmac-key-file: the key is shorter than 32 bytes: use `openssl rand -hex 32`")
+	}
+	return key, nil
+}
+
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
 }

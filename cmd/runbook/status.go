@@ -3,43 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
 )
-
-// watchCmd re-attaches to an execution.
-type watchCmd struct {
-	ID     string `arg:"" name:"id" help:"The execution ID."`
-	conn   `embed:""`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
-}
-
-// Run follows the execution until it ends, printing its steps so far and
-// then each as it ends; Ctrl-C detaches.
-func (c *watchCmd) Run(e *env) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	s, err := c.connect(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	out, err := follow(ctx, s.client, c.ID, newPrinter(e, c.Output, time.Now()))
-	if ctx.Err() != nil {
-		fmt.Fprintf(e.stderr, "\ndetached; runbook watch %s re-attaches\n", c.ID)
-		return nil
-	}
-	return finished(e, c.Output, c.ID, out, err)
-}
 
 // statusCmd prints an execution's state.
 type statusCmd struct {
@@ -107,83 +78,5 @@ func (c *statusCmd) Run(e *env) error {
 		fmt.Fprintln(e.stdout, summaryLine(out))
 		printFinding(e.stdout, out)
 	}
-	return nil
-}
-
-// listCmd lists executions.
-type listCmd struct {
-	Name   string `help:"Only executions of this definition."`
-	Status string `enum:",running,completed,failed,canceled,terminated,timedout" default:"" help:"Only executions in this status: ${enum}."`
-	Limit  int    `default:"50" help:"At most this many."`
-	conn   `embed:""`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
-}
-
-// Run lists the newest executions first.
-func (c *listCmd) Run(e *env) error {
-	ctx := context.Background()
-	s, err := c.connect(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	q, err := interp.ListQuery(c.Name, c.Status)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	resp, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: int32(c.Limit)})
-	if err != nil {
-		return unreachable(err)
-	}
-	type row struct {
-		ID      string    `json:"id"`
-		Name    string    `json:"name"`
-		Status  string    `json:"status"`
-		Start   time.Time `json:"start"`
-		Seconds float64   `json:"seconds,omitempty"`
-	}
-	rows := []row{}
-	for _, x := range resp.Executions {
-		r := row{ID: x.Execution.WorkflowId, Status: interp.StatusName(x.Status), Start: x.StartTime.AsTime()}
-		if x.CloseTime != nil {
-			r.Seconds = x.CloseTime.AsTime().Sub(r.Start).Seconds()
-		}
-		r.Name = interp.DefinitionOf(x.SearchAttributes)
-		rows = append(rows, r)
-	}
-	if c.Output == "json" {
-		return writeJSON(e.stdout, rows)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDEFINITION\tSTATUS\tSTARTED\tDURATION")
-	for _, r := range rows {
-		d := "-"
-		if r.Seconds > 0 {
-			d = (time.Duration(r.Seconds * float64(time.Second))).Round(time.Millisecond).String()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Status, r.Start.Local().Format(time.DateTime), d)
-	}
-	return tw.Flush()
-}
-
-// cancelCmd cancels an execution.
-type cancelCmd struct {
-	ID   string `arg:"" name:"id" help:"The execution ID."`
-	conn `embed:""`
-}
-
-// Run requests cancellation; the execution runs its finally steps and
-// ends cancelled.
-func (c *cancelCmd) Run(e *env) error {
-	ctx := context.Background()
-	s, err := c.connect(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	if err := s.client.CancelWorkflow(ctx, c.ID, ""); err != nil {
-		return unreachable(err)
-	}
-	fmt.Fprintf(e.stderr, "cancel requested for %s; runbook watch %s follows it to the end\n", c.ID, c.ID)
 	return nil
 }

@@ -1,4 +1,6 @@
-// Package server runs an embedded Temporal server in-process: pure Go, on SQLite.
+// Package embedded runs an embedded Temporal server in-process, pure Go, on
+// SQLite: what `runbook server` and `runbook run` start when no cluster is
+// named. (The HTTP server of `runbook serve` is package serve.)
 //
 // Start brings up the four Temporal services (frontend, history, matching and
 // worker) in the current process, all listening on 127.0.0.1 only, with their
@@ -7,7 +9,7 @@
 //
 //   - the namespace and its retention (registered if absent, updated if the
 //     retention differs);
-//   - the custom search attributes listed in SearchAttributes (only the missing
+//   - the search attributes of engine.SearchAttributes (only the missing
 //     ones are added);
 //   - dynamic config that removes the default ~50 ms wait of the history task
 //     processors and keeps one partition per task queue, so that a task reaches

@@ -1,7 +1,7 @@
 package serve
 
 // The end-to-end harness: every test gets its own embedded Temporal server
-// (engine/server, state in a temporary folder), the AWS emulator (kumo,
+// (engine/embedded, state in a temporary folder), the AWS emulator (kumo,
 // in-process) reached through the SDK's standard AWS_ENDPOINT_URL, a
 // worker running the interpreter and the real AWS activities, and this
 // package's Server behind an httptest server on loopback, configured as

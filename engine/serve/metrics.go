@@ -29,7 +29,8 @@ var (
 
 // Metrics is the server's registry of counters, gauges and histograms,
 // served as Prometheus text by Handler; SDKHandler feeds the Temporal
-// SDK's metrics into it as well. It holds no global state: make one per
+// SDK's metrics into it as well, the interpreter's steps and finished
+// executions among them. It holds no global state: make one per
 // server with NewMetrics. It is safe for concurrent use, each metric
 // family having its own lock. The methods of a nil *Metrics do nothing.
 type Metrics struct {
@@ -83,21 +84,6 @@ func (m *Metrics) register(name, help string, kind metricKind, buckets []float64
 func (m *Metrics) IncExecutionsStarted(definition, trigger string) {
 	if m != nil {
 		m.started.add(promLabels("definition", definition, "trigger", trigger), 1)
-	}
-}
-
-// IncExecutionsFinished counts an execution of definition finished with
-// status (succeeded, failed, cancelled, ...).
-func (m *Metrics) IncExecutionsFinished(definition, status string) {
-	if m != nil {
-		m.finished.add(promLabels("definition", definition, "status", status), 1)
-	}
-}
-
-// ObserveStep records that a step of kind ended with status after d.
-func (m *Metrics) ObserveStep(kind, status string, d time.Duration) {
-	if m != nil {
-		m.steps.observe(promLabels("kind", kind, "status", status), d.Seconds())
 	}
 }
 

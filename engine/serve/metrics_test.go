@@ -13,6 +13,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
 )
 
@@ -26,19 +27,29 @@ func exposition(t *testing.T, m *serve.Metrics) string {
 	return b.String()
 }
 
+// finished and step report as the interpreter does, through the SDK's
+// metrics handler.
+func finished(m *serve.Metrics, definition, status string) {
+	m.SDKHandler().WithTags(map[string]string{"definition": definition, "status": status}).Counter(interp.MetricExecutionsFinished).Inc(1)
+}
+
+func step(m *serve.Metrics, kind, status string, d time.Duration) {
+	m.SDKHandler().WithTags(map[string]string{"kind": kind, "status": status}).Timer(interp.MetricStepDuration).Record(d)
+}
+
 func TestMetricsExposition(t *testing.T) {
 	m := serve.NewMetrics()
 	m.IncExecutionsStarted("restart-db", "alarm")
 	m.IncExecutionsStarted("restart-db", "api")
 	m.IncExecutionsStarted("restart-db", "alarm")
-	m.IncExecutionsFinished("restart-db", "succeeded")
+	finished(m, "restart-db", "succeeded")
 	m.IncHookDeliveries("sns", "started")
 	m.IncHookDeliveries("sns", "duplicate")
 	m.ObserveHookToStart(30 * time.Millisecond)
 	m.ObserveApprovalWait("restart-db", 90*time.Second)
-	m.ObserveStep("aws", "succeeded", 250*time.Millisecond) // bounds are inclusive: le="0.25"
-	m.ObserveStep("aws", "succeeded", 2*time.Second)
-	m.ObserveStep("sleep", "succeeded", 0)
+	step(m, "aws", "succeeded", 250*time.Millisecond) // bounds are inclusive: le="0.25"
+	step(m, "aws", "succeeded", 2*time.Second)
+	step(m, "sleep", "succeeded", 0)
 	want := `# HELP runbook_approval_wait_seconds Time approvals waited for an answer, by definition.
 # TYPE runbook_approval_wait_seconds histogram
 runbook_approval_wait_seconds_bucket{definition="restart-db",le="10"} 0
@@ -138,7 +149,7 @@ func TestMetricsEmpty(t *testing.T) {
 	}
 	var none *serve.Metrics
 	none.IncExecutionsStarted("d", "alarm")
-	none.ObserveStep("aws", "failed", time.Second)
+	step(none, "aws", "failed", time.Second)
 	none.SDKHandler().WithTags(map[string]string{"a": "b"}).Counter("temporal_request").Inc(1)
 	if got := exposition(t, none); got != "" {
 		t.Errorf("a nil *Metrics writes\n%s", got)
@@ -157,7 +168,7 @@ func TestMetricsLabelEscaping(t *testing.T) {
 		{"unicode ✓ {},=", "unicode ✓ {},="},
 	} {
 		m := serve.NewMetrics()
-		m.IncExecutionsFinished(tc.value, "failed")
+		finished(m, tc.value, "failed")
 		want := `runbook_executions_finished_total{definition="` + tc.want + `",status="failed"} 1` + "\n"
 		if got := exposition(t, m); !strings.Contains(got, want) {
 			t.Errorf("definition %q: exposition\n%s\nwant the line\n%s", tc.value, got, want)
@@ -234,7 +245,7 @@ func TestMetricsHandler(t *testing.T) {
 	m := serve.NewMetrics()
 	m.IncExecutionsStarted("restart-db", "alarm")
 	m.IncExecutionsStarted("scale-out", "api")
-	m.ObserveStep("aws", "failed", 3*time.Second)
+	step(m, "aws", "failed", 3*time.Second)
 	m.SDKHandler().WithTags(map[string]string{"namespace": "default"}).Timer("temporal_request_latency").Record(time.Millisecond)
 	m.SDKHandler().Counter("temporal_request").Inc(3)
 

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/runbook-dev/runbook/engine/embedded"
+)
+
+// serverCmd runs the embedded Temporal server, a worker and the Web UI.
+type serverCmd struct {
+	Port        int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
+	UIPort      int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
+	Headless    bool   `help:"Do not serve the Web UI."`
+	NoWorker    bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
+	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
+	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
+	workerFlags `embed:""`
+	codecFlags  `embed:""`
+}
+
+// Run serves until SIGINT or SIGTERM.
+func (c *serverCmd) Run(e *env) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir := c.StateDir
+	if dir == "" {
+		var err error
+		if dir, err = embedded.DefaultStateDir(); err != nil {
+			return err
+		}
+	}
+	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace}
+	if !c.Headless {
+		cfg.UIPort = c.UIPort
+	}
+	srv, err := embedded.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	fmt.Fprintf(e.stdout, "Temporal server on %s (namespace %s, state in %s)\n", srv.Address(), c.Namespace, dir)
+	if srv.UIAddress() != "" {
+		fmt.Fprintf(e.stdout, "Web UI on http://%s\n", srv.UIAddress())
+	}
+	if !c.NoWorker {
+		cn := &conn{Namespace: c.Namespace, StateDir: dir}
+		cn.CodecKeyFile, cn.CodecKeys = c.CodecKeyFile, c.CodecKeys
+		cl, err := cn.dial(ctx, srv.Address())
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		wo, closeAudit, err := c.workerFlags.options(dir, e.stderr)
+		if err != nil {
+			return err
+		}
+		defer closeAudit()
+		w, err := startWorker(ctx, cl, wo)
+		if err != nil {
+			return err
+		}
+		defer w.Stop()
+		fmt.Fprintln(e.stdout, "worker running on task queue runbook")
+	}
+	<-ctx.Done()
+	fmt.Fprintln(e.stderr, "stopping")
+	return nil
+}
+
+// workerCmd runs only a worker against a Temporal cluster.
+type workerCmd struct {
+	conn        `embed:""`
+	workerFlags `embed:""`
+}
+
+// Run polls the task queue until SIGINT or SIGTERM; run more to scale out.
+func (c *workerCmd) Run(e *env) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	wo, closeAudit, err := c.workerFlags.options(c.StateDir, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
+	w, err := startWorker(ctx, s.client, wo)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	fmt.Fprintf(e.stderr, "worker on %s, task queue runbook\n", s.address)
+	<-ctx.Done()
+	return nil
+}
