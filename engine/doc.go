@@ -10,12 +10,12 @@
 // Outcome (plan.go, workflow.go, outcome.go, finding.go); step-kind
 // descriptors (kind.go: how a kind is written, checked, documented and
 // run; the kinds themselves are in package steps); expressions and
-// interpolation (eval.go, template.go, reads.go); shapes and data
-// conversion between SDK types and what definitions read (shape*.go,
-// data*.go); params (params.go, checkparams.go); secrets (redact.go; the
-// payload codec, codec.go and seal.go); history I/O (history.go); timer
-// summaries (timer.go); and the JSON Schema and docs generated from the
-// kinds (schema*.go, docs.go).
+// interpolation (eval.go, resolve.go, template.go, reads.go); shapes and
+// data conversion between SDK types and what definitions read
+// (shape*.go, data*.go); params (params.go, paramvalue.go,
+// checkparams.go); secrets (redact.go; the payload codec, codec.go and
+// seal.go); history I/O (history.go); timer summaries (timer.go); and the
+// JSON Schema and docs generated from the kinds (schema*.go, docs.go).
 //
 // The packages below it each have their own users: interp (the
 // interpreter workflow and its client side), timeline (a history as a

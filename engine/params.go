@@ -154,12 +154,3 @@ func dataValue(v any) *Value {
 	}
 	return &Value{Kind: Null}
 }
-
-// Shape is the shape of the param's values.
-func (p *PlanParam) Shape() *Shape {
-	pr := &Param{Type: Ident{Name: p.Type}}
-	if p.Items != "" {
-		pr.Items = &Ident{Name: p.Items}
-	}
-	return paramShape(pr)
-}
