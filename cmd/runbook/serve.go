@@ -31,7 +31,7 @@ type serveCmd struct {
 	Catalog     []string `placeholder:"DIR" sep:"none" help:"A folder of definitions, besides the built-in library. Repeatable."`
 	SNSHosts    string   `name:"sns-hosts" placeholder:"REGEX" help:"Hosts SNS certificates and SubscribeURLs may come from (default: sns.REGION.amazonaws.com)."`
 	SNSCA       string   `name:"sns-ca" type:"path" placeholder:"FILE" help:"Roots (PEM) the SNS signing certificate must chain to (default: the system's)."`
-	SNSTopics   []string `name:"sns-topic" placeholder:"ARN" sep:"none" help:"Accept SNS messages from this topic only. Repeatable."`
+	SNSTopics   []string `name:"sns-topic" placeholder:"ARN" sep:"none" help:"Turn the SNS hook on for this topic: messages and subscriptions of other topics are refused, and an alarm must be in its topic's account. Repeatable."`
 	LogFormat   string   `name:"log-format" enum:"text,json" default:"text" help:"Log format: ${enum}."`
 	conn        `embed:""`
 	workerFlags `embed:""`
@@ -158,7 +158,20 @@ func (c *serveCmd) reloadOnHUP(ctx context.Context, srv *serve.Server, log *slog
 	}
 }
 
+// snsVerifier is the SNS hook's verifier, nil (the hook off) when no
+// --sns-topic names the topics it takes.
 func (c *serveCmd) snsVerifier() (*serve.SNSVerifier, error) {
+	if len(c.SNSTopics) == 0 {
+		if c.SNSHosts != "" || c.SNSCA != "" {
+			return nil, usagef("--sns-hosts and --sns-ca configure the SNS hook, which is off without --sns-topic")
+		}
+		return nil, nil
+	}
+	for _, t := range c.SNSTopics {
+		if !snsTopicARN.MatchString(t) {
+			return nil, usagef("--sns-topic %q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", t)
+		}
+	}
 	v := &serve.SNSVerifier{Topics: c.SNSTopics}
 	if c.SNSHosts != "" {
 		re, err := regexp.Compile(c.SNSHosts)
@@ -179,6 +192,9 @@ func (c *serveCmd) snsVerifier() (*serve.SNSVerifier, error) {
 	}
 	return v, nil
 }
+
+// snsTopicARN is an SNS topic's ARN, in any partition.
+var snsTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$`)
 
 // readKey reads a key file, which must hold at least 32 bytes.
 func readKey(path string) ([]byte, error) {

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -66,6 +68,15 @@ func TestServeCommand(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "hmac.key"), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	bad := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--tokens", tokens, "--sns-topic", "my-topic", "--state-dir", t.TempDir())
+	bad.Env = env
+	msg, err := bad.CombinedOutput()
+	cancel()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(msg), `--sns-topic "my-topic" is not an SNS topic ARN`) {
+		t.Errorf("serve --sns-topic my-topic: %v %s; want exit 2", err, msg)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +115,14 @@ func TestServeCommand(t *testing.T) {
 		t.Fatalf("runbook serve not ready:\n%s", logs.String())
 	}
 	base := "http://" + listen
+
+	// No --sns-topic: the SNS hook is off, whatever is posted to it.
+	snsReq, _ := http.NewRequest("POST", base+"/v1/hooks/sns", strings.NewReader(`{"Type": "SubscriptionConfirmation",
+  "TopicArn": "arn:aws:sns:us-east-1:999999999999:attacker", "SubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription"}`))
+	var p serve.Problem
+	if code := do(t, snsReq, &p); code != http.StatusForbidden || !strings.Contains(p.Detail, "the SNS hook is off") {
+		t.Errorf("SNS hook without --sns-topic: %d %+v, want 403, off", code, p)
+	}
 
 	alarm := []byte(`{"name": "e2e-backlog", "arn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:e2e-backlog", "state": "ALARM",
   "time": "2026-11-26T10:00:00Z", "account": "123456789012", "region": "us-east-1",

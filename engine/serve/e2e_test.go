@@ -227,6 +227,17 @@ func (e *e2e) accepted(a e2eAnswer) hookAnswer {
 	return h
 }
 
+// refused checks a hook's answer is status with a problem whose detail
+// holds detail.
+func (e *e2e) refused(a e2eAnswer, status int, detail string) {
+	e.tb.Helper()
+	var p Problem
+	if a.status != status || a.ctype != "application/problem+json" || json.Unmarshal(a.body, &p) != nil ||
+		!strings.Contains(p.Detail, detail) {
+		e.tb.Errorf("hook answered %d %s: %s, want %d and a problem saying %q", a.status, a.ctype, a.body, status, detail)
+	}
+}
+
 // wait waits for execution id to end and returns its outcome.
 func (e *e2e) wait(id string) *engine.Outcome {
 	e.tb.Helper()

@@ -1,9 +1,12 @@
 package serve
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 )
 
 // hookSNS takes SNS deliveries: every message's signature is verified; a
@@ -20,7 +23,7 @@ func (s *Server) hookSNS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.cfg.SNS == nil {
-		s.refuse(w, "sns", http.StatusForbidden, "the SNS hook is not enabled on this server")
+		s.refuse(w, "sns", http.StatusForbidden, "the SNS hook is off on this server: `runbook serve --sns-topic ARN` turns it on for that topic")
 		return
 	}
 	if err := s.cfg.SNS.Verify(r.Context(), &m); err != nil {
@@ -46,11 +49,38 @@ func (s *Server) hookSNS(w http.ResponseWriter, r *http.Request) {
 			s.refuse(w, "sns", http.StatusBadRequest, err.Error())
 			return
 		}
+		if err := sameAccount(a, m.TopicArn); err != nil {
+			s.refuse(w, "sns", http.StatusForbidden, err.Error())
+			return
+		}
 		s.alarm(w, r, "sns", a)
 	default:
 		s.cfg.Metrics.IncHookDeliveries("sns", "ignored")
 		WriteJSON(w, http.StatusOK, map[string]string{"ignored": m.Type})
 	}
+}
+
+// sameAccount refuses an alarm that is not in its topic's account: its
+// account, and its ARN's, come from the message body, which another
+// account allowed to publish to the topic writes.
+func sameAccount(a *Alarm, topicARN string) error {
+	topic := arnAccount(topicARN)
+	if a.Account != topic {
+		return fmt.Errorf("the alarm's account %s is not its topic's, %s", cmp.Or(a.Account, `""`), topic)
+	}
+	if a.ARN != "" && arnAccount(a.ARN) != topic {
+		return fmt.Errorf("the alarm %s is not in its topic's account, %s", a.ARN, topic)
+	}
+	return nil
+}
+
+// arnAccount is the account of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:...).
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
 }
 
 // hookEventBridge takes "CloudWatch Alarm State Change" events from an

@@ -45,8 +45,14 @@ const (
 )
 
 // DefaultSNSHosts is the hosts SNS signs from and confirms on:
-// sns.REGION.amazonaws.com, and .com.cn in the China regions.
-var DefaultSNSHosts = regexp.MustCompile(`^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
+// sns.REGION.amazonaws.com for a region's name (us-east-1, eu-central-2,
+// us-gov-west-1), and .amazonaws.com.cn in the China regions. A name that
+// is no region's (sns.s3.amazonaws.com is an S3 bucket's) is refused.
+var DefaultSNSHosts = regexp.MustCompile(`^sns\.(?:[a-z]{2}-(?:gov-)?[a-z]+-[0-9]+\.amazonaws\.com|cn-[a-z]+-[0-9]+\.amazonaws\.com\.cn)$`)
+
+// snsCertNames are the names an SNS signing certificate is issued for:
+// AWS issues them to sns.amazonaws.com whatever the region.
+const snsCertName = "sns.amazonaws.com"
 
 // DefaultSNSMaxAge is how old a message may be before Verify refuses it as
 // a replay: SNS's longest delivery policy retries for up to an hour.
@@ -68,26 +74,27 @@ var ErrFetch = errors.New("fetch from AWS failed")
 //
 // What Verify checks:
 //   - the message type is known and the fields it signs are present;
-//   - the TopicArn is one of Topics, when Topics is set;
-//   - SigningCertURL is https on a host that Hosts matches (the URL, not the
-//     certificate's names, says the certificate is AWS's: AWS issues its
-//     SNS certificates to sns.amazonaws.com whatever the region, and does
-//     not document those names);
+//   - the TopicArn is one of Topics: a verifier without Topics accepts
+//     nothing (any AWS account could subscribe the hook to its own topic);
+//   - SigningCertURL is https on a host that Hosts matches, fetched without
+//     following redirects;
 //   - the certificate chains to Roots (the system's by default), fetching
 //     its issuers from the URLs it names when the file holds the leaf
-//     alone, as AWS's does, and is valid now;
+//     alone, as AWS's does, is valid now, and is issued for
+//     sns.amazonaws.com (as AWS issues them whatever the region) or for
+//     the URL's host;
 //   - the signature, SHA1withRSA for SignatureVersion 1, SHA256withRSA for
 //     2, over the string to sign that AWS documents;
 //   - the Timestamp is no older than MaxAge and no more than 5 minutes
 //     ahead.
 //
-// Certificates are cached by URL, at most 32, each until the first
-// NotAfter of its chain.
+// Certificates are cached by URL without its query, at most 32, each
+// until the first NotAfter of its chain.
 type SNSVerifier struct {
 	Hosts  *regexp.Regexp   // SigningCertURL and SubscribeURL hosts; nil: DefaultSNSHosts
 	Client *http.Client     // nil: one with a 10-second timeout
 	Roots  *x509.CertPool   // roots the signing certificate chains to; nil: the system's
-	Topics []string         // the only TopicArns accepted; empty: any
+	Topics []string         // the only TopicArns accepted; empty: none
 	MaxAge time.Duration    // replay window; 0: DefaultSNSMaxAge
 	Now    func() time.Time // nil: time.Now
 
@@ -205,7 +212,10 @@ func snsStringToSign(m *SNSMessage) ([]byte, error) {
 }
 
 func (v *SNSVerifier) checkTopic(m *SNSMessage) error {
-	if len(v.Topics) > 0 && !slices.Contains(v.Topics, m.TopicArn) {
+	if len(v.Topics) == 0 {
+		return errors.New("no SNS topic is configured: this server accepts SNS messages only from the topics it names (--sns-topic)")
+	}
+	if !slices.Contains(v.Topics, m.TopicArn) {
 		return fmt.Errorf("SNS topic %s is not one this server accepts", m.TopicArn)
 	}
 	return nil
@@ -261,10 +271,13 @@ func (v *SNSVerifier) get(ctx context.Context, raw string, limit int64) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrFetch, raw, err)
 	}
-	client := v.Client
-	if client == nil {
-		client = snsDefaultClient
+	client := *snsDefaultClient
+	if v.Client != nil {
+		client = *v.Client
 	}
+	// SNS serves certificates and confirms subscriptions itself: a
+	// redirect, to wherever, is refused (answered as it is, not 2xx).
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFetch, err)

@@ -68,6 +68,13 @@ func TestDefaultSNSHosts(t *testing.T) {
 		{"sns.us-east-1.amazonaws.com.", false},
 		{"snsxus-east-1.amazonaws.com", false},
 		{"s3.us-east-1.amazonaws.com", false},
+		{"sns.s3.amazonaws.com", false}, // an S3 bucket named sns
+		{"sns.s3-website.amazonaws.com", false},
+		{"sns.my-bucket.amazonaws.com", false},
+		{"sns.eu-central-2.amazonaws.com", true},
+		{"sns.us-gov-west-1.amazonaws.com", true},
+		{"sns.cn-northwest-1.amazonaws.com.cn", true},
+		{"sns.ap-southeast-5.amazonaws.com", true},
 	}
 	for _, tt := range tests {
 		if got := DefaultSNSHosts.MatchString(tt.host); got != tt.want {
@@ -120,6 +127,10 @@ func TestSNSVerify(t *testing.T) {
 			err: `SNS Timestamp "yesterday" is not an RFC 3339 time`},
 		{name: "topic not allowed", edit: func(m *SNSMessage) { m.TopicArn = "arn:aws:sns:us-east-1:999999999999:x"; f.sign(m, "2") },
 			err: "SNS topic arn:aws:sns:us-east-1:999999999999:x is not one this server accepts"},
+		{name: "cert issued for another name", edit: func(m *SNSMessage) { f.resign(m, "/wrongname.pem") },
+			err: "is issued for evil.example.com, not sns.amazonaws.com"},
+		{name: "cert behind a redirect", edit: func(m *SNSMessage) { f.resign(m, "/redirect") },
+			err: "answered 302 Found", fetch: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,8 +150,11 @@ func TestSNSVerify(t *testing.T) {
 	}
 	// One fetch for each certificate URL on the allowed host, none for the
 	// refused ones.
-	if n := f.total(); n != 9 {
-		t.Errorf("%d fetches in all, want 9", n)
+	if n := f.total(); n != 11 {
+		t.Errorf("%d fetches in all, want 11", n)
+	}
+	if n := f.hits("/cert.pem"); n != 1 {
+		t.Errorf("the redirect was followed: /cert.pem fetched %d times, want 1", n)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -28,8 +30,9 @@ type snsCachedCert struct {
 // chain is valid.
 func (v *SNSVerifier) cert(ctx context.Context, raw string) (*x509.Certificate, error) {
 	now := v.now()
+	key, _, _ := strings.Cut(raw, "?")
 	v.mu.Lock()
-	c, ok := v.certs[raw]
+	c, ok := v.certs[key]
 	v.mu.Unlock()
 	if ok && now.Before(c.until) {
 		return c.cert, nil
@@ -38,7 +41,7 @@ func (v *SNSVerifier) cert(ctx context.Context, raw string) (*x509.Certificate, 
 	if err != nil {
 		return nil, err
 	}
-	v.store(raw, snsCachedCert{cert, until}, now)
+	v.store(key, snsCachedCert{cert, until}, now)
 	return cert, nil
 }
 
@@ -111,6 +114,10 @@ func (v *SNSVerifier) fetchCert(ctx context.Context, raw string, now time.Time) 
 	}
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("SNS signing certificate at %s is not trusted: %v", raw, err)
+	}
+	if u, _ := url.Parse(raw); leaf.VerifyHostname(snsCertName) != nil && (u == nil || leaf.VerifyHostname(u.Hostname()) != nil) {
+		names := strings.Join(append(leaf.DNSNames, leaf.Subject.CommonName)[:max(len(leaf.DNSNames), 1)], ", ")
+		return nil, time.Time{}, fmt.Errorf("SNS signing certificate at %s is issued for %s, not %s", raw, names, snsCertName)
 	}
 	until := leaf.NotAfter
 	for _, c := range chains[0] {

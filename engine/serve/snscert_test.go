@@ -47,9 +47,12 @@ func TestSNSCertCache(t *testing.T) {
 
 func TestSNSCertCacheBound(t *testing.T) {
 	f := newSNSFixture(t)
+	for i := range snsCertCacheSize + 8 {
+		f.files[fmt.Sprintf("/cert-%d.pem", i)] = f.files["/cert.pem"]
+	}
 	verify := func(i int) {
 		t.Helper()
-		m := f.notification(t, fmt.Sprintf("/cert.pem?n=%d", i))
+		m := f.notification(t, fmt.Sprintf("/cert-%d.pem", i))
 		if err := f.v.Verify(context.Background(), m); err != nil {
 			t.Fatal(err)
 		}
@@ -60,10 +63,10 @@ func TestSNSCertCacheBound(t *testing.T) {
 	if len(f.v.certs) != snsCertCacheSize || len(f.v.order) != snsCertCacheSize {
 		t.Errorf("cache holds %d certificates in a list of %d, want %d", len(f.v.certs), len(f.v.order), snsCertCacheSize)
 	}
-	before := f.hits("/cert.pem")
+	before := f.total()
 	verify(snsCertCacheSize + 7) // the newest: cached
 	verify(0)                    // the oldest: dropped
-	if got := f.hits("/cert.pem") - before; got != 1 {
+	if got := f.total() - before; got != 1 {
 		t.Errorf("%d fetches for the newest and the oldest URL, want 1 (the oldest)", got)
 	}
 }
@@ -72,7 +75,8 @@ func TestSNSCertCacheBound(t *testing.T) {
 // the cache (run with -race).
 func TestSNSVerifyConcurrent(t *testing.T) {
 	f := newSNSFixture(t)
-	paths := []string{"/cert.pem", "/chain.pem", "/aia.pem", "/cert.pem?n=1"}
+	paths := []string{"/cert.pem", "/chain.pem", "/aia.pem", "/noquery.pem"}
+	f.files["/noquery.pem"] = f.files["/cert.pem"]
 	msgs := make([]*SNSMessage, 32)
 	for i := range msgs {
 		msgs[i] = f.notification(t, paths[i%len(paths)])
@@ -88,5 +92,33 @@ func TestSNSVerifyConcurrent(t *testing.T) {
 	}
 	if n := len(f.v.certs); n != len(paths) {
 		t.Errorf("%d certificates cached, want %d", n, len(paths))
+	}
+}
+
+// TestSNSCertCacheQuery: the cache is keyed by the certificate's URL
+// without its query, so varying the query fetches nothing more.
+func TestSNSCertCacheQuery(t *testing.T) {
+	f := newSNSFixture(t)
+	for i := range 3 {
+		m := f.notification(t, fmt.Sprintf("/cert.pem?nonce=%d", i))
+		if err := f.v.Verify(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.hits("/cert.pem"); n != 1 {
+		t.Errorf("fetched the certificate %d times for 3 queries, want 1", n)
+	}
+}
+
+// TestSNSTopicsRequired: a verifier without topics accepts nothing: any
+// AWS account could otherwise subscribe the hook to its own topic.
+func TestSNSTopicsRequired(t *testing.T) {
+	f := newSNSFixture(t)
+	f.v.Topics = nil
+	hookCheckErr(t, f.v.Verify(context.Background(), f.notification(t, "/cert.pem")), "no SNS topic is configured")
+	before := f.hits("/confirm")
+	hookCheckErr(t, f.v.Confirm(context.Background(), f.confirmation(f.url("/confirm"))), "no SNS topic is configured")
+	if f.hits("/confirm") != before {
+		t.Error("a confirmation was fetched without topics")
 	}
 }

@@ -44,6 +44,8 @@ func newHookServer(t *testing.T) *hookServer {
 				"</ConfirmSubscriptionResponse>"))
 		case r.URL.Path == "/refuse":
 			http.Error(w, "<ErrorResponse/>", http.StatusForbidden)
+		case r.URL.Path == "/redirect": // to the certificate, as a bucket or a proxy might
+			http.Redirect(w, r, "/cert.pem", http.StatusFound)
 		case ok:
 			_, _ = w.Write(body)
 		default:
@@ -83,6 +85,7 @@ func (s *hookServer) total() int {
 //	/other.pem   another leaf, issued by a root not trusted
 //	/ecdsa.pem   an ECDSA certificate, issued by the root
 //	/garbage.pem not a certificate
+//	/wrongname.pem the leaf's key, issued by the root to evil.example.com
 type snsPKI struct {
 	roots    *x509.CertPool
 	leafKey  *rsa.PrivateKey
@@ -132,7 +135,7 @@ func newSNSPKI(t *testing.T, interURL string) *snsPKI {
 			tmpl.KeyUsage |= x509.KeyUsageCertSign
 		} else {
 			tmpl.NotAfter = now.Add(2 * time.Hour)
-			tmpl.DNSNames = []string{"sns.amazonaws.com"}
+			tmpl.DNSNames = []string{name}
 		}
 		if parent == nil {
 			parent = tmpl
@@ -169,6 +172,10 @@ func newSNSPKI(t *testing.T, interURL string) *snsPKI {
 		"/other.pem":   pemOf(issue("sns.amazonaws.com", false, k.otherLeaf.Public(), other, k.other)),
 		"/ecdsa.pem":   pemOf(issue("sns.amazonaws.com", false, k.inter.Public(), root, k.root)),
 		"/garbage.pem": []byte("not a certificate"),
+		"/wrongname.pem": pemOf(func() *x509.Certificate {
+			c := issue("evil.example.com", false, k.leaf.Public(), root, k.root)
+			return c
+		}()),
 	}}
 	p.roots.AddCert(root)
 	return p
