@@ -106,6 +106,9 @@ type HTTPRequest struct {
 	Headers map[string]string `json:"headers,omitempty"`
 	Body    any               `json:"body,omitempty"`   // a string as is, else JSON
 	Expect  []int             `json:"expect,omitempty"` // default: any 2xx
+	// AllowPrivate lets the request reach loopback and link-local
+	// addresses (instance metadata), which are refused by default.
+	AllowPrivate bool `json:"allowPrivate,omitempty"`
 }
 
 // ScriptRequest is the Input of the script activity (as data). Its result

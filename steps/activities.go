@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"net"
 	"net/http"
 	"sync"
 
@@ -19,8 +20,15 @@ type Activities struct {
 	cfg     aws.Config
 	clients sync.Map     // "service|region|role|session" -> reflect.Value
 	creds   sync.Map     // "region|role|session" -> aws.CredentialsProvider
-	web     *http.Client // http steps' client; nil: defaultHTTPClient
+	web     *http.Client // http steps' client as given; nil: the default transport, guarded
 	scripts bool         // WithScripts
+	private bool         // WithPrivateHTTP
+
+	// The http steps' transports (see stepClient): their connections
+	// refuse what denied names (deniedAddr; tests replace it), unless open.
+	denied         func(net.IP) string
+	transportsOnce sync.Once
+	open, guarded  http.RoundTripper
 }
 
 // ActivitiesOption configures NewActivities.
@@ -30,6 +38,12 @@ type ActivitiesOption func(*Activities)
 // as a client whose transport injects failures in tests.
 func WithHTTPClient(c aws.HTTPClient) ActivitiesOption {
 	return func(a *Activities) { a.cfg.HTTPClient = c }
+}
+
+// WithPrivateHTTP lets every http step reach loopback and link-local
+// addresses (instance metadata), as allowPrivate does for one step.
+func WithPrivateHTTP() ActivitiesOption {
+	return func(a *Activities) { a.private = true }
 }
 
 // NewActivities returns the activities calling AWS with cfg, usually from

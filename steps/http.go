@@ -14,6 +14,7 @@ var HTTP = &engine.Kind{
 		{Name: "headers", Type: engine.TextMapField, Doc: "request headers"},
 		{Name: "body", Type: engine.DataField, Doc: "a map (sent as JSON) or a string"},
 		{Name: "expect", Type: engine.StatusField, Doc: "the status code or codes that count as success (default 2xx)"},
+		{Name: "allowPrivate", Type: engine.BoolField, Doc: "let the request reach loopback and link-local addresses, such as instance metadata (refused by default)"},
 	},
 	Result: engine.Object(
 		&engine.ShapeField{Name: "status", Shape: engine.Integer},

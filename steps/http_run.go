@@ -29,14 +29,9 @@ const (
 // result.body; the rest is read no further and dropped.
 const MaxHTTPBody = 1 << 20
 
-// defaultHTTPClient sends the http steps' requests unless WithHTTPStepClient
-// replaces it: the default transport's settings (proxy from the
-// environment, dial and TLS timeouts) and up to 10 redirects. Its deadline
-// is the activity's.
-var defaultHTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-
 // WithHTTPStepClient sends the http steps' requests through c instead of
-// the default client (AWS calls use WithHTTPClient's).
+// the default transport (AWS calls use WithHTTPClient's): c's transport
+// as it is, unguarded (see stepClient); redirects are still checked.
 func WithHTTPStepClient(c *http.Client) ActivitiesOption {
 	return func(a *Activities) { a.web = c }
 }
@@ -64,15 +59,16 @@ func (a *Activities) HTTP(ctx context.Context, c engine.Call) (engine.CallResult
 		return engine.CallResult{}, err
 	}
 	stop := keepAlive(ctx)
-	result, err := a.send(req, r.Expect)
+	result, err := a.send(a.stepClient(r.AllowPrivate, r.Headers), req, r.Expect)
 	stop()
 	if err != nil {
 		if ctx.Err() != nil {
 			return engine.CallResult{}, ctx.Err()
 		}
-		var cert *tls.CertificateVerificationError // no retry will fix it
+		var cert *tls.CertificateVerificationError // no retry will fix these
+		var denied *errDenied
 		return engine.CallResult{}, temporal.NewApplicationErrorWithOptions(where+": "+err.Error(), ErrHTTP,
-			temporal.ApplicationErrorOptions{NonRetryable: errors.As(err, &cert)})
+			temporal.ApplicationErrorOptions{NonRetryable: errors.As(err, &cert) || errors.As(err, &denied)})
 	}
 	status := int(result["status"].(int64))
 	activity.GetLogger(ctx).Info("http", "method", r.Method, "url", redactURL(req.URL), "status", status)
@@ -89,18 +85,12 @@ func (a *Activities) HTTP(ctx context.Context, c engine.Call) (engine.CallResult
 	return engine.CallResult{Outputs: outs, Seal: c.Seal}, nil
 }
 
-// send sends req and reads the response into the activity's result. When
-// expect accepts a 3xx, redirects are not followed.
-func (a *Activities) send(req *http.Request, expect []int) (map[string]any, error) {
-	client := a.web
-	if client == nil {
-		client = defaultHTTPClient
-	}
+// send sends req with client and reads the response into the activity's
+// result. When expect accepts a 3xx, redirects are not followed.
+func (a *Activities) send(client *http.Client, req *http.Request, expect []int) (map[string]any, error) {
 	for _, s := range expect {
 		if s >= 300 && s < 400 {
-			cl := *client
-			cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-			client = &cl
+			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 			break
 		}
 	}
@@ -190,11 +180,13 @@ func httpRequest(in map[string]any) (engine.HTTPRequest, error) {
 		Headers map[string]text `json:"headers"`
 		Body    any             `json:"body"`
 		Expect  statuses        `json:"expect"`
+		Private bool            `json:"allowPrivate"`
 	}
 	if err := decodeInput(in, &w); err != nil {
 		return engine.HTTPRequest{}, nonRetryable(ErrInvalidInput, "http input: "+err.Error())
 	}
-	r := engine.HTTPRequest{Method: strings.ToUpper(string(w.Method)), URL: string(w.URL), Body: w.Body, Expect: w.Expect}
+	r := engine.HTTPRequest{Method: strings.ToUpper(string(w.Method)), URL: string(w.URL), Body: w.Body, Expect: w.Expect,
+		AllowPrivate: w.Private}
 	if r.Method == "" {
 		r.Method = http.MethodGet
 	}

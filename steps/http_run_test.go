@@ -74,7 +74,7 @@ func jsonText(t *testing.T, v any) string {
 
 func TestHTTP(t *testing.T) {
 	srv := httpServer(t)
-	a := NewActivities(aws.Config{})
+	a := NewActivities(aws.Config{}, WithPrivateHTTP())
 	u := srv.URL
 	tests := []struct {
 		name string
@@ -147,7 +147,7 @@ func closedURL(t *testing.T) string {
 
 func TestHTTPErrors(t *testing.T) {
 	srv := httpServer(t)
-	a := NewActivities(aws.Config{})
+	a := NewActivities(aws.Config{}, WithPrivateHTTP())
 	u, host := srv.URL, strings.TrimPrefix(srv.URL, "http://")
 	closed := closedURL(t)
 	tests := []struct {
@@ -221,7 +221,7 @@ func (s *syncBuffer) String() string {
 
 func TestHTTPLogsNoSecret(t *testing.T) {
 	srv := httpServer(t)
-	a := NewActivities(aws.Config{})
+	a := NewActivities(aws.Config{}, WithPrivateHTTP())
 	var buf syncBuffer
 	for _, path := range []string{"/echo", "/status/503"} {
 		var ts testsuite.WorkflowTestSuite
@@ -266,7 +266,7 @@ func TestHTTPDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := run(t, NewActivities(aws.Config{}), engine.ActivityHTTP, engine.Call{Input: map[string]any{"url": srv.URL}},
+	_, err := run(t, NewActivities(aws.Config{}, WithPrivateHTTP()), engine.ActivityHTTP, engine.Call{Input: map[string]any{"url": srv.URL}},
 		func(env *testsuite.TestActivityEnvironment) {
 			env.SetWorkerOptions(worker.Options{BackgroundActivityContext: ctx})
 		})
@@ -278,7 +278,7 @@ func TestHTTPDeadline(t *testing.T) {
 func TestHTTPBadCertificate(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	_, err := run(t, NewActivities(aws.Config{}), engine.ActivityHTTP, engine.Call{Input: map[string]any{"url": srv.URL + "/?k=s3cret"}})
+	_, err := run(t, NewActivities(aws.Config{}, WithPrivateHTTP()), engine.ActivityHTTP, engine.Call{Input: map[string]any{"url": srv.URL + "/?k=s3cret"}})
 	if ae := appError(t, err); ae.Type() != ErrHTTP || !ae.NonRetryable() || strings.Contains(ae.Message(), "s3cret") ||
 		!strings.HasPrefix(ae.Message(), "GET "+srv.URL+"/?k=REDACTED: tls: ") {
 		t.Fatalf("%s (non-retryable %v): %s", ae.Type(), ae.NonRetryable(), ae.Message())

@@ -135,7 +135,9 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Cleanup(cl.Close)
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
 	audit := &memAudit{}
-	steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts()), audit)
+	// The tests' HTTP servers listen on loopback, which http steps may not
+	// reach without allowing it.
+	steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts(), steps.WithPrivateHTTP()), audit)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -192,6 +192,7 @@ func (s *session) close() {
 // workerFlags are the worker's settings.
 type workerFlags struct {
 	AllowScripts bool   `name:"allow-scripts" help:"Run script steps on this worker (they run programs on this host)."`
+	AllowPrivate bool   `name:"allow-private-http" help:"Let every http step reach loopback and link-local addresses (instance metadata), as allowPrivate does for one step."`
 	AuditLog     string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
 	Archive      string `placeholder:"DIR|s3://BUCKET/PREFIX" help:"Archive the history of every closed execution there, as replayable JSON, so it outlives the namespace's retention."`
 }
@@ -199,6 +200,7 @@ type workerFlags struct {
 // workerOptions are the settings a worker starts with.
 type workerOptions struct {
 	allowScripts bool
+	allowPrivate bool
 	audit        interp.Auditor
 	archive      string       // where closed executions are archived, if set
 	log          *slog.Logger // the archiver's
@@ -226,7 +228,7 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 	if err != nil {
 		return workerOptions{}, nil, err
 	}
-	o := workerOptions{allowScripts: f.AllowScripts, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil))}
+	o := workerOptions{allowScripts: f.AllowScripts, allowPrivate: f.AllowPrivate, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil))}
 	return o, func() { a.Close() }, nil
 }
 
@@ -244,6 +246,9 @@ func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker
 	var opts []steps.ActivitiesOption
 	if o.allowScripts {
 		opts = append(opts, steps.WithScripts())
+	}
+	if o.allowPrivate {
+		opts = append(opts, steps.WithPrivateHTTP())
 	}
 	steps.Register(w, steps.NewActivities(cfg, opts...), o.audit)
 	if err := w.Start(); err != nil {

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -121,9 +124,25 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 }
 
+// e2eMetadata reads what its URL answers: an http step pointed at the
+// instance metadata service.
+const e2eMetadata = `apiVersion: runbook/v1
+kind: Runbook
+name: metadata-read
+version: 1.0.0
+params:
+  URL: {type: string}
+steps:
+  - name: creds
+    http:
+      url: ${{ params.URL }}
+`
+
 func TestRunEmbedded(t *testing.T) {
 	env := e2eEnv(t)
-	dir := workdir(t, map[string]string{"ok.yaml": e2eRunbook, "failing.yaml": e2eFailing})
+	dir := workdir(t, map[string]string{"ok.yaml": e2eRunbook, "failing.yaml": e2eFailing,
+		"metadata.yaml": e2eMetadata, "metadata-allowed.yaml": strings.NewReplacer("metadata-read", "metadata-allowed",
+			"url: ", "allowPrivate: true\n      url: ").Replace(e2eMetadata)})
 	state := filepath.Join(t.TempDir(), "state")
 
 	t.Run("success", func(t *testing.T) {
@@ -145,6 +164,23 @@ func TestRunEmbedded(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stdout, "failed at step lookup: ") || !strings.Contains(r.stdout, "The specified queue does not exist") ||
 			!strings.Contains(r.stderr, "✗ lookup ") || strings.Contains(r.stderr, "✓ after") {
 			t.Error(r)
+		}
+	})
+	t.Run("instance metadata out of reach", func(t *testing.T) {
+		var hits atomic.Int32
+		meta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			_, _ = w.Write([]byte(`{"SecretAccessKey": "instance-secret"}`))
+		}))
+		defer meta.Close()
+		url := "URL=" + meta.URL + "/latest/meta-data/iam/security-credentials/worker"
+		r := e2eRun(t, dir, env, "run", "metadata.yaml", "-p", url, "--embedded", "--state-dir", state)
+		if r.code != 1 || !strings.Contains(r.stdout, "may not reach 127.0.0.1, a loopback address") || hits.Load() != 0 {
+			t.Errorf("%s\n%d requests reached the metadata server", r, hits.Load())
+		}
+		r = e2eRun(t, dir, env, "run", "metadata-allowed.yaml", "-p", url, "--embedded", "--state-dir", state)
+		if r.code != 0 || hits.Load() != 1 {
+			t.Errorf("allowPrivate: %s", r)
 		}
 	})
 	t.Run("missing param", func(t *testing.T) {
