@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // exprs type-checks every expression of the definition, scope by scope, in
 // an order where a step's dominators come first.
@@ -16,6 +19,7 @@ func (dc *defCheck) exprs() {
 		dc.durationExpr(dc.d.Timeout.Expr, base)
 	}
 	dc.compile(dc.d.Lock, base, wantAny)
+	dc.lockSecrets()
 	end := &scopeEnv{visible: dc.main.before(len(dc.d.Steps))}
 	for _, o := range dc.d.Outputs {
 		dc.output(o, end)
@@ -254,5 +258,26 @@ func (dc *defCheck) approvers(s *Step) {
 	}
 	if groups == 0 && int(minV.Int) > users {
 		dc.ds.Errorf(minV.Pos, "minApprovals is %d but only %d users may approve", minV.Int, users).Hint = "lower minApprovals or add approvers (a group counts its members)"
+	}
+}
+
+// lockSecrets refuses a lock that reads a secret param: its key becomes
+// the workflow ID, which anyone who may list executions sees.
+func (dc *defCheck) lockSecrets() {
+	if dc.d.Lock == nil {
+		return
+	}
+	for _, ref := range Reads(dc.d.Lock.Src) {
+		name, ok := strings.CutPrefix(ref, "params.")
+		if !ok || strings.Contains(name, ".") {
+			continue
+		}
+		for _, p := range dc.d.Params {
+			if p.Name.Name == name && p.Secret {
+				dc.ds.Errorf(dc.d.Lock.Pos, "lock reads the secret param %s: the lock's key is the execution's ID, which anyone who may list executions sees", name).Hint =
+					"key the lock on what the execution acts on (a cluster, a table), not on a secret"
+				return
+			}
+		}
 	}
 }

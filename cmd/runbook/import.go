@@ -22,6 +22,7 @@ type importCmd struct {
 type importSSMCmd struct {
 	Paths []string `arg:"" name:"path" sep:"none" help:"SSM Automation documents (*.json, *.yaml, *.yml), or directories of them."`
 	Out   string   `short:"o" placeholder:"DIR" default:"." help:"Where to write NAME.yaml (default: the current directory)."`
+	Force bool     `help:"Overwrite runbooks already in the output directory (else nothing is written when one is there)."`
 	// Resumers approve the steps translated from aws:pause.
 	Resumers []string `name:"resumers" placeholder:"PRINCIPAL" help:"Who resumes (approves) a step translated from aws:pause: user:NAME or group:NAME; repeat the flag or separate with commas (default: group:ssm-resumers)."`
 }
@@ -47,9 +48,40 @@ func (c *importSSMCmd) Run(e *env) error {
 		if err != nil {
 			return usagef("%v", err)
 		}
-		o := ssm.ImportAndValidate(p, src, opts, options(nil))
-		outcomes = append(outcomes, o)
-		switch {
+		outcomes = append(outcomes, ssm.ImportAndValidate(p, src, opts, options(nil)))
+	}
+	if err := c.write(e, docs, outcomes); err != nil {
+		return err
+	}
+	s := ssm.Summarize(outcomes)
+	s.WriteTable(e.stdout)
+	if s.Valid < len(outcomes) {
+		return errNotImported
+	}
+	return nil
+}
+
+// write writes the runbooks that validate, NAME.yaml in the output
+// directory, and reports the others. It overwrites nothing unless
+// --force: when a runbook is already there, or two documents give the
+// same name, it writes none.
+func (c *importSSMCmd) write(e *env, docs []string, outcomes []*ssm.Outcome) error {
+	from := map[string]string{}
+	for i, o := range outcomes {
+		if !o.Valid() {
+			continue
+		}
+		path := filepath.Join(c.Out, o.Result.Name+".yaml")
+		if prev, ok := from[path]; ok {
+			return fmt.Errorf("%s and %s both import as %s: import them into different directories", prev, docs[i], path)
+		}
+		from[path] = docs[i]
+		if _, err := os.Stat(path); err == nil && !c.Force {
+			return fmt.Errorf("%s exists: --force overwrites it (nothing was written)", path)
+		}
+	}
+	for i, o := range outcomes {
+		switch p := docs[i]; {
 		case o.Valid():
 			if err := os.MkdirAll(c.Out, 0o755); err != nil {
 				return err
@@ -65,11 +97,6 @@ func (c *importSSMCmd) Run(e *env) error {
 		default:
 			fmt.Fprintf(e.stderr, "%s: the translation does not validate:\n  %s\n", p, strings.Join(o.Invalid, "\n  "))
 		}
-	}
-	s := ssm.Summarize(outcomes)
-	s.WriteTable(e.stdout)
-	if s.Valid < len(outcomes) {
-		return errNotImported
 	}
 	return nil
 }

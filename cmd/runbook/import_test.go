@@ -50,3 +50,33 @@ func TestImportSSM(t *testing.T) {
 		})
 	}
 }
+
+// TestImportSSMKeepsFiles: import ssm never overwrites a file unless
+// --force: a runbook already at the path (written by hand, edited since)
+// is kept, nothing else is written, and the command says why.
+func TestImportSSMKeepsFiles(t *testing.T) {
+	dir := t.TempDir()
+	doc := "schemaVersion: '0.3'\nmainSteps:\n- name: nap\n  action: aws:sleep\n  inputs: {Duration: PT1S}\n"
+	for _, f := range []string{"doc.yaml", "other.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine := filepath.Join(dir, "out", "doc.yaml")
+	if err := os.MkdirAll(filepath.Dir(mine), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, []byte("# edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn(t, dir, "import", "ssm", "doc.yaml", "other.yaml", "-o", "out")
+	got, _ := os.ReadFile(mine)
+	if _, err := os.Stat(filepath.Join(dir, "out", "other.yaml")); r.code != 1 || string(got) != "# edited by hand\n" || err == nil ||
+		!strings.Contains(r.stderr, "out/doc.yaml exists: --force overwrites it") {
+		t.Errorf("exit %d, %s; the file now holds %q (other.yaml written: %v)", r.code, r.stderr, got, err == nil)
+	}
+	r = runIn(t, dir, "import", "ssm", "doc.yaml", "-o", "out", "--force")
+	if got, _ = os.ReadFile(mine); r.code != 0 || !strings.Contains(string(got), "aws:sleep") && !strings.Contains(string(got), "sleep: 1s") {
+		t.Errorf("--force: exit %d %s; the file holds %q", r.code, r.stderr, got)
+	}
+}
