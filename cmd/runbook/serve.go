@@ -33,8 +33,13 @@ type serveCmd struct {
 	SNSCA       string   `name:"sns-ca" type:"path" placeholder:"FILE" help:"Roots (PEM) the SNS signing certificate must chain to (default: the system's)."`
 	SNSTopics   []string `name:"sns-topic" placeholder:"ARN" sep:"none" help:"Turn the SNS hook on for this topic: messages and subscriptions of other topics are refused, and an alarm must be in its topic's account. Repeatable."`
 	LogFormat   string   `name:"log-format" enum:"text,json" default:"text" help:"Log format: ${enum}."`
-	conn        `embed:""`
-	workerFlags `embed:""`
+	// The HTTP server's deadlines: a client that sends slowly, or reads
+	// slowly, or idles, holds a connection no longer.
+	ReadTimeout  time.Duration `name:"read-timeout" default:"30s" help:"How long a request, body included, may take to arrive."`
+	WriteTimeout time.Duration `name:"write-timeout" default:"2m" help:"How long answering a request may take (an approval waits for the workflow)."`
+	IdleTimeout  time.Duration `name:"idle-timeout" default:"2m" help:"How long a kept-alive connection may idle."`
+	conn         `embed:""`
+	workerFlags  `embed:""`
 }
 
 // Run serves until SIGINT or SIGTERM; SIGHUP reloads the definitions,
@@ -78,7 +83,8 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return usagef("--listen %s: %v", c.Listen, err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: min(10*time.Second, c.ReadTimeout), ReadTimeout: c.ReadTimeout,
+		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"
 	if c.ListenCert != "" {
 		scheme = "https"

@@ -83,7 +83,7 @@ func TestServeCommand(t *testing.T) {
 	}
 	listen := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "serve", "--listen", listen, "--address", addr, "--catalog", filepath.Join(dir, "defs"),
+	cmd := exec.Command(bin, "serve", "--listen", listen, "--address", addr, "--catalog", filepath.Join(dir, "defs"), "--read-timeout", "2s",
 		"--tokens", tokens, "--hmac-key-file", filepath.Join(dir, "hmac.key"), "--state-dir", t.TempDir(), "--log-format", "json")
 	cmd.Env = env
 	logs := &syncBuffer{}
@@ -115,6 +115,29 @@ func TestServeCommand(t *testing.T) {
 		t.Fatalf("runbook serve not ready:\n%s", logs.String())
 	}
 	base := "http://" + listen
+
+	// A client that sends its body a byte at a time holds the connection
+	// no longer than --read-timeout.
+	slow, err := net.Dial("tcp", listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	if _, err := fmt.Fprintf(slow, "POST /v1/hooks/generic HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000\r\n\r\n", listen); err != nil {
+		t.Fatal(err)
+	}
+	began, closed := time.Now(), false
+	for !closed && time.Since(began) < 10*time.Second {
+		_, _ = slow.Write([]byte("x"))
+		_ = slow.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		var b [512]byte
+		_, rerr := slow.Read(b[:])
+		var ne net.Error
+		closed = rerr != nil && !(errors.As(rerr, &ne) && ne.Timeout())
+	}
+	if !closed || time.Since(began) > 6*time.Second {
+		t.Errorf("a body trickling in held the connection %v (closed %v), want about the 2s read timeout", time.Since(began), closed)
+	}
 
 	// No --sns-topic: the SNS hook is off, whatever is posted to it.
 	snsReq, _ := http.NewRequest("POST", base+"/v1/hooks/sns", strings.NewReader(`{"Type": "SubscriptionConfirmation",

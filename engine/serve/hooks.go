@@ -27,17 +27,20 @@ func (s *Server) hookSNS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.cfg.SNS.Verify(r.Context(), &m); err != nil {
-		status := http.StatusForbidden
-		if errors.Is(err, ErrFetch) {
-			status = http.StatusBadGateway
+		if errors.Is(err, ErrFetch) { // the network's fault, maybe: SNS retries
+			s.fetchFailed(w, "fetching the signing certificate", err)
+			return
 		}
-		s.refuse(w, "sns", status, "SNS signature: "+err.Error())
+		s.refuse(w, "sns", http.StatusForbidden, "SNS signature: "+err.Error())
 		return
 	}
 	switch m.Type {
 	case SNSSubscriptionConfirmation:
-		if err := s.cfg.SNS.Confirm(r.Context(), &m); err != nil {
-			s.refuse(w, "sns", http.StatusBadGateway, "confirming the subscription: "+err.Error())
+		if err := s.cfg.SNS.Confirm(r.Context(), &m); errors.Is(err, ErrFetch) {
+			s.fetchFailed(w, "confirming the subscription", err)
+			return
+		} else if err != nil {
+			s.refuse(w, "sns", http.StatusForbidden, "confirming the subscription: "+err.Error())
 			return
 		}
 		s.cfg.Metrics.IncHookDeliveries("sns", "confirmed")
@@ -134,6 +137,15 @@ func (s *Server) signed(w http.ResponseWriter, r *http.Request, hook string, bod
 		return false
 	}
 	return true
+}
+
+// fetchFailed answers an SNS delivery whose fetch from AWS failed: 502,
+// so that SNS retries; the error, which names addresses and resolvers,
+// goes to the log only.
+func (s *Server) fetchFailed(w http.ResponseWriter, what string, err error) {
+	s.cfg.Metrics.IncHookDeliveries("sns", "refused")
+	s.cfg.Logger.Warn("hook refused", "hook", "sns", "status", http.StatusBadGateway, "reason", what+": "+err.Error())
+	WriteProblem(w, http.StatusBadGateway, what+" from AWS failed; the server's log says why, and SNS delivers again")
 }
 
 // refuse answers a delivery that starts nothing, and counts it.

@@ -118,7 +118,9 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if _, err := s.cfg.Client.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		WriteProblem(w, http.StatusServiceUnavailable, "Temporal is not reachable: "+err.Error())
+		// Anyone may ask: the reason, with addresses, goes to the log.
+		s.cfg.Logger.Warn("not ready: Temporal is not reachable", "error", err)
+		WriteProblem(w, http.StatusServiceUnavailable, "Temporal is not reachable")
 		return
 	}
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -156,7 +158,7 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *A
 		if err != nil {
 			s.cfg.Metrics.IncHookDeliveries(hook, "error")
 			s.cfg.Logger.Error("start", "hook", hook, "alarm", a.Name, "definition", t.Plan.Name, "error", err)
-			WriteProblem(w, http.StatusServiceUnavailable, fmt.Sprintf("starting %s: %v", t.Plan.Name, err))
+			WriteProblem(w, http.StatusServiceUnavailable, fmt.Sprintf("starting %s failed; the server's log says why", t.Plan.Name))
 			return
 		}
 		res = append(res, st)
