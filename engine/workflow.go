@@ -92,8 +92,11 @@ type Call struct {
 	// own DryRun flag where its input has one, else not sent at all.
 	DryRun bool `json:"dryRun,omitempty"`
 	// Seal says the execution knows a secret: the call's payload, and
-	// its result's, are encrypted.
-	Seal bool `json:"seal,omitempty"`
+	// its result's, are encrypted. Secrets are the secret strings it
+	// knows (sealed with the call): the activity hides them from the
+	// messages of its failures, which Temporal stores as they are.
+	Seal    bool     `json:"seal,omitempty"`
+	Secrets []string `json:"secrets,omitempty"`
 }
 
 // HTTPRequest is the Input of the http activity (as data: Call.Input holds

@@ -61,13 +61,14 @@ func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
 // Register registers Call as engine.ActivityAWS, WaitFor as
 // engine.ActivityWaitFor, HTTP as engine.ActivityHTTP and Script as
 // engine.ActivityScript on w (a worker, or a test environment): the
-// activities the kinds name (Kind.Activity). Script is registered even
-// without WithScripts, to refuse with a clear error.
+// activities the kinds name (Kind.Activity), each hiding its call's
+// secrets from its failures. Script is registered even without
+// WithScripts, to refuse with a clear error.
 func (a *Activities) Register(w worker.ActivityRegistry) {
-	w.RegisterActivityWithOptions(a.Call, activity.RegisterOptions{Name: engine.ActivityAWS})
-	w.RegisterActivityWithOptions(a.WaitFor, activity.RegisterOptions{Name: engine.ActivityWaitFor})
-	w.RegisterActivityWithOptions(a.HTTP, activity.RegisterOptions{Name: engine.ActivityHTTP})
-	w.RegisterActivityWithOptions(a.Script, activity.RegisterOptions{Name: engine.ActivityScript})
+	w.RegisterActivityWithOptions(hiding(a.Call), activity.RegisterOptions{Name: engine.ActivityAWS})
+	w.RegisterActivityWithOptions(hiding(a.WaitFor), activity.RegisterOptions{Name: engine.ActivityWaitFor})
+	w.RegisterActivityWithOptions(hiding(a.HTTP), activity.RegisterOptions{Name: engine.ActivityHTTP})
+	w.RegisterActivityWithOptions(hiding(a.Script), activity.RegisterOptions{Name: engine.ActivityScript})
 }
 
 // Register registers on w (a worker) the interpreter workflow, running

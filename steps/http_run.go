@@ -71,7 +71,7 @@ func (a *Activities) HTTP(ctx context.Context, c engine.Call) (engine.CallResult
 			temporal.ApplicationErrorOptions{NonRetryable: errors.As(err, &cert) || errors.As(err, &denied)})
 	}
 	status := int(result["status"].(int64))
-	activity.GetLogger(ctx).Info("http", "method", r.Method, "url", redactURL(req.URL), "status", status)
+	activity.GetLogger(ctx).Info("http", "method", r.Method, "url", redactor(c.Secrets).Text(redactURL(req.URL)), "status", status)
 	if !expected(r.Expect, status) {
 		msg := fmt.Sprintf("%s: status %d, expected %s", where, status, expectText(r.Expect))
 		retry := status == http.StatusTooManyRequests || status >= 500

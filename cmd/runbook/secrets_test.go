@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,6 +44,43 @@ outputs:
   queue: steps.create.url
 `
 
+// notifyRunbook announces an approval by HTTP (the notice's default body,
+// and the call, carry the params) and fails's steps fail with the secret
+// param in their failure: a script's stderr, an HTTP call's URL path.
+const (
+	notifyRunbook = `apiVersion: runbook/v1
+kind: Runbook
+name: e2e-notify
+version: 1.0.0
+params:
+  URL: {type: string}
+  Token: {type: string, secret: true}
+steps:
+  - name: gate
+    approve:
+      approvers: [user:nobody]
+      message: rotate with ${{ params.Token }}?
+      timeout: 1s
+      notify: {http: {url: "${{ params.URL }}", headers: {X-Token: "${{ params.Token }}"}}}
+`
+	failsRunbook = `apiVersion: runbook/v1
+kind: Runbook
+name: e2e-fails
+version: 1.0.0
+params:
+  URL: {type: string}
+  Token: {type: string, secret: true}
+steps:
+  - name: tell
+    script:
+      command: [sh, -c, 'echo "bad token $0" >&2; exit 3', "${{ params.Token }}"]
+    onFailure: continue
+  - name: fetch
+    http: {url: "${{ params.URL }}/status/404/${{ params.Token }}", allowPrivate: true}
+    onFailure: continue
+`
+)
+
 // plainRunbook handles no secret.
 const plainRunbook = `apiVersion: runbook/v1
 kind: Runbook
@@ -73,20 +113,37 @@ func TestSecretsNeverPlain(t *testing.T) {
 		Name: aws.String("e2e-db-password"), SecretString: aws.String(secretValue)}); err != nil {
 		t.Fatal(err)
 	}
-	dir := workdir(t, map[string]string{"secrets.yaml": secretsRunbook, "plain.yaml": plainRunbook})
+	dir := workdir(t, map[string]string{"secrets.yaml": secretsRunbook, "plain.yaml": plainRunbook,
+		"notify.yaml": notifyRunbook, "fails.yaml": failsRunbook})
+	var notices atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		notices.Add(1)
+		http.Error(w, "nope", http.StatusNotFound)
+	}))
+	defer receiver.Close()
 
 	t.Run("generated key", func(t *testing.T) {
 		state := t.TempDir()
-		addr, logs := e2eServerLogs(t, env, state)
+		addr, logs := e2eServerLogs(t, env, state, "--allow-scripts", "--allow-private-http")
 		cli := func(args ...string) result {
 			t.Helper()
 			return e2eRun(t, dir, env, append(args, "--address", addr, "--state-dir", state)...)
 		}
+		// The notice goes out (and fails); the approval times out.
+		if r := cli("run", "notify.yaml", "-p", "URL="+receiver.URL, "-p", "Token="+secretParam); r.code != 1 || notices.Load() == 0 {
+			t.Fatalf("run notify: %s (%d notices)", r, notices.Load())
+		}
+		// Both steps fail, the secret in what they fail with.
+		fails := cli("run", "fails.yaml", "-p", "URL="+receiver.URL, "-p", "Token="+secretParam)
+		if fails.code != 0 || !strings.Contains(fails.stderr, "bad token ***") {
+			t.Fatalf("run fails: %s", fails)
+		}
+		failsID := executionID(t, fails)
 		r := cli("run", "secrets.yaml", "-p", "Queue=e2e-secrets-plainq", "-p", "Token="+secretParam)
 		if r.code != 0 || !strings.Contains(r.stderr, "password=***") {
 			t.Fatalf("run: %s", r)
 		}
-		seen := []string{r.stdout, r.stderr}
+		seen := []string{r.stdout, r.stderr, fails.stdout, fails.stderr, cli("history", failsID).stdout}
 		id := executionID(t, r)
 		for _, args := range [][]string{{"status", id}, {"status", id, "-o", "json"}, {"history", id}, {"history", id, "-o", "json"}} {
 			r := cli(args...)

@@ -24,7 +24,8 @@ func (it *interp) call(ctx workflow.Context, s *engine.PlanStep, k *engine.Kind,
 // program).
 func (it *interp) callActivity(ctx workflow.Context, s *engine.PlanStep, k *engine.Kind, rec *engine.StepRecord, env map[string]any, visit int, until *engine.Value) (*engine.CallResult, error) {
 	activity, target := k.Calls(s)
-	c := engine.Call{Step: s.Name, Op: target, Outputs: s.Outputs, Env: env, Seal: it.secrets.Known()}
+	c := it.newCall(s.Name)
+	c.Op, c.Outputs, c.Env = target, s.Outputs, env
 	aws := k.Operation(s) != ""
 	var in any
 	var err error

@@ -18,8 +18,8 @@ func (it *interp) identity(ctx workflow.Context) *engine.StepError {
 		return nil
 	}
 	env := it.env(it.root)
-	c := engine.Call{Step: "execution", Op: "sts:GetCallerIdentity", Seal: it.secrets.Known(),
-		Outputs: []*engine.PlanOutput{{Name: "account", Expr: &engine.Expr{Src: "result.Account"}}}}
+	c := it.newCall("execution")
+	c.Op, c.Outputs = "sts:GetCallerIdentity", []*engine.PlanOutput{{Name: "account", Expr: &engine.Expr{Src: "result.Account"}}}
 	var err error
 	if c.Region, err = it.text(it.in.Plan.Region, env); err != nil {
 		return asStepError(err)

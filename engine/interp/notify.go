@@ -21,7 +21,8 @@ func (it *interp) notify(ctx workflow.Context, s *engine.PlanStep, rec *engine.S
 	text := fmt.Sprintf("%s\n\n%s@%s (execution %s) waits at step %s for %d approval(s) from %s until %s.\nApprove: %s\nReject:  %s\n",
 		a.Message, it.in.Plan.Name, it.in.Plan.Version, id, rec.Name, a.MinApprovals,
 		strings.Join(a.Approvers, ", "), a.Deadline.UTC().Format(time.RFC3339), approve, reject)
-	c := engine.Call{Step: s.Name, Env: env}
+	c := it.newCall(s.Name)
+	c.Env = env
 	name, what := engine.ActivityAWS, "sns:Publish"
 	var err error
 	if topic := n.Field("sns"); topic != nil {

@@ -46,6 +46,17 @@ func (it *interp) noteOutputs(decl []*engine.PlanOutput, outs map[string]any) []
 	return it.secrets.holding(outs, declared)
 }
 
+// newCall is the input of an activity of step: sealed, and carrying the
+// secrets the activity hides from its failures, once the execution knows
+// one.
+func (it *interp) newCall(step string) engine.Call {
+	c := engine.Call{Step: step, Seal: it.secrets.Known()}
+	if c.Seal {
+		c.Secrets = slices.Clone(it.secrets.Strings())
+	}
+	return c
+}
+
 // hide replaces the secrets in a message by ***.
 func (it *interp) hide(s string) string { return it.secrets.Text(s) }
 
