@@ -126,7 +126,8 @@ func TestPageBrowserApprove(t *testing.T) {
 	}
 
 	// Neither a forged cross-site POST nor the requester changes anything.
-	form := url.Values{"step": {"gate"}, "comment": {"forged"}}
+	waiting := e.waitStatus(pageGateID, "gate", engine.StatusWaiting)
+	form := url.Values{"step": {"gate"}, "comment": {"forged"}, "request": {waiting.Approval.Request}}
 	if resp, body := e.request(http.MethodPost, decide, "alice-page-token", "https://evil.example", form); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-origin approve: %d, want 403\n%s", resp.StatusCode, body)
 	}

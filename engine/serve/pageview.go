@@ -143,8 +143,9 @@ func (s *Server) executionView(e *Execution, c Caller) *executionView {
 	return v
 }
 
-// pageDecide approves or rejects as the caller (form fields step and
-// comment), then goes back to the execution's page (303). A refusal is a
+// pageDecide approves or rejects as the caller (form fields step,
+// request and comment: a form without request decides nothing), then goes
+// back to the execution's page (303). A refusal is a
 // 403 page with the workflow's reason; nothing changes.
 func (s *Server) pageDecide(kind string) func(http.ResponseWriter, *http.Request, Caller) {
 	return func(w http.ResponseWriter, r *http.Request, c Caller) {
@@ -155,6 +156,10 @@ func (s *Server) pageDecide(kind string) func(http.ResponseWriter, *http.Request
 			return
 		}
 		req := DecideRequest{Step: r.PostFormValue("step"), Comment: strings.TrimSpace(r.PostFormValue("comment")), Request: r.PostFormValue("request")}
+		if req.Request == "" { // else it would bind to whatever waits now, maybe not what was shown
+			s.pageError(w, &c, http.StatusBadRequest, "The form names no approval request, so it cannot say what you saw: open the execution's page again and decide there.", back)
+			return
+		}
 		if _, err := s.decision(r.Context(), id, kind, req, c); err != nil {
 			s.pageTemporalError(w, &c, err, back)
 			return
