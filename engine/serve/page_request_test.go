@@ -16,15 +16,16 @@ import (
 func TestPageDecisionNeedsRequest(t *testing.T) {
 	e := newPageEnv(t, pageGate)
 	e.start(0, pageGateID, "bob")
-	rec := e.waitStatus(pageGateID, "gate", engine.StatusWaiting)
+	e.waitStatus(pageGateID, "gate", engine.StatusWaiting)
 	decide := "/ui/executions/" + url.PathEscape(pageGateID) + "/approve"
 	resp, body := e.request(http.MethodPost, decide, "alice-page-token", e.url, url.Values{"step": {"gate"}, "comment": {"unbound"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "names no approval request") {
 		t.Errorf("a decision without request: %d\n%s", resp.StatusCode, body)
 	}
-	if rec = e.waitStatus(pageGateID, "gate", engine.StatusWaiting); len(rec.Approval.Decisions) != 0 {
+	if rec := e.waitStatus(pageGateID, "gate", engine.StatusWaiting); len(rec.Approval.Decisions) != 0 {
 		t.Fatalf("a decision was recorded: %+v", rec.Approval.Decisions[0])
 	}
+	rec := e.waitStatus(pageGateID, "gate", engine.StatusWaiting)
 	form := url.Values{"step": {"gate"}, "comment": {"bound"}, "request": {rec.Approval.Request}}
 	if resp, body := e.request(http.MethodPost, decide, "alice-page-token", e.url, form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a decision naming the request: %d\n%s", resp.StatusCode, body)
