@@ -22,7 +22,10 @@ type Activities struct {
 	creds   sync.Map     // "region|role|session" -> aws.CredentialsProvider
 	web     *http.Client // http steps' client as given; nil: the default transport, guarded
 	scripts bool         // WithScripts
-	private bool         // WithPrivateHTTP
+	// scriptUserName is who scripts run as (WithScriptUser); "": nobody
+	// when the worker is root, else the worker's user.
+	scriptUserName string
+	private        bool // WithPrivateHTTP
 
 	// The http steps' transports (see stepClient): their connections
 	// refuse what denied names (deniedAddr; tests replace it), unless open.
@@ -38,6 +41,12 @@ type ActivitiesOption func(*Activities)
 // as a client whose transport injects failures in tests.
 func WithHTTPClient(c aws.HTTPClient) ActivitiesOption {
 	return func(a *Activities) { a.cfg.HTTPClient = c }
+}
+
+// WithScriptUser runs scripts as the user name (the worker must be root
+// to run them as another user).
+func WithScriptUser(name string) ActivitiesOption {
+	return func(a *Activities) { a.scriptUserName = name }
 }
 
 // WithPrivateHTTP lets every http step reach loopback and link-local

@@ -3,14 +3,29 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 )
 
 // ownGroup does nothing where there are no process groups: only the
-// program itself is killed at the deadline.
-func ownGroup(*exec.Cmd) {}
+// program itself is killed at the deadline. Scripts run as the worker.
+func ownGroup(*exec.Cmd, *struct{}) {}
+
+// scriptUser: scripts run as the worker where there is no setuid.
+func (a *Activities) scriptUser() (*struct{}, error) { return ScriptUser(a.scriptUserName) }
+
+// ScriptUser refuses a name: scripts run as the worker here.
+func ScriptUser(name string) (*struct{}, error) {
+	if name != "" {
+		return nil, errors.New("scripts run as the worker's user on this system: drop --script-user")
+	}
+	return nil, nil
+}
+
+// scriptDir is a new empty directory for a script.
+func scriptDir(*struct{}) (string, error) { return os.MkdirTemp("", "runbook-script-") }
 
 // killGroup kills cmd's process.
 func killGroup(cmd *exec.Cmd) error {

@@ -31,8 +31,9 @@ const (
 // activity keeps; the rest is read and dropped.
 const MaxScriptOutput = 1 << 20
 
-// scriptEnvBase lists the worker's variables a script sees (when set).
-var scriptEnvBase = []string{"PATH", "HOME", "LANG", "TMPDIR"}
+// scriptEnvBase lists the worker's variables a script sees (when set);
+// HOME and TMPDIR are the script's own directory.
+var scriptEnvBase = []string{"PATH", "LANG"}
 
 // scriptWaitDelay is how long the script activity waits for output once
 // the program has exited or been killed: processes it left behind that
@@ -54,12 +55,17 @@ func WithScripts() ActivitiesOption {
 //
 // The command is an argv run directly, with no shell unless its program
 // is one; the program is looked up in the worker's PATH. Its environment
-// is NOT the worker's, which holds AWS credentials: only PATH, HOME, LANG
-// and TMPDIR are taken from the worker (when set), and the request's Env
-// is added to them. It runs in the worker's directory, in a process group
-// of its own: when the activity ends (timeout, cancellation) the whole
-// group is killed with SIGKILL and Script returns ctx's error, as it does
-// for processes the program leaves behind holding its output.
+// is NOT the worker's, which holds AWS credentials: only PATH and LANG
+// are taken from the worker (when set), HOME and TMPDIR are a new empty
+// directory it runs in (removed after it), and the request's Env is added
+// to them. A worker running as root runs it as an unprivileged user
+// (nobody, unless WithScriptUser says another), so the worker's files and
+// its environment in /proc are out of its reach; a worker that is not
+// root runs it as itself: it can read what the worker can. It runs in a
+// process group of its own: when the activity ends (timeout,
+// cancellation) the whole group is killed with SIGKILL and Script returns
+// ctx's error, as it does for processes the program leaves behind holding
+// its output.
 //
 // A non-zero exit fails with a non-retryable ErrExitCode error whose
 // message ends with stderr's last lines.
@@ -72,14 +78,24 @@ func (a *Activities) Script(ctx context.Context, c engine.Call) (engine.CallResu
 	if err != nil {
 		return engine.CallResult{}, err
 	}
+	user, err := a.scriptUser()
+	if err != nil {
+		return engine.CallResult{}, nonRetryable(ErrScript, err.Error())
+	}
+	dir, err := scriptDir(user)
+	if err != nil {
+		return engine.CallResult{}, temporal.NewApplicationError("a directory for the script: "+err.Error(), ErrScript)
+	}
+	defer os.RemoveAll(dir)
 	cmd := exec.CommandContext(ctx, r.Command[0], r.Command[1:]...)
-	cmd.Env = scriptEnv(r.Env)
+	cmd.Dir = dir
+	cmd.Env = scriptEnv(r.Env, dir)
 	if r.Stdin != "" {
 		cmd.Stdin = strings.NewReader(r.Stdin)
 	}
 	stdout, stderr := &capWriter{max: MaxScriptOutput}, &capWriter{max: MaxScriptOutput}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	ownGroup(cmd)
+	ownGroup(cmd, user)
 	cmd.Cancel = func() error { return killGroup(cmd) }
 	cmd.WaitDelay = scriptWaitDelay
 	if err := cmd.Start(); err != nil {
@@ -145,10 +161,11 @@ func scriptRequest(in map[string]any) (engine.ScriptRequest, error) {
 	return r, nil
 }
 
-// scriptEnv is a script's environment: scriptEnvBase from the worker, then
-// env, sorted; never nil (nil would be the worker's whole environment).
-func scriptEnv(env map[string]string) []string {
-	vars := map[string]string{}
+// scriptEnv is a script's environment: scriptEnvBase from the worker,
+// HOME and TMPDIR its directory, then env, sorted; never nil (nil would be
+// the worker's whole environment).
+func scriptEnv(env map[string]string, dir string) []string {
+	vars := map[string]string{"HOME": dir, "TMPDIR": dir}
 	for _, k := range scriptEnvBase {
 		if v, ok := os.LookupEnv(k); ok {
 			vars[k] = v

@@ -25,8 +25,8 @@ import (
 // cmd is a command as data.
 func cmd(argv ...any) map[string]any { return map[string]any{"command": argv} }
 
-// workerEnv is what `env` prints in a script given extra: the worker's
-// PATH, HOME, LANG and TMPDIR, then extra.
+// workerEnv is what `env` prints in a script given extra, but for HOME
+// and TMPDIR: the worker's PATH and LANG, then extra.
 func workerEnv(extra ...string) string {
 	vars := extra
 	for _, k := range scriptEnvBase {
@@ -36,6 +36,34 @@ func workerEnv(extra ...string) string {
 	}
 	slices.Sort(vars)
 	return strings.Join(vars, "\n") + "\n"
+}
+
+// TestScriptEnv: the worker's environment is not the script's: it has
+// the worker's PATH and LANG, its own directory as HOME and TMPDIR, and
+// the step's env.
+func TestScriptEnv(t *testing.T) {
+	t.Setenv("RUNBOOK_TEST_SECRET", "s3cret")
+	a := NewActivities(aws.Config{}, WithScripts())
+	res, err := run(t, a, engine.ActivityScript, engine.Call{Step: "s",
+		Input: map[string]any{"command": []any{"env"}, "env": map[string]any{"FOO": "1"}}, Outputs: outs("out=result.stdout")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rest []string
+	own := map[string]string{}
+	for _, l := range strings.SplitAfter(res.Outputs["out"].(string), "\n") {
+		if k, v, _ := strings.Cut(strings.TrimSuffix(l, "\n"), "="); k == "HOME" || k == "TMPDIR" {
+			own[k] = v
+		} else if l != "" {
+			rest = append(rest, l)
+		}
+	}
+	if got, want := strings.Join(rest, ""), workerEnv("FOO=1"); got != want {
+		t.Errorf("environment\n got %q\nwant %q", got, want)
+	}
+	if own["HOME"] != own["TMPDIR"] || !strings.HasPrefix(own["HOME"], filepath.Join(os.TempDir(), "runbook-script-")) {
+		t.Errorf("HOME and TMPDIR: %v, want the script's own directory", own)
+	}
 }
 
 func TestScript(t *testing.T) {
@@ -53,8 +81,6 @@ func TestScript(t *testing.T) {
 			`{"code":0,"err":"","out":"$HOME a b *\n","zero":true}`},
 		{"a shell when asked", map[string]any{"command": []any{"sh", "-c", `echo "$FOO"; echo err >&2`}, "env": map[string]any{"FOO": "b a r"}},
 			outs("out=result.stdout", "err=result.stderr"), `{"err":"err\n","out":"b a r\n"}`},
-		{"the worker's environment is not the script's", map[string]any{"command": []any{"env"}, "env": map[string]any{"FOO": "1"}},
-			stdout, jsonText(t, map[string]any{"out": workerEnv("FOO=1")})},
 		{"env overrides", map[string]any{"command": []any{"sh", "-c", `echo "$HOME ${RUNBOOK_TEST_SECRET-unset}"`}, "env": map[string]any{"HOME": "/h"}},
 			stdout, `{"out":"/h unset\n"}`},
 		{"stdin", map[string]any{"command": []any{"cat"}, "stdin": "hello\nworld"}, stdout, `{"out":"hello\nworld"}`},
@@ -154,9 +180,23 @@ func grandchild(t *testing.T, file string) int {
 	return pid
 }
 
+// sharedDir is a directory the script's user can write in (scripts run as
+// nobody when the tests run as root).
+func sharedDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "runbook-test-")
+	if err == nil {
+		err = os.Chmod(dir, 0o777)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
 func TestScriptKillsItsGroup(t *testing.T) {
 	a := NewActivities(aws.Config{}, WithScripts())
-	pidFile := filepath.Join(t.TempDir(), "pid")
+	pidFile := filepath.Join(sharedDir(t), "pid")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	start := time.Now()
@@ -177,7 +217,7 @@ func TestScriptLeftovers(t *testing.T) {
 	// The program exits at once; what it left holding its stdout is killed
 	// after scriptWaitDelay, and the output so far is the result.
 	a := NewActivities(aws.Config{}, WithScripts())
-	pidFile := filepath.Join(t.TempDir(), "pid")
+	pidFile := filepath.Join(sharedDir(t), "pid")
 	start := time.Now()
 	res, err := run(t, a, engine.ActivityScript, engine.Call{Step: "s",
 		Input: cmd("sh", "-c", `sleep 60 & echo $! > "$1"; echo started`, "sh", pidFile), Outputs: outs("out=result.stdout")})

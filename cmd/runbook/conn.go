@@ -192,6 +192,7 @@ func (s *session) close() {
 // workerFlags are the worker's settings.
 type workerFlags struct {
 	AllowScripts bool   `name:"allow-scripts" help:"Run script steps on this worker (they run programs on this host)."`
+	ScriptUser   string `name:"script-user" placeholder:"USER" help:"Run scripts as this user (default: nobody when the worker runs as root, else the worker's user)."`
 	AllowPrivate bool   `name:"allow-private-http" help:"Let every http step reach loopback and link-local addresses (instance metadata), as allowPrivate does for one step."`
 	AuditLog     string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
 	Archive      string `placeholder:"DIR|s3://BUCKET/PREFIX" help:"Archive the history of every closed execution there, as replayable JSON, so it outlives the namespace's retention."`
@@ -200,6 +201,7 @@ type workerFlags struct {
 // workerOptions are the settings a worker starts with.
 type workerOptions struct {
 	allowScripts bool
+	scriptUser   string // who scripts run as; "": steps' default
 	allowPrivate bool
 	audit        interp.Auditor
 	archive      string       // where closed executions are archived, if set
@@ -212,6 +214,14 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 	if f.Archive != "" {
 		if err := archive.CheckDest(f.Archive); err != nil {
 			return workerOptions{}, nil, usagef("--archive: %v", err)
+		}
+	}
+	if f.ScriptUser != "" && !f.AllowScripts {
+		return workerOptions{}, nil, usagef("--script-user: scripts run only with --allow-scripts")
+	}
+	if f.AllowScripts {
+		if _, err := steps.ScriptUser(f.ScriptUser); err != nil {
+			return workerOptions{}, nil, usagef("--script-user: %v", err)
 		}
 	}
 	path := f.AuditLog
@@ -228,8 +238,19 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 	if err != nil {
 		return workerOptions{}, nil, err
 	}
-	o := workerOptions{allowScripts: f.AllowScripts, allowPrivate: f.AllowPrivate, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil))}
+	o := workerOptions{allowScripts: f.AllowScripts, scriptUser: f.ScriptUser, allowPrivate: f.AllowPrivate, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil))}
 	return o, func() { a.Close() }, nil
+}
+
+// scriptUserName names who scripts run as, for the log.
+func scriptUserName(name string) string {
+	switch {
+	case name != "":
+		return name
+	case os.Geteuid() == 0:
+		return "nobody"
+	}
+	return "the worker's"
 }
 
 // startWorker runs a worker of the interpreter workflow and the AWS,
@@ -245,7 +266,8 @@ func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker
 	w := worker.New(cl, engine.TaskQueue, worker.Options{})
 	var opts []steps.ActivitiesOption
 	if o.allowScripts {
-		opts = append(opts, steps.WithScripts())
+		opts = append(opts, steps.WithScripts(), steps.WithScriptUser(o.scriptUser))
+		o.log.Info("script steps allowed", "user", scriptUserName(o.scriptUser))
 	}
 	if o.allowPrivate {
 		opts = append(opts, steps.WithPrivateHTTP())

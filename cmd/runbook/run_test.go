@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -138,9 +139,21 @@ steps:
       url: ${{ params.URL }}
 `
 
+const e2eWhoAmI = `apiVersion: runbook/v1
+kind: Runbook
+name: whoami
+version: 1.0.0
+outputs: {user: steps.who.user}
+steps:
+  - name: who
+    script:
+      command: [id, -un]
+    outputs: {user: trim(result.stdout)}
+`
+
 func TestRunEmbedded(t *testing.T) {
 	env := e2eEnv(t)
-	dir := workdir(t, map[string]string{"ok.yaml": e2eRunbook, "failing.yaml": e2eFailing,
+	dir := workdir(t, map[string]string{"ok.yaml": e2eRunbook, "failing.yaml": e2eFailing, "whoami.yaml": e2eWhoAmI,
 		"metadata.yaml": e2eMetadata, "metadata-allowed.yaml": strings.NewReplacer("metadata-read", "metadata-allowed",
 			"url: ", "allowPrivate: true\n      url: ").Replace(e2eMetadata)})
 	state := filepath.Join(t.TempDir(), "state")
@@ -181,6 +194,26 @@ func TestRunEmbedded(t *testing.T) {
 		r = e2eRun(t, dir, env, "run", "metadata-allowed.yaml", "-p", url, "--embedded", "--state-dir", state)
 		if r.code != 0 || hits.Load() != 1 {
 			t.Errorf("allowPrivate: %s", r)
+		}
+	})
+	t.Run("scripts unprivileged", func(t *testing.T) {
+		want := "nobody"
+		if os.Geteuid() != 0 {
+			me, err := user.Current()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = me.Username
+		}
+		r := e2eRun(t, dir, env, "run", "whoami.yaml", "--allow-scripts", "--embedded", "--state-dir", state)
+		if r.code != 0 || r.stdout != "succeeded; outputs: user="+want+"\n" || !strings.Contains(r.stderr, "script steps allowed") {
+			t.Errorf("want the script run as %s: %s", want, r)
+		}
+		for _, args := range [][]string{{"--allow-scripts", "--script-user", "no-such-user-runbook"}, {"--script-user", "nobody"}} {
+			r = e2eRun(t, dir, env, append([]string{"run", "whoami.yaml", "--embedded", "--state-dir", state}, args...)...)
+			if r.code != 2 || !strings.Contains(r.stderr, "--script-user: ") {
+				t.Errorf("%v: %s", args, r)
+			}
 		}
 	})
 	t.Run("missing param", func(t *testing.T) {

@@ -81,16 +81,16 @@ type workerCmd struct {
 func (c *workerCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := c.connect(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.close()
 	wo, closeAudit, err := c.workerFlags.options(c.StateDir, e.stderr)
 	if err != nil {
 		return err
 	}
 	defer closeAudit()
+	s, err := c.connect(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
 	w, err := startWorker(ctx, s.client, wo)
 	if err != nil {
 		return err
