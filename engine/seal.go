@@ -5,6 +5,7 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 )
 
 // sealer is a value that may carry a secret: workflow and child inputs,
@@ -36,6 +37,18 @@ func (o Outcome) sealed() bool    { return o.Seal }
 // (or every payload when c.All).
 func DataConverter(c *Codec) converter.DataConverter {
 	return converter.NewCodecDataConverter(marking{converter.GetDefaultDataConverter()}, c)
+}
+
+// FailureConverter is Temporal's default failure converter with codec c:
+// when c encrypts every payload, a failure's message and stack trace go
+// into an encoded attributes payload (encrypted) and the history keeps
+// only "Encoded failure" in clear: error texts may carry what the runbook
+// handles. DecodeHistory restores them for the timeline.
+func FailureConverter(c *Codec) converter.FailureConverter {
+	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter:          DataConverter(c),
+		EncodeCommonAttributes: c != nil && c.All,
+	})
 }
 
 // marking marks the payloads of sealers that carry a secret.

@@ -18,6 +18,7 @@ import (
 // are, with the key generated in the state directory (codec.key).
 type codecFlags struct {
 	CodecKeyFile string `name:"codec-key-file" placeholder:"FILE" type:"path" env:"RUNBOOK_CODEC_KEY_FILE" help:"Keys (ID:BASE64 lines, the first seals) that encrypt every payload of execution histories; default: only payloads carrying secrets, with the state directory's generated key."`
+	StrictPerms  bool   `name:"strict-perms" help:"Refuse a --codec-key-file that group or others can read (default: warn)."`
 	CodecKeys    string `name:"codec-keys" hidden:"" env:"RUNBOOK_CODEC_KEYS" help:"Keys as --codec-key-file holds them, comma-separated."`
 
 	once sync.Once
@@ -48,6 +49,9 @@ func (f *codecFlags) build(stateDir string) (*engine.Codec, error) {
 		if b, err = os.ReadFile(f.CodecKeyFile); err != nil {
 			return nil, usagef("--codec-key-file: %v", err)
 		}
+		if err := f.checkPerms(); err != nil {
+			return nil, err
+		}
 		ring, err = engine.ParseKeys(string(b), f.CodecKeyFile)
 	case f.CodecKeys != "":
 		ring, err = engine.ParseKeys(f.CodecKeys, "RUNBOOK_CODEC_KEYS")
@@ -66,6 +70,21 @@ func (f *codecFlags) build(stateDir string) (*engine.Codec, error) {
 		return nil, gerr
 	}
 	return &engine.Codec{Keys: ring, All: true}, nil
+}
+
+// checkPerms warns, or with --strict-perms refuses, when the key file is
+// readable by group or others: anyone who can read it reads every history.
+func (f *codecFlags) checkPerms() error {
+	fi, err := os.Stat(f.CodecKeyFile)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return err
+	}
+	msg := fmt.Sprintf("--codec-key-file %s can be read by group or others (mode %04o): chmod 600 it", f.CodecKeyFile, fi.Mode().Perm())
+	if f.StrictPerms {
+		return usagef("%s", msg)
+	}
+	fmt.Fprintln(os.Stderr, "warning: "+msg+" (--strict-perms refuses it)")
+	return nil
 }
 
 // keygenCmd prints a new codec key.

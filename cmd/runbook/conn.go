@@ -68,7 +68,7 @@ func (c *conn) options(address string) (client.Options, error) {
 	if err != nil {
 		return opts, err
 	}
-	opts.DataConverter = engine.DataConverter(codec)
+	opts.DataConverter, opts.FailureConverter = engine.DataConverter(codec), engine.FailureConverter(codec)
 	if c.TLSCertPath != "" || c.TLSCAPath != "" || c.APIKey != "" {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 		if c.TLSCertPath != "" {

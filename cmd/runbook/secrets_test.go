@@ -81,6 +81,19 @@ steps:
 `
 )
 
+// failPlainRunbook fails with its marker in the failure's message (an
+// HTTP error names the URL's path); it declares no secret.
+const failPlainRunbook = `apiVersion: runbook/v1
+kind: Runbook
+name: e2e-fail-plain
+version: 1.0.0
+params:
+  URL: {type: string}
+steps:
+  - name: fetch
+    http: {url: "${{ params.URL }}/status/404/e2e-fail-marker-6612", allowPrivate: true}
+`
+
 // plainRunbook handles no secret.
 const plainRunbook = `apiVersion: runbook/v1
 kind: Runbook
@@ -114,7 +127,7 @@ func TestSecretsNeverPlain(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := workdir(t, map[string]string{"secrets.yaml": secretsRunbook, "plain.yaml": plainRunbook,
-		"notify.yaml": notifyRunbook, "fails.yaml": failsRunbook})
+		"notify.yaml": notifyRunbook, "fails.yaml": failsRunbook, "failplain.yaml": failPlainRunbook})
 	var notices atomic.Int32
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		notices.Add(1)
@@ -200,6 +213,15 @@ func TestSecretsNeverPlain(t *testing.T) {
 		if r := cli("run", "plain.yaml", "-p", "Marker=e2e-plain-marker-8830"); r.code != 0 {
 			t.Fatalf("run plain: %s", r)
 		}
+		// A failure's message is encrypted too (the history keeps "Encoded
+		// failure"); the CLI, with the key, shows it.
+		failed := cli("run", "failplain.yaml", "-p", "URL="+receiver.URL)
+		if failed.code != 1 || !strings.Contains(failed.stdout, "e2e-fail-marker-6612") {
+			t.Fatalf("run failplain: %s", failed)
+		}
+		if h := cli("history", executionID(t, failed)); !strings.Contains(h.stdout, "/status/404/e2e-fail-marker-6612") {
+			t.Errorf("the timeline lacks the failure's message:\n%s", h)
+		}
 		// Rotate: a new key first, the old one kept to read what it sealed.
 		if err := os.WriteFile(keys, []byte(strings.TrimSpace(e2eRun(t, dir, env, "keygen").stdout)+"\n"+oldKey+"\n"), 0o600); err != nil {
 			t.Fatal(err)
@@ -210,8 +232,10 @@ func TestSecretsNeverPlain(t *testing.T) {
 		}
 		db := stateFiles(t, state)
 		noSecret(t, []string{r.stdout, r.stderr, h.stdout, logs.String()}, db)
-		if bytes.Contains(db, []byte("e2e-plain-marker-8830")) {
-			t.Error("a plain param is in the database although every payload should be encrypted")
+		for _, marker := range []string{"e2e-plain-marker-8830", "e2e-fail-marker-6612"} {
+			if bytes.Contains(db, []byte(marker)) {
+				t.Errorf("%s is in the database although every payload and failure should be encrypted", marker)
+			}
 		}
 	})
 }
