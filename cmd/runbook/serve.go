@@ -32,6 +32,7 @@ type serveCmd struct {
 	SNSHosts    string   `name:"sns-hosts" placeholder:"REGEX" help:"Hosts SNS certificates and SubscribeURLs may come from (default: sns.REGION.amazonaws.com)."`
 	SNSCA       string   `name:"sns-ca" type:"path" placeholder:"FILE" help:"Roots (PEM) the SNS signing certificate must chain to (default: the system's)."`
 	SNSTopics   []string `name:"sns-topic" placeholder:"ARN" sep:"none" help:"Turn the SNS hook on for this topic: messages and subscriptions of other topics are refused, and an alarm must be in its topic's account. Repeatable."`
+	HookGroup   string   `name:"hook-group" default:"hooks" placeholder:"GROUP" help:"The tokens file's group whose tokens may deliver hooks (EventBridge); their holder is the executions' requester."`
 	LogFormat   string   `name:"log-format" enum:"text,json" default:"text" help:"Log format: ${enum}."`
 	// The HTTP server's deadlines: a client that sends slowly, or reads
 	// slowly, or idles, holds a connection no longer.
@@ -52,7 +53,7 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	cfg := serve.Config{Metrics: serve.NewMetrics(), Logger: log}
+	cfg := serve.Config{Metrics: serve.NewMetrics(), Logger: log, HookGroup: c.HookGroup}
 	if c.HMACKeyFile != "" {
 		if cfg.HMACKey, err = readKey(c.HMACKeyFile); err != nil {
 			return err

@@ -253,7 +253,7 @@ func TestE2ERoutes(t *testing.T) {
 	if out := e.wait(cpu); out.Finding == nil || out.Finding.Finding != "CPU high on i-0123456789abcdef0" {
 		t.Errorf("EventBridge execution: %s, finding %+v", out.Status, out.Finding)
 	}
-	if in := e.input(cpu); in.StartedBy != "hook:eventbridge" || in.Params["InstanceId"] != "i-0123456789abcdef0" {
+	if in := e.input(cpu); in.StartedBy != "eventbridge" || in.Params["InstanceId"] != "i-0123456789abcdef0" {
 		t.Errorf("EventBridge execution: started by %q, params %v", in.StartedBy, in.Params)
 	}
 	e.waitCount("", 3, 10*time.Second)

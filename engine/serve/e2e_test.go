@@ -58,7 +58,8 @@ var e2eCallers = []Caller{
 	{Identity: "alice", Groups: []string{"ops"}},
 	{Identity: "bob", Groups: []string{"ops"}},
 	{Identity: "carol", Groups: []string{"viewers"}},
-	{Identity: "eventbridge"},
+	{Identity: "eventbridge", Groups: []string{"hooks"}},
+	{Identity: "dave", Groups: []string{"hooks", "ops"}}, // delivers hooks and approves
 }
 
 var e2eQuiet = log.NewStructuredLogger(slog.New(slog.DiscardHandler))

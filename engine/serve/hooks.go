@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -56,7 +57,7 @@ func (s *Server) hookSNS(w http.ResponseWriter, r *http.Request) {
 			s.refuse(w, "sns", http.StatusForbidden, err.Error())
 			return
 		}
-		s.alarm(w, r, "sns", a)
+		s.alarm(w, r, "sns", s.hookCaller("sns"), a)
 	default:
 		s.cfg.Metrics.IncHookDeliveries("sns", "ignored")
 		WriteJSON(w, http.StatusOK, map[string]string{"ignored": m.Type})
@@ -88,27 +89,42 @@ func arnAccount(arn string) string {
 
 // hookEventBridge takes "CloudWatch Alarm State Change" events from an
 // EventBridge API destination, authenticated by a bearer token (the
-// connection's API key header) or the generic hook's signature.
+// connection's API key header) of the hook group, whose identity is the
+// executions' requester, or by the generic hook's signature.
 func (s *Server) hookEventBridge(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return
 	}
+	c := s.hookCaller("eventbridge")
 	if r.Header.Get(GenericSignatureHeader) != "" {
 		if !s.signed(w, r, "eventbridge", body) {
 			return
 		}
-	} else if _, err := s.tokens.Load().Authenticate(r); err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
-		s.refuse(w, "eventbridge", http.StatusUnauthorized, err.Error())
-		return
+	} else {
+		var err error
+		if c, err = s.tokens.Load().Authenticate(r); err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
+			s.refuse(w, "eventbridge", http.StatusUnauthorized, err.Error())
+			return
+		}
+		if !slices.Contains(c.Groups, s.cfg.HookGroup) {
+			s.refuse(w, "eventbridge", http.StatusForbidden, fmt.Sprintf("%s may not deliver hooks: only tokens of group %s do", c.Identity, s.cfg.HookGroup))
+			return
+		}
 	}
 	a, err := ParseEventBridgeAlarm(body)
 	if err != nil {
 		s.refuse(w, "eventbridge", http.StatusBadRequest, err.Error())
 		return
 	}
-	s.alarm(w, r, "eventbridge", a)
+	s.alarm(w, r, "eventbridge", c, a)
+}
+
+// hookCaller is who a signed delivery of hook is: hook:NAME, of the
+// hook group (it proved the HMAC key, or came from a configured topic).
+func (s *Server) hookCaller(hook string) Caller {
+	return Caller{Identity: "hook:" + hook, Groups: []string{s.cfg.HookGroup}}
 }
 
 // hookGeneric takes an alarm as JSON, signed with the HMAC key.
@@ -122,7 +138,7 @@ func (s *Server) hookGeneric(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, "generic", http.StatusBadRequest, err.Error())
 		return
 	}
-	s.alarm(w, r, "generic", a)
+	s.alarm(w, r, "generic", s.hookCaller("generic"), a)
 }
 
 // signed verifies the generic signature headers over body.

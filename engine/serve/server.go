@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,7 +30,14 @@ type Config struct {
 	HMACKey []byte       // empty: the generic hook refuses every delivery
 	Logger  *slog.Logger // nil: discard
 	Now     func() time.Time
+	// HookGroup is the tokens file's group whose tokens may deliver hooks
+	// ("": DefaultHookGroup); signed deliveries (SNS, HMAC) belong to it.
+	HookGroup string
 }
+
+// DefaultHookGroup is the group whose tokens may deliver hooks unless
+// Config.HookGroup names another.
+const DefaultHookGroup = "hooks"
 
 // Server is `runbook serve`'s HTTP handler. Its catalog and tokens are
 // swapped whole by Reload (SIGHUP) without dropping requests in flight.
@@ -51,6 +59,9 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.HookGroup == "" {
+		cfg.HookGroup = DefaultHookGroup
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.Reload(c, t)
@@ -130,14 +141,18 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 type Started struct {
 	Definition string `json:"definition"`
 	ID         string `json:"id,omitempty"`
-	Status     string `json:"status"` // started, duplicate, cooldown
+	Status     string `json:"status"` // started, duplicate, cooldown, refused
+	// Reason says why a start was refused.
+	Reason string `json:"reason,omitempty"`
 }
 
 // alarm routes a verified alarm and starts its targets, each under the
 // episode's workflow ID with a policy that refuses duplicates, so a
 // repeated delivery answers with the execution already started (even
-// finished) and starts nothing. It answers 202 with the executions.
-func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *Alarm) {
+// finished) and starts nothing. It answers 202 with the executions. The
+// executions' requester is c, who delivered it: a definition that lists
+// starters starts only when c is among them.
+func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, c Caller, a *Alarm) {
 	begin := s.cfg.Now()
 	targets, errs := s.catalog.Load().Match(a)
 	var problems []string
@@ -147,14 +162,23 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *A
 	res := []Started{}
 	outcome := "ignored"
 	for _, t := range targets {
+		if len(t.Plan.Starters) > 0 && !interp.Matches(t.Plan.Starters, c.Identity, c.Groups) {
+			reason := fmt.Sprintf("%s may not start %s (starters: %s)", c.Identity, t.Plan.Name, strings.Join(t.Plan.Starters, ", "))
+			s.cfg.Logger.Warn("start refused", "hook", hook, "alarm", a.Name, "definition", t.Plan.Name, "reason", reason)
+			res = append(res, Started{Definition: t.Plan.Name, Status: "refused", Reason: reason})
+			if outcome == "ignored" {
+				outcome = "refused"
+			}
+			continue
+		}
 		if !s.cool.allow(t, a, begin) {
 			res = append(res, Started{Definition: t.Plan.Name, Status: "cooldown"})
-			if outcome == "ignored" {
+			if outcome == "ignored" || outcome == "refused" {
 				outcome = "cooldown"
 			}
 			continue
 		}
-		st, err := s.startAlarm(r.Context(), hook, t, a)
+		st, err := s.startAlarm(r.Context(), c, t, a)
 		if err != nil {
 			s.cfg.Metrics.IncHookDeliveries(hook, "error")
 			s.cfg.Logger.Error("start", "hook", hook, "alarm", a.Name, "definition", t.Plan.Name, "error", err)
@@ -162,7 +186,7 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *A
 			return
 		}
 		res = append(res, st)
-		if st.Status == "started" || outcome == "ignored" || outcome == "cooldown" {
+		if st.Status == "started" || outcome == "ignored" || outcome == "cooldown" || outcome == "refused" {
 			outcome = st.Status
 		}
 	}
@@ -178,8 +202,8 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, a *A
 	WriteJSON(w, http.StatusAccepted, body)
 }
 
-func (s *Server) startAlarm(ctx context.Context, hook string, t Target, a *Alarm) (Started, error) {
-	in := engine.Input{Plan: t.Plan, Params: t.Params, StartedBy: "hook:" + hook, Trigger: "alarm", Alarm: a.Data()}
+func (s *Server) startAlarm(ctx context.Context, c Caller, t Target, a *Alarm) (Started, error) {
+	in := engine.Input{Plan: t.Plan, Params: t.Params, StartedBy: c.Identity, Trigger: "alarm", Alarm: a.Data()}
 	id := t.Plan.Name + "/" + a.Episode()
 	opts, err := interp.StartOptions(in, id)
 	if err != nil {
