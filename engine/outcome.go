@@ -31,6 +31,7 @@ type Approval struct {
 	MinApprovals int         `json:"minApprovals"`
 	Message      string      `json:"message,omitempty"`
 	Requester    string      `json:"requester,omitempty"` // never counts
+	RetriedBy    string      `json:"retriedBy,omitempty"` // a retry's requester: never counts either
 	Deadline     time.Time   `json:"deadline"`
 	Decisions    []*Decision `json:"decisions,omitempty"`
 	// Request identifies this request for approval: a hash of the run,

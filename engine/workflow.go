@@ -57,6 +57,9 @@ type Input struct {
 	// of its top-level steps that are not run again (nil: skipped).
 	RetryOf string                    `json:"retryOf,omitempty"`
 	Reuse   map[string]map[string]any `json:"reuse,omitempty"`
+	// RetriedBy asked for this retry; StartedBy stays who asked for the
+	// execution retried. Neither may approve it.
+	RetriedBy string `json:"retriedBy,omitempty"`
 	// DryRun runs read-only calls for real and nothing that acts: see
 	// DryCall.
 	DryRun bool           `json:"dryRun,omitempty"`

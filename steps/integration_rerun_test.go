@@ -27,7 +27,7 @@ steps:
     input: {QueueName: "${{ params.Made }}"}
     outputs: {url: result.QueueUrl}
   - name: gate
-    approve: {approvers: [user:alice], timeout: 1m}
+    approve: {approvers: [user:alice, user:bob, user:carol], timeout: 1m}
   - name: optional
     if: false
     log: skipped
@@ -39,13 +39,14 @@ steps:
 `
 
 // TestIntegrationRetryFrom: a retry reuses the outputs recorded before the
-// failed step (the queue is not created again), asks for approval again,
-// and runs the failed step for real.
+// failed step (the queue is not created again), asks for approval again
+// (neither the first requester nor the retrier may give it), and runs
+// the failed step for real.
 func TestIntegrationRetryFrom(t *testing.T) {
 	h := newHarness(t)
 	params := map[string]any{"Made": unique("made"), "Needed": unique("needed")}
 	p := h.plan(rerunBook)
-	id, err := h.start(p, params)
+	id, err := h.startAs(p, params, "carol")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestIntegrationRetryFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked, _ := engine.CheckParams(p, params)
-	in, err := interp.RetryInput(steps.All(), engine.Input{Plan: p, Params: checked}, out, id, "", "bob")
+	in, err := interp.RetryInput(steps.All(), engine.Input{Plan: p, Params: checked, StartedBy: "carol"}, out, id, "", "bob")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +76,8 @@ func TestIntegrationRetryFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitStep(run.GetID(), "gate", engine.StatusWaiting)
+	h.mustRefuse(run.GetID(), engine.UpdateApprove, engine.Decision{Identity: "carol"}, "carol started this execution")
+	h.mustRefuse(run.GetID(), engine.UpdateApprove, engine.Decision{Identity: "bob"}, "bob retried this execution")
 	if _, err := h.decide(run.GetID(), engine.UpdateApprove, engine.Decision{Identity: "alice"}); err != nil {
 		t.Fatal(err)
 	}

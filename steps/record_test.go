@@ -199,6 +199,19 @@ finally:
 `, nil, nil, nil, func(in *engine.Input) {
 		in.Trigger, in.RetryOf, in.Reuse = "retry", "rec-retry-0", map[string]map[string]any{"first": {"n": 1}}
 	}},
+	{"retry-retrier-not-approver", head("rec-retrier") + `steps:
+  - name: gate
+    approve: {approvers: [user:alice, user:bob, user:carol], timeout: 1h}
+`, nil, nil, func(h *harness, id string) {
+		h.waitStep(id, "gate", engine.StatusWaiting)
+		h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "bob"}, "bob retried this execution")
+		h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "carol"}, "carol started this execution")
+		if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: "alice"}); err != nil {
+			h.t.Fatal(err)
+		}
+	}, func(in *engine.Input) {
+		in.StartedBy, in.RetriedBy, in.Trigger, in.RetryOf = "carol", "bob", "retry", "rec-retrier-0"
+	}},
 	{"execution-identity", head("rec-identity") + `steps:
   - name: say
     log: account ${{ execution.account }} in ${{ execution.region }}

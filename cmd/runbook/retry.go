@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/converter"
 
@@ -36,6 +37,10 @@ func (c *retryCmd) Run(e *env) error {
 	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err != nil || in.Plan == nil {
 		return fmt.Errorf("%s is not a runbook execution: %v", c.ID, err)
 	}
+	who := c.requester(e)
+	if len(in.Plan.Starters) > 0 && !interp.Matches(in.Plan.Starters, who, nil) {
+		return fmt.Errorf("refused: %s may not start %s (starters: %s)", who, in.Plan.Name, strings.Join(in.Plan.Starters, ", "))
+	}
 	var out engine.Outcome
 	if gerr := s.client.GetWorkflow(ctx, c.ID, "").Get(ctx, &out); gerr == nil {
 		return fmt.Errorf("refused: %s succeeded; start it again with runbook start", c.ID)
@@ -44,7 +49,7 @@ func (c *retryCmd) Run(e *env) error {
 	} else {
 		return unreachable(gerr)
 	}
-	retry, err := interp.RetryInput(steps.All(), in, &out, c.ID, c.From, c.requester(e))
+	retry, err := interp.RetryInput(steps.All(), in, &out, c.ID, c.From, who)
 	if err != nil {
 		return usagef("%v", err)
 	}

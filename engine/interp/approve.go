@@ -105,6 +105,8 @@ func (it *interp) check(kind string, d engine.Decision) (*wait, error) {
 		return nil, fmt.Errorf("a decision needs an identity")
 	case d.Identity == a.Requester:
 		return nil, fmt.Errorf("%s started this execution and may not %s it", d.Identity, kind)
+	case d.Identity == a.RetriedBy:
+		return nil, fmt.Errorf("%s retried this execution and may not %s it", d.Identity, kind)
 	case !Matches(a.Approvers, d.Identity, d.Groups):
 		return nil, fmt.Errorf("%s is not among the approvers of step %s (%s)", d.Identity, w.rec.Name, strings.Join(a.Approvers, ", "))
 	}
@@ -183,6 +185,9 @@ func (it *interp) approve(ctx workflow.Context, s *engine.PlanStep, rec *engine.
 	msg = it.hide(msg)
 	a := &engine.Approval{Runbook: it.in.Plan.Name + "@" + it.in.Plan.Version, Since: it.now(), MinApprovals: 1, Message: msg, Requester: it.in.StartedBy, Deadline: it.now().Add(d),
 		Digest: it.in.Plan.Digest, Params: it.shownParams()}
+	if it.in.RetriedBy != "" && it.version("retrier-not-approver") == 1 {
+		a.RetriedBy = it.in.RetriedBy
+	}
 	a.Request = approvalRequest(workflow.GetInfo(ctx).WorkflowExecution.RunID, rec.Name, a)
 	if m := s.Arg("minApprovals"); m != nil {
 		a.MinApprovals = int(m.Int)

@@ -26,7 +26,8 @@ func (it *interp) reused(ctx workflow.Context, s *engine.PlanStep, sc *frame, vi
 // same pinned plan and params, and the outputs of the top-level steps
 // recorded before from, which it reuses instead of running them again.
 // Steps that wait for approval (of the kinds ks) are never reused: a
-// retry asks again.
+// retry asks again, and neither in's requester nor the retry's, requester,
+// may approve it.
 func RetryInput(ks engine.Kinds, in engine.Input, out *engine.Outcome, id, from, requester string) (engine.Input, error) {
 	if from == "" {
 		from, _, _ = strings.Cut(out.Failed, "[") // a step in a forEach: the loop
@@ -67,5 +68,5 @@ func RetryInput(ks engine.Kinds, in engine.Input, out *engine.Outcome, id, from,
 	if !reached {
 		return engine.Input{}, fmt.Errorf("step %s did not run in %s: retry from a step it reached", from, id)
 	}
-	return engine.Input{Plan: in.Plan, Params: in.Params, StartedBy: requester, Trigger: "retry", Alarm: in.Alarm, RetryOf: id, Reuse: reuse}, nil
+	return engine.Input{Plan: in.Plan, Params: in.Params, StartedBy: in.StartedBy, RetriedBy: requester, Trigger: "retry", Alarm: in.Alarm, RetryOf: id, Reuse: reuse}, nil
 }

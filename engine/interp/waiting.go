@@ -22,7 +22,7 @@ type WaitingStep struct {
 // the step: listed, not the requester, not decided yet.
 func (w *WaitingStep) MayDecide(identity string, groups []string) bool {
 	a := w.Approval
-	if identity == a.Requester || !Matches(a.Approvers, identity, groups) {
+	if identity == a.Requester || identity == a.RetriedBy || !Matches(a.Approvers, identity, groups) {
 		return false
 	}
 	for _, d := range a.Decisions {

@@ -28,6 +28,9 @@ func (t *Timeline) Text(w io.Writer) error {
 	if t.Trigger != "" {
 		line += " (" + t.Trigger + ")"
 	}
+	if t.RetriedBy != "" {
+		line += ", retried by " + t.RetriedBy
+	}
 	if !t.End.IsZero() {
 		line += ", ended " + stamp(t.End) + " after " + span(t.Start, t.End)
 	}

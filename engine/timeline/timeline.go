@@ -25,6 +25,7 @@ type Timeline struct {
 	Trigger   string         `json:"trigger,omitempty"`
 	Parent    string         `json:"parent,omitempty"`
 	RetryOf   string         `json:"retryOf,omitempty"` // the execution this one retries
+	RetriedBy string         `json:"retriedBy,omitempty"`
 	DryRun    bool           `json:"dryRun,omitempty"`
 	Alarm     map[string]any `json:"alarm,omitempty"`
 	// Status is the Outcome's, else Temporal's: running, succeeded,
@@ -139,7 +140,7 @@ func Build(h *historypb.History, ks engine.Kinds) (*Timeline, error) {
 	}
 	t := &Timeline{
 		ID: start.GetWorkflowId(), Runbook: in.Plan.Name + "@" + in.Plan.Version, Kind: in.Plan.Kind,
-		Params: in.Params, StartedBy: in.StartedBy, Trigger: in.Trigger, Parent: in.Parent, RetryOf: in.RetryOf, DryRun: in.DryRun, Alarm: in.Alarm,
+		Params: in.Params, StartedBy: in.StartedBy, Trigger: in.Trigger, Parent: in.Parent, RetryOf: in.RetryOf, RetriedBy: in.RetriedBy, DryRun: in.DryRun, Alarm: in.Alarm,
 		Status: engine.StatusRunning, Start: evs[0].GetEventTime().AsTime(), Steps: []*Step{},
 	}
 	b := newBuilder(t, in.Plan, ks)
