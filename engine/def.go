@@ -47,6 +47,7 @@ type Definition struct {
 	Triggers    []*Trigger
 	Lock        *Expr
 	Starters    []Ident
+	Cancellers  []Ident
 	// Runbook steps or Playbook nodes, then the finally steps.
 	Steps   []*Step
 	Start   *Ident

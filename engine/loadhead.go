@@ -8,7 +8,7 @@ import (
 )
 
 var (
-	commonHeader   = []string{"apiVersion", "kind", "name", "version", "description", "owner", "tags", "params", "outputs", "assumeRole", "region", "timeout", "triggers", "finally", "lock", "starters"}
+	commonHeader   = []string{"apiVersion", "kind", "name", "version", "description", "owner", "tags", "params", "outputs", "assumeRole", "region", "timeout", "triggers", "finally", "lock", "starters", "cancellers"}
 	runbookHeader  = append(append([]string{}, commonHeader...), "steps")
 	playbookHeader = append(append([]string{}, commonHeader...), "start", "nodes")
 	routingHeader  = []string{"apiVersion", "kind", "name", "version", "description", "owner", "routes"}
@@ -96,6 +96,8 @@ func (l *loader) header(d *Definition, p Pair) {
 		d.Lock = l.Expr(p.V, "lock")
 	case "starters":
 		d.Starters = l.principals(p.V, "starters")
+	case "cancellers":
+		d.Cancellers = l.principals(p.V, "cancellers")
 	case "steps", "nodes":
 		d.Steps = l.steps(p.V, p.Key)
 	case "finally":

@@ -32,6 +32,9 @@ func Lower(d *Definition) *Plan {
 	for _, s := range d.Starters {
 		p.Starters = append(p.Starters, s.Name)
 	}
+	for _, s := range d.Cancellers {
+		p.Cancellers = append(p.Cancellers, s.Name)
+	}
 	for _, pr := range d.Params {
 		p.Params = append(p.Params, lowerParam(pr))
 	}

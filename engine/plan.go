@@ -20,6 +20,7 @@ type Plan struct {
 	AssumeRole  *Value        `json:"assumeRole,omitempty"`
 	Lock        *Expr         `json:"lock,omitempty"`
 	Starters    []string      `json:"starters,omitempty"`
+	Cancellers  []string      `json:"cancellers,omitempty"` // besides the requester and the approvers
 	Triggers    []*PlanRoute  `json:"triggers,omitempty"`
 	Start       string        `json:"start,omitempty"`
 	Steps       []*PlanStep   `json:"steps,omitempty"`

@@ -33,6 +33,7 @@ type serveCmd struct {
 	SNSCA       string   `name:"sns-ca" type:"path" placeholder:"FILE" help:"Roots (PEM) the SNS signing certificate must chain to (default: the system's)."`
 	SNSTopics   []string `name:"sns-topic" placeholder:"ARN" sep:"none" help:"Turn the SNS hook on for this topic: messages and subscriptions of other topics are refused, and an alarm must be in its topic's account. Repeatable."`
 	HookGroup   string   `name:"hook-group" default:"hooks" placeholder:"GROUP" help:"The tokens file's group whose tokens may deliver hooks (EventBridge); their holder is the executions' requester."`
+	AdminGroup  string   `name:"admin-group" default:"admins" placeholder:"GROUP" help:"The tokens file's group whose members may cancel any execution (others: its requester, approvers and cancellers)."`
 	LogFormat   string   `name:"log-format" enum:"text,json" default:"text" help:"Log format: ${enum}."`
 	// The HTTP server's deadlines: a client that sends slowly, or reads
 	// slowly, or idles, holds a connection no longer.
@@ -78,7 +79,11 @@ func (c *serveCmd) Run(e *env) error {
 			return err
 		}
 	}
-	cfg.Client = s.client
+	codec, err := c.codec(c.StateDir)
+	if err != nil {
+		return err
+	}
+	cfg.Client, cfg.AdminGroup, cfg.DataConverter = s.client, c.AdminGroup, engine.DataConverter(codec)
 	srv := serve.New(cfg, cat, tokens)
 	l, err := net.Listen("tcp", c.Listen)
 	if err != nil {

@@ -195,9 +195,20 @@ func (s *Server) decision(ctx context.Context, id, kind string, req DecideReques
 	return a, err
 }
 
-// cancel requests cancellation: the finally steps still run.
+// cancel requests cancellation (the finally steps still run), for the
+// execution's requester, its approvers, its cancellers or an admin.
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request, c Caller) {
 	id := r.PathValue("id")
+	in, err := interp.StartInput(r.Context(), s.cfg.Client, s.cfg.DataConverter, id)
+	if err != nil {
+		s.temporalError(w, err)
+		return
+	}
+	if err := interp.MayCancel(in, c.Identity, c.Groups, s.cfg.AdminGroup); err != nil {
+		s.cfg.Logger.Warn("cancel refused", "id", id, "by", c.Identity, "reason", err)
+		WriteProblem(w, http.StatusForbidden, "refused: "+err.Error())
+		return
+	}
 	if err := s.cfg.Client.CancelWorkflow(r.Context(), id, ""); err != nil {
 		s.temporalError(w, err)
 		return

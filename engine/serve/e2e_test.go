@@ -60,6 +60,7 @@ var e2eCallers = []Caller{
 	{Identity: "carol", Groups: []string{"viewers"}},
 	{Identity: "eventbridge", Groups: []string{"hooks"}},
 	{Identity: "dave", Groups: []string{"hooks", "ops"}}, // delivers hooks and approves
+	{Identity: "erin", Groups: []string{"admins"}},
 }
 
 var e2eQuiet = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
@@ -105,7 +106,7 @@ func newE2E(tb testing.TB, defs ...string) *e2e {
 	}
 	tb.Cleanup(w.Stop)
 
-	cfg := Config{Client: e.client, HMACKey: e.key}
+	cfg := Config{Client: e.client, HMACKey: e.key, AdminGroup: "admins"}
 	if t, ok := tb.(*testing.T); ok { // the SNS fixture's helpers take a *testing.T
 		e.sns = newSNSFixture(t)
 		cfg.SNS = e.sns.v

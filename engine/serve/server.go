@@ -14,6 +14,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
@@ -33,6 +34,12 @@ type Config struct {
 	// HookGroup is the tokens file's group whose tokens may deliver hooks
 	// ("": DefaultHookGroup); signed deliveries (SNS, HMAC) belong to it.
 	HookGroup string
+	// AdminGroup is the group whose members may cancel any execution
+	// ("": none).
+	AdminGroup string
+	// DataConverter opens execution inputs (the client's: with the
+	// codec); nil: Temporal's default.
+	DataConverter converter.DataConverter
 }
 
 // DefaultHookGroup is the group whose tokens may deliver hooks unless
@@ -59,6 +66,9 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.DataConverter == nil {
+		cfg.DataConverter = converter.GetDefaultDataConverter()
 	}
 	if cfg.HookGroup == "" {
 		cfg.HookGroup = DefaultHookGroup
