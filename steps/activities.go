@@ -82,8 +82,8 @@ func (a *Activities) Register(w worker.ActivityRegistry) {
 
 // Register registers on w (a worker) the interpreter workflow, running
 // every kind (All), whose refused approval decisions go to audit (when
-// not nil), and a's activities.
-func Register(w worker.Registry, a *Activities, audit interp.Auditor) {
-	interp.Register(w, All(), audit)
+// not nil), configured by opts (interp.WithCatalog), and a's activities.
+func Register(w worker.Registry, a *Activities, audit interp.Auditor, opts ...interp.Option) {
+	interp.Register(w, All(), audit, opts...)
 	a.Register(w)
 }

@@ -68,12 +68,18 @@ type harnessOption func(*harnessConfig)
 type harnessConfig struct {
 	env      map[string]string
 	throttle map[string]int
+	interp   []interp.Option
 }
 
 // withEnv sets an environment variable before the AWS configuration loads,
 // such as AWS_ENDPOINT_URL_DYNAMODB.
 func withEnv(k, v string) harnessOption {
 	return func(c *harnessConfig) { c.env[k] = v }
+}
+
+// withCatalog makes the worker run only the plans of c.
+func withCatalog(c *interp.Catalog) harnessOption {
+	return func(hc *harnessConfig) { hc.interp = append(hc.interp, interp.WithCatalog(c)) }
 }
 
 // withThrottle answers the first n requests of operation op (such as
@@ -137,7 +143,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	audit := &memAudit{}
 	// The tests' HTTP servers listen on loopback, which http steps may not
 	// reach without allowing it.
-	steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts(), steps.WithPrivateHTTP()), audit)
+	steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts(), steps.WithPrivateHTTP()), audit, hc.interp...)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 var record = flag.Bool("record", false, "record the missing histories of engine/interp/testdata/histories on the embedded server (make histories)")
@@ -41,6 +42,8 @@ var recorded = []struct {
 	drive     func(h *harness, id string)
 	// input changes the input before the start (a dry run, a retry).
 	input func(in *engine.Input)
+	// worker configures the worker (a catalog).
+	worker []harnessOption
 }{
 	{"aws-outputs-routing", head("rec-aws") + `params:
   Queue: {type: string}
@@ -70,7 +73,7 @@ steps:
     log: skipped
 outputs:
   n: steps.count.n
-`, map[string]any{"Queue": "recorded"}, nil, nil, nil},
+`, map[string]any{"Queue": "recorded"}, nil, nil, nil, nil},
 	{"sleep-finally-fail", head("rec-fail") + `steps:
   - name: nap
     sleep: 1s
@@ -88,7 +91,7 @@ outputs:
 finally:
   - name: cleanup
     log: cleaned up
-`, nil, nil, nil, nil},
+`, nil, nil, nil, nil, nil},
 	{"waitfor-succeed", head("rec-wait") + `steps:
   - name: table
     aws: dynamodb:CreateTable
@@ -108,7 +111,7 @@ finally:
     succeed: the table is active
   - name: after
     log: never reached
-`, nil, nil, nil, nil},
+`, nil, nil, nil, nil, nil},
 	{"approve-foreach-run-http-script", head("rec-compose") + `params:
   URL: {type: string}
 steps:
@@ -140,7 +143,7 @@ outputs:
 				h.t.Fatal(err)
 			}
 		}
-	}, nil},
+	}, nil, nil},
 	{"playbook-conclude-auto", `apiVersion: runbook/v1
 kind: Playbook
 name: rec-playbook
@@ -162,7 +165,7 @@ nodes:
       finding: level ${{ params.Level }}
       severity: high
       recommend: {run: rec-child@^1, params: {Name: x}, auto: true}
-`, nil, []string{recChild}, nil, nil},
+`, nil, []string{recChild}, nil, nil, nil},
 	{"cancel-finally", head("rec-cancel") + `steps:
   - name: gate
     approve: {approvers: [user:alice], timeout: 1h}
@@ -176,7 +179,7 @@ finally:
 		if err := h.client.CancelWorkflow(context.Background(), id, ""); err != nil {
 			h.t.Fatal(err)
 		}
-	}, nil},
+	}, nil, nil},
 	{"dry-run", head("rec-dry") + `steps:
   - name: who
     aws: sts:GetCallerIdentity
@@ -189,7 +192,7 @@ finally:
     sleep: 1h
   - name: sh
     script: {command: [touch, /tmp/recorded-dry]}
-`, nil, nil, nil, func(in *engine.Input) { in.DryRun = true }},
+`, nil, nil, nil, func(in *engine.Input) { in.DryRun = true }, nil},
 	{"retry-reuse", head("rec-retry") + `steps:
   - name: first
     log: done before
@@ -198,7 +201,7 @@ finally:
     assert: steps.first.n == 1
 `, nil, nil, nil, func(in *engine.Input) {
 		in.Trigger, in.RetryOf, in.Reuse = "retry", "rec-retry-0", map[string]map[string]any{"first": {"n": 1}}
-	}},
+	}, nil},
 	{"retry-retrier-not-approver", head("rec-retrier") + `steps:
   - name: gate
     approve: {approvers: [user:alice, user:bob, user:carol], timeout: 1h}
@@ -211,11 +214,11 @@ finally:
 		}
 	}, func(in *engine.Input) {
 		in.StartedBy, in.RetriedBy, in.Trigger, in.RetryOf = "carol", "bob", "retry", "rec-retrier-0"
-	}},
+	}, nil},
 	{"execution-identity", head("rec-identity") + `steps:
   - name: say
     log: account ${{ execution.account }} in ${{ execution.region }}
-`, nil, nil, nil, nil},
+`, nil, nil, nil, nil, nil},
 	{"self-outputs-bound-approval-secret", head("rec-bound") + `params:
   Token: {type: string, secret: true, default: tok-recorded-1}
 steps:
@@ -233,7 +236,22 @@ outputs:
 		if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: "alice", Request: a.Request}); err != nil {
 			h.t.Fatal(err)
 		}
-	}, nil},
+	}, nil, nil},
+	// Admitted (on a worker without a catalog: the verdict is recorded all
+	// the same), with a child execution, admitted as a child.
+	{"catalog-admitted-child", head("rec-admitted") + `steps:
+  - name: kid
+    run: rec-child@^1
+    params: {Name: admitted}
+`, nil, []string{recChild}, nil, nil, nil},
+	// Refused by a worker whose catalog lacks the plan: nothing runs.
+	{"catalog-refused", head("rec-refused") + `steps:
+  - name: sh
+    script: {command: [touch, /tmp/recorded-refused]}
+finally:
+  - name: cleanup
+    log: never runs
+`, nil, nil, nil, nil, []harnessOption{withCatalog(interp.NewCatalog(nil, nil))}},
 }
 
 // TestRecordHistories re-records the replay corpus (engine/testdata/
@@ -251,7 +269,7 @@ func TestRecordHistories(t *testing.T) {
 		if _, err := os.Stat(path); err == nil {
 			continue
 		}
-		h := newHarness(t)
+		h := newHarness(t, r.worker...)
 		params := r.params
 		if strings.Contains(r.src, "params.URL") {
 			params = map[string]any{"URL": web.URL}

@@ -10,20 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/smithy-go/logging"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
-	"github.com/runbook-dev/runbook/engine/archive"
 	"github.com/runbook-dev/runbook/engine/embedded"
-	"github.com/runbook-dev/runbook/engine/interp"
-	"github.com/runbook-dev/runbook/steps"
 )
 
 // defaultAddress is where `runbook server` listens and other commands look.
@@ -187,97 +181,4 @@ func (s *session) close() {
 	if s.embedded != nil {
 		s.embedded.Stop()
 	}
-}
-
-// workerFlags are the worker's settings.
-type workerFlags struct {
-	AllowScripts bool   `name:"allow-scripts" help:"Run script steps on this worker (they run programs on this host)."`
-	ScriptUser   string `name:"script-user" placeholder:"USER" help:"Run scripts as this user (default: nobody when the worker runs as root, else the worker's user)."`
-	AllowPrivate bool   `name:"allow-private-http" help:"Let every http step reach loopback and link-local addresses (instance metadata), as allowPrivate does for one step."`
-	AuditLog     string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
-	Archive      string `placeholder:"DIR|s3://BUCKET/PREFIX" help:"Archive the history of every closed execution there, as replayable JSON, so it outlives the namespace's retention."`
-}
-
-// workerOptions are the settings a worker starts with.
-type workerOptions struct {
-	allowScripts bool
-	scriptUser   string // who scripts run as; "": steps' default
-	allowPrivate bool
-	audit        interp.Auditor
-	archive      string       // where closed executions are archived, if set
-	log          *slog.Logger // the archiver's
-}
-
-// options resolves the flags; the audit log lives in the state directory
-// unless given.
-func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, func(), error) {
-	if f.Archive != "" {
-		if err := archive.CheckDest(f.Archive); err != nil {
-			return workerOptions{}, nil, usagef("--archive: %v", err)
-		}
-	}
-	if f.ScriptUser != "" && !f.AllowScripts {
-		return workerOptions{}, nil, usagef("--script-user: scripts run only with --allow-scripts")
-	}
-	if f.AllowScripts {
-		if _, err := steps.ScriptUser(f.ScriptUser); err != nil {
-			return workerOptions{}, nil, usagef("--script-user: %v", err)
-		}
-	}
-	path := f.AuditLog
-	if path == "" {
-		if stateDir == "" {
-			var err error
-			if stateDir, err = embedded.DefaultStateDir(); err != nil {
-				return workerOptions{}, nil, err
-			}
-		}
-		path = filepath.Join(stateDir, "audit.log")
-	}
-	a, err := openAudit(path, stderr)
-	if err != nil {
-		return workerOptions{}, nil, err
-	}
-	o := workerOptions{allowScripts: f.AllowScripts, scriptUser: f.ScriptUser, allowPrivate: f.AllowPrivate, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil))}
-	return o, func() { a.Close() }, nil
-}
-
-// scriptUserName names who scripts run as, for the log.
-func scriptUserName(name string) string {
-	switch {
-	case name != "":
-		return name
-	case os.Geteuid() == 0:
-		return "nobody"
-	}
-	return "the worker's"
-}
-
-// startWorker runs a worker of the interpreter workflow and the AWS,
-// HTTP and script activities on the task queue, and beside it the archiver
-// when o.archive is set.
-func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker.Worker, error) {
-	// The SDK's own log lines (credential fallbacks, checksum warnings)
-	// would interleave with the timeline; errors reach the steps anyway.
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
-	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
-	}
-	w := worker.New(cl, engine.TaskQueue, worker.Options{})
-	var opts []steps.ActivitiesOption
-	if o.allowScripts {
-		opts = append(opts, steps.WithScripts(), steps.WithScriptUser(o.scriptUser))
-		o.log.Info("script steps allowed", "user", scriptUserName(o.scriptUser))
-	}
-	if o.allowPrivate {
-		opts = append(opts, steps.WithPrivateHTTP())
-	}
-	steps.Register(w, steps.NewActivities(cfg, opts...), o.audit)
-	if err := w.Start(); err != nil {
-		return nil, err
-	}
-	if o.archive != "" {
-		return startArchiver(ctx, cl, cfg, w, o), nil
-	}
-	return w, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -106,6 +107,25 @@ func loadCatalog(dirs []string) ([]engine.File, error) {
 		return nil, err
 	}
 	return append(files, builtin()...), nil
+}
+
+// validCatalog validates the --catalog folders dirs, the built-in library
+// and the files at paths (routing files) together, and returns their
+// plans; an error in any of them is an error.
+func validCatalog(dirs, paths []string) ([]*engine.Plan, error) {
+	files, err := loadCatalog(dirs)
+	if err != nil {
+		return nil, err
+	}
+	more, err := collect(paths)
+	if err != nil {
+		return nil, err
+	}
+	r := engine.Validate(append(files, more...), options(nil))
+	if r.Diags.HasErrors() {
+		return nil, fmt.Errorf("definitions: %w", r.Diags)
+	}
+	return r.Plans, nil
 }
 
 // builtin returns the shipped library, named builtin/runbooks/NAME.yaml

@@ -72,6 +72,10 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	defer closeAudit()
+	// An embedded worker runs the files given as well as the catalog.
+	if c.catalogOnly(false) {
+		wo.only(c.valid)
+	}
 	c.conn.embedded = wo
 	connect := c.connect
 	if c.Embedded {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
 )
 
@@ -68,6 +69,10 @@ func (c *serveCmd) Run(e *env) error {
 		return err
 	}
 	defer closeAudit()
+	wo.log = log
+	if c.catalogOnly(false) {
+		wo.only(cat.Plans)
+	}
 	c.conn.embedded, c.conn.metrics = wo, cfg.Metrics.SDKHandler()
 	s, err := c.connect(ctx, true)
 	if err != nil {
@@ -96,7 +101,7 @@ func (c *serveCmd) Run(e *env) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(e.stdout, "serving on %s://%s (Temporal on %s, %d definitions, %d routes, %d tokens)\n", scheme, l.Addr(), where(s), len(cat.Plans), len(cat.Routes), tokens.Len())
-	go c.reloadOnHUP(ctx, srv, log)
+	go c.reloadOnHUP(ctx, srv, wo.catalog, log)
 	errc := make(chan error, 1)
 	go func() {
 		if c.ListenCert != "" {
@@ -119,21 +124,12 @@ func (c *serveCmd) Run(e *env) error {
 // load reads the definitions (built-in, --catalog, --routes) and the
 // tokens; any error in them is an error.
 func (c *serveCmd) load() (*serve.Catalog, *serve.Tokens, error) {
-	files, err := loadCatalog(c.Catalog)
+	plans, err := validCatalog(c.Catalog, c.Routes)
 	if err != nil {
 		return nil, nil, err
-	}
-	routes, err := collect(c.Routes)
-	if err != nil {
-		return nil, nil, err
-	}
-	all := append(files, routes...)
-	r := engine.Validate(all, options(nil))
-	if r.Diags.HasErrors() {
-		return nil, nil, fmt.Errorf("definitions: %w", r.Diags)
 	}
 	cat := &serve.Catalog{}
-	for _, p := range r.Plans {
+	for _, p := range plans {
 		if p.Kind == engine.KindRouting {
 			cat.Routes = append(cat.Routes, p.Routes...)
 			continue
@@ -149,8 +145,9 @@ func (c *serveCmd) load() (*serve.Catalog, *serve.Tokens, error) {
 	return cat, tokens, nil
 }
 
-// reloadOnHUP reloads on every SIGHUP; work in flight goes on.
-func (c *serveCmd) reloadOnHUP(ctx context.Context, srv *serve.Server, log *slog.Logger) {
+// reloadOnHUP reloads on every SIGHUP, the worker's catalog (when it
+// has one) with the definitions; work in flight goes on.
+func (c *serveCmd) reloadOnHUP(ctx context.Context, srv *serve.Server, wc *interp.Catalog, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -165,6 +162,9 @@ func (c *serveCmd) reloadOnHUP(ctx context.Context, srv *serve.Server, log *slog
 				continue
 			}
 			srv.Reload(cat, tokens)
+			if wc != nil {
+				wc.Set(cat.Plans)
+			}
 			log.Info("reloaded", "definitions", len(cat.Plans), "routes", len(cat.Routes), "tokens", tokens.Len())
 		}
 	}

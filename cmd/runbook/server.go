@@ -20,6 +20,9 @@ type serverCmd struct {
 	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
 	workerFlags `embed:""`
 	codecFlags  `embed:""`
+
+	// Catalog is the worker's catalog, besides the built-in library.
+	Catalog []string `placeholder:"DIR" sep:"none" help:"A folder of definitions the worker runs with --catalog-only, besides the built-in library. Repeatable."`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -59,6 +62,10 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 		defer closeAudit()
+		// One person's server runs the files they start, unless asked.
+		if err := wo.onlyCatalog(c.catalogOnly(true), c.Catalog); err != nil {
+			return err
+		}
 		w, err := startWorker(ctx, cl, wo)
 		if err != nil {
 			return err
@@ -75,6 +82,9 @@ func (c *serverCmd) Run(e *env) error {
 type workerCmd struct {
 	conn        `embed:""`
 	workerFlags `embed:""`
+
+	// Catalog is the worker's catalog, besides the built-in library.
+	Catalog []string `placeholder:"DIR" sep:"none" help:"A folder of definitions the worker runs with --catalog-only, besides the built-in library. Repeatable."`
 }
 
 // Run polls the task queue until SIGINT or SIGTERM; run more to scale out.
@@ -86,6 +96,9 @@ func (c *workerCmd) Run(e *env) error {
 		return err
 	}
 	defer closeAudit()
+	if err := wo.onlyCatalog(c.catalogOnly(false), c.Catalog); err != nil {
+		return err
+	}
 	s, err := c.connect(ctx, false)
 	if err != nil {
 		return err

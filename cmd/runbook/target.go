@@ -19,6 +19,9 @@ type target struct {
 	Params     []string `short:"p" name:"param" placeholder:"KEY=VALUE" sep:"none" help:"A param, parsed by its declared type (lists: a,b or a JSON array; maps: a JSON object). Repeatable."`
 	ParamsFile string   `name:"params-file" placeholder:"FILE" type:"path" help:"Params from a YAML or JSON file."`
 	Catalog    []string `placeholder:"DIR" sep:"none" help:"A folder of definitions, besides the built-in library. Repeatable."`
+	// valid are the plans of every valid definition plan read: the file
+	// given, the catalog's.
+	valid []*engine.Plan
 }
 
 // plan validates the target and returns its plan with the params checked
@@ -42,6 +45,7 @@ func (t *target) plan(e *env) (*engine.Plan, map[string]any, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	t.valid = r.Plans
 	params, err := t.params(p)
 	if err != nil {
 		return nil, nil, err

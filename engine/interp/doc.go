@@ -10,10 +10,11 @@
 // per item (child.go, foreach.go). Beside them: playbooks' evidence and
 // conclusions (playbook.go), dry runs (dryrun.go), re-runs that reuse
 // recorded outputs (rerun.go), execution.account and region
-// (identity.go), and the secrets an execution knows, which seal its
-// payloads (secrets.go). Every change to what it does is guarded by
-// workflow.GetVersion; Replay and the corpus in testdata/histories prove
-// old executions still replay.
+// (identity.go), the secrets an execution knows, which seal its
+// payloads (secrets.go), and, before all, the worker's verdict on the
+// plan when it runs only its catalog's (admit.go). Every change to what
+// it does is guarded by workflow.GetVersion; Replay and the corpus in
+// testdata/histories prove old executions still replay.
 //
 // The client side: StartOptions (start.go: workflow IDs, locks, search
 // attributes), ListQuery and the visibility helpers (list.go), Decide

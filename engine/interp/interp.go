@@ -11,11 +11,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Register registers the interpreter workflow (Workflow(ks, audit)) with
-// a worker as engine.WorkflowName. The steps package registers the
-// activities it calls.
-func Register(w worker.WorkflowRegistry, ks engine.Kinds, audit Auditor) {
-	w.RegisterWorkflowWithOptions(Workflow(ks, audit), workflow.RegisterOptions{Name: engine.WorkflowName})
+// Register registers the interpreter workflow (Workflow(ks, audit,
+// opts...)) with a worker as engine.WorkflowName. The steps package
+// registers the activities it calls.
+func Register(w worker.WorkflowRegistry, ks engine.Kinds, audit Auditor, opts ...Option) {
+	w.RegisterWorkflowWithOptions(Workflow(ks, audit, opts...), workflow.RegisterOptions{Name: engine.WorkflowName})
 }
 
 // Workflow is the interpreter workflow for plans of the step kinds ks: it
@@ -24,9 +24,16 @@ func Register(w worker.WorkflowRegistry, ks engine.Kinds, audit Auditor) {
 // cancel or the execution timeout), and returns the Outcome. A failed
 // execution fails the workflow with the Outcome as the error's details.
 // The approval decisions it refuses go to audit (when not nil) besides
-// the worker's log.
-func Workflow(ks engine.Kinds, audit Auditor) func(workflow.Context, engine.Input) (*engine.Outcome, error) {
+// the worker's log. With WithCatalog it runs only the plans of a catalog.
+func Workflow(ks engine.Kinds, audit Auditor, opts ...Option) func(workflow.Context, engine.Input) (*engine.Outcome, error) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
 	return func(ctx workflow.Context, in engine.Input) (*engine.Outcome, error) {
+		if err := admit(ctx, in, c.catalog); err != nil {
+			return nil, err
+		}
 		return execute(ctx, in, ks, audit)
 	}
 }
