@@ -1,14 +1,21 @@
 package steps
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // secretField is where an operation's result holds a secret: a path of
-// field names ("[]" walks every element of a list), and the condition
-// on the enclosing object, when the field is secret only sometimes.
+// field names ("[]" walks every element of a list, "{}" every value of a
+// map), and the condition on the enclosing object, when the field is
+// secret only sometimes.
 type secretField struct {
 	path []string
 	when func(map[string]any) bool
 }
+
+//go:generate go test -run TestSecretFieldsCoverSDK -update .
 
 func secureString(m map[string]any) bool { return m["Type"] == "SecureString" }
 
@@ -18,6 +25,9 @@ func field(path string, when func(map[string]any) bool) secretField {
 
 // secretFields are the operations whose results hold secrets: Secrets
 // Manager values, SecureString parameters, credentials, plaintext keys.
+// The generated sdkSecretFields adds the secrets the SDK marks sensitive
+// (see TestSecretFieldsCoverSDK, which fails on a sensitive field that is
+// neither sealed nor reviewed).
 var secretFields = map[string][]secretField{
 	"secretsmanager:GetSecretValue":      {field("SecretString", nil), field("SecretBinary", nil)},
 	"secretsmanager:BatchGetSecretValue": {field("SecretValues.[].SecretString", nil), field("SecretValues.[].SecretBinary", nil)},
@@ -35,7 +45,7 @@ var secretFields = map[string][]secretField{
 
 func init() {
 	creds := []secretField{field("Credentials.SecretAccessKey", nil), field("Credentials.SessionToken", nil)}
-	for _, op := range []string{"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "AssumeRoot", "GetSessionToken", "GetFederationToken"} {
+	for _, op := range []string{"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "AssumeRoot", "GetSessionToken", "GetFederationToken", "GetDelegatedAccessToken"} {
 		secretFields["sts:"+op] = creds
 	}
 }
@@ -45,6 +55,9 @@ func init() {
 func secretValues(op string, result any) []string {
 	var out []string
 	for _, f := range secretFields[op] {
+		out = collectField(out, result, f.path, f.when)
+	}
+	for _, f := range sdkSecretFields[op] {
 		out = collectField(out, result, f.path, f.when)
 	}
 	return out
@@ -57,10 +70,18 @@ func collectField(out []string, v any, path []string, when func(map[string]any) 
 		}
 		return out
 	}
-	if path[0] == "[]" {
+	switch path[0] {
+	case "[]":
 		l, _ := v.([]any)
 		for _, e := range l {
 			out = collectField(out, e, path[1:], when)
+		}
+		return out
+	case "{}":
+		m, _ := v.(map[string]any)
+		// Sorted: the same result gives the same secrets, in order.
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			out = collectField(out, m[k], path[1:], when)
 		}
 		return out
 	}
