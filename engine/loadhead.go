@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -180,8 +181,12 @@ func (l *loader) outputs(n *yaml.Node, what string) []*Output {
 func (l *loader) principals(n *yaml.Node, what string) []Ident {
 	list := l.StrList(n, what)
 	for _, p := range list {
-		if p.Name != "" && !principalRE.MatchString(p.Name) {
+		kind, name, _ := strings.Cut(p.Name, ":")
+		switch {
+		case p.Name != "" && !principalRE.MatchString(p.Name):
 			l.Diags.Errorf(p.Pos, "%s entry %q is not user:NAME or group:NAME", what, p.Name)
+		case name != NormalIdentity(name):
+			l.Diags.Errorf(p.Pos, "%s entry %q: identities compare case-folded (tokens file, CLI); write %s:%s", what, p.Name, kind, NormalIdentity(name))
 		}
 	}
 	return list

@@ -199,3 +199,28 @@ func TestIntegrationApprovalBound(t *testing.T) {
 		t.Errorf("%d refusals audited, want 3: %+v", n, h.audit.all())
 	}
 }
+
+// TestIntegrationIdentityFold: identities compare case-folded and
+// trimmed: the requester written otherwise is still the requester, an
+// approver written otherwise is still listed, and decides once.
+func TestIntegrationIdentityFold(t *testing.T) {
+	h := newHarness(t)
+	id, err := h.startAs(h.plan(head("fold")+`steps:
+  - name: gate
+    approve: {approvers: [user:alice, user:carol, group:ops], minApprovals: 2, timeout: 1m}
+`), nil, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitStep(id, "gate", engine.StatusWaiting)
+	h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "Carol "}, "started this execution")
+	if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: "ALICE"}); err != nil {
+		t.Fatalf("ALICE, listed as user:alice: %v", err)
+	}
+	h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: "alice"}, "already decided")
+	if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: "dan", Groups: []string{" Ops"}}); err != nil {
+		t.Fatalf("dan of group Ops, listed as group:ops: %v", err)
+	}
+	out, err := h.wait(id)
+	mustSucceed(t, out, err)
+}

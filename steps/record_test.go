@@ -215,6 +215,16 @@ finally:
 	}, func(in *engine.Input) {
 		in.StartedBy, in.RetriedBy, in.Trigger, in.RetryOf = "carol", "bob", "retry", "rec-retrier-0"
 	}, nil},
+	{"identity-fold", head("rec-fold") + `steps:
+  - name: gate
+    approve: {approvers: [user:alice, user:carol], timeout: 1h}
+`, nil, nil, func(h *harness, id string) {
+		h.waitStep(id, "gate", engine.StatusWaiting)
+		h.mustRefuse(id, engine.UpdateApprove, engine.Decision{Identity: " Carol"}, "started this execution")
+		if _, err := h.decide(id, engine.UpdateApprove, engine.Decision{Identity: "ALICE"}); err != nil {
+			h.t.Fatal(err)
+		}
+	}, func(in *engine.Input) { in.StartedBy = "carol" }, nil},
 	{"execution-identity", head("rec-identity") + `steps:
   - name: say
     log: account ${{ execution.account }} in ${{ execution.region }}

@@ -28,9 +28,9 @@ type caller struct {
 // name is the caller's identity.
 func (c caller) name() string {
 	if c.As != "" {
-		return c.As
+		return engine.NormalIdentity(c.As)
 	}
-	return identity()
+	return engine.NormalIdentity(identity())
 }
 
 // trustNotice says that identities are not verified in this mode.
@@ -82,7 +82,7 @@ func (c *decideCmd) decide(e *env, kind string) error {
 	defer s.close()
 	who := c.name()
 	trustNotice(e.stderr, who)
-	d := engine.Decision{Step: c.Step, Identity: who, Groups: c.Group, Comment: c.Comment, Request: c.Request}
+	d := engine.Decision{Step: c.Step, Identity: who, Groups: engine.NormalGroups(c.Group), Comment: c.Comment, Request: c.Request}
 	if d.Request == "" {
 		if w, _ := interp.Bind(ctx, s.client, c.ID, &d); w != nil {
 			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, engine.Pairs(w.Params))

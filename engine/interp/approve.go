@@ -103,15 +103,15 @@ func (it *interp) check(kind string, d engine.Decision) (*wait, error) {
 	switch {
 	case d.Identity == "":
 		return nil, fmt.Errorf("a decision needs an identity")
-	case d.Identity == a.Requester:
+	case it.same(d.Identity, a.Requester):
 		return nil, fmt.Errorf("%s started this execution and may not %s it", d.Identity, kind)
-	case d.Identity == a.RetriedBy:
+	case a.RetriedBy != "" && it.same(d.Identity, a.RetriedBy):
 		return nil, fmt.Errorf("%s retried this execution and may not %s it", d.Identity, kind)
 	case !Matches(a.Approvers, d.Identity, d.Groups):
 		return nil, fmt.Errorf("%s is not among the approvers of step %s (%s)", d.Identity, w.rec.Name, strings.Join(a.Approvers, ", "))
 	}
 	for _, prev := range a.Decisions {
-		if prev.Identity == d.Identity {
+		if it.same(prev.Identity, d.Identity) {
 			return nil, fmt.Errorf("%s already decided step %s (%s at %s)", d.Identity, w.rec.Name, prev.Decision, prev.Time.UTC().Format(time.RFC3339))
 		}
 	}
@@ -141,11 +141,15 @@ func (it *interp) waiting(step string) (*wait, error) {
 }
 
 // Matches reports whether identity, with its groups, matches one of the
-// principals (user:NAME, group:NAME): approvers, starters.
+// principals (user:NAME, group:NAME): approvers, starters. Names compare
+// through engine.NormalIdentity. Unguarded by GetVersion, on purpose:
+// folding only lets more decisions through the validator, and one it
+// refused before left nothing in a history to replay.
 func Matches(principals []string, identity string, groups []string) bool {
 	for _, a := range principals {
 		kind, name, _ := strings.Cut(a, ":")
-		if kind == "user" && name == identity || kind == "group" && slices.Contains(groups, name) {
+		name = engine.NormalIdentity(name)
+		if kind == "user" && name == engine.NormalIdentity(identity) || kind == "group" && slices.Contains(engine.NormalGroups(groups), name) {
 			return true
 		}
 	}
@@ -244,4 +248,13 @@ func (it *interp) shownParams() map[string]any {
 		}
 	}
 	return out
+}
+
+// same reports whether two identities are one: case-folded and trimmed
+// (engine.NormalIdentity) since identity-fold, exactly before.
+func (it *interp) same(a, b string) bool {
+	if it.fold {
+		return engine.NormalIdentity(a) == engine.NormalIdentity(b)
+	}
+	return a == b
 }

@@ -18,13 +18,14 @@ import (
 // ("": none). When it may not, the error says who may.
 func MayCancel(in engine.Input, identity string, groups []string, admins string) error {
 	approvers := Approvers(in.Plan)
+	me := engine.NormalIdentity(identity)
 	switch {
-	case identity == "":
-	case identity == in.StartedBy, identity == in.RetriedBy:
+	case me == "":
+	case me == engine.NormalIdentity(in.StartedBy), in.RetriedBy != "" && me == engine.NormalIdentity(in.RetriedBy):
 		return nil
 	case Matches(approvers, identity, groups), Matches(in.Plan.Cancellers, identity, groups):
 		return nil
-	case admins != "" && slices.Contains(groups, admins):
+	case admins != "" && slices.Contains(engine.NormalGroups(groups), engine.NormalIdentity(admins)):
 		return nil
 	}
 	who := []string{"its requester " + in.StartedBy}

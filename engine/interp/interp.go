@@ -62,6 +62,9 @@ type interp struct {
 	playbook bool
 	// secrets the execution knows, which seal its payloads.
 	secrets secrets
+	// fold compares identities through engine.NormalIdentity (executions
+	// started before compared them exactly).
+	fold bool
 	// version is workflow.GetVersion(ctx, change, DefaultVersion, 1) for
 	// changes decided deep in the interpreter.
 	version func(change string) workflow.Version
@@ -91,6 +94,7 @@ func (f *failure) Error() string { return fmt.Sprintf("step %s failed: %s", f.st
 func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor) (*engine.Outcome, error) {
 	it := newInterp(ctx, in)
 	it.kinds, it.audit = ks, a
+	it.fold = it.version("identity-fold") == 1
 	if err := workflow.SetQueryHandler(ctx, engine.QueryState, func() (*engine.Outcome, error) { return it.out, nil }); err != nil {
 		return nil, err
 	}

@@ -22,11 +22,12 @@ type WaitingStep struct {
 // the step: listed, not the requester, not decided yet.
 func (w *WaitingStep) MayDecide(identity string, groups []string) bool {
 	a := w.Approval
-	if identity == a.Requester || identity == a.RetriedBy || !Matches(a.Approvers, identity, groups) {
+	me := engine.NormalIdentity(identity)
+	if me == engine.NormalIdentity(a.Requester) || a.RetriedBy != "" && me == engine.NormalIdentity(a.RetriedBy) || !Matches(a.Approvers, identity, groups) {
 		return false
 	}
 	for _, d := range a.Decisions {
-		if d.Identity == identity {
+		if engine.NormalIdentity(d.Identity) == me {
 			return false
 		}
 	}

@@ -73,6 +73,7 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 	if cfg.HookGroup == "" {
 		cfg.HookGroup = DefaultHookGroup
 	}
+	cfg.HookGroup = engine.NormalIdentity(cfg.HookGroup)
 	s := &Server{cfg: cfg, mux: http.NewServeMux()}
 	s.Reload(c, t)
 	s.routes()

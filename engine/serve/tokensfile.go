@@ -161,7 +161,7 @@ func (p *tokensParser) identity(v *yaml.Node, e *tokenEntry) bool {
 		p.errorf(v, "`identity:` holds %s, not a name", yamlNodeKind(v)).Hint = "name the person or tool using the token"
 		return false
 	}
-	e.caller.Identity = strings.TrimSpace(v.Value)
+	e.caller.Identity = engine.NormalIdentity(v.Value)
 	return true
 }
 
@@ -181,7 +181,7 @@ func (p *tokensParser) groups(v *yaml.Node, e *tokenEntry) bool {
 			ok = false
 			continue
 		}
-		e.caller.Groups = append(e.caller.Groups, strings.TrimSpace(g.Value))
+		e.caller.Groups = append(e.caller.Groups, engine.NormalIdentity(g.Value))
 	}
 	return ok
 }
