@@ -36,6 +36,8 @@ type serveCmd struct {
 	HookGroup   string   `name:"hook-group" default:"hooks" placeholder:"GROUP" help:"The tokens file's group whose tokens may deliver hooks (EventBridge); their holder is the executions' requester."`
 	AdminGroup  string   `name:"admin-group" default:"admins" placeholder:"GROUP" help:"The tokens file's group whose members may cancel any execution (others: its requester, approvers and cancellers)."`
 	LogFormat   string   `name:"log-format" enum:"text,json" default:"text" help:"Log format: ${enum}."`
+	// SecureCookies is nil unless given: then it follows --listen.
+	SecureCookies *bool `name:"secure-cookies" help:"Mark the web page's session cookie Secure: browsers send it over HTTPS only (--listen-cert, or a TLS-terminating proxy). Default: on, unless --listen is a loopback address without --listen-cert; --secure-cookies=false turns it off."`
 	// The HTTP server's deadlines: a client that sends slowly, or reads
 	// slowly, or idles, holds a connection no longer.
 	ReadTimeout  time.Duration `name:"read-timeout" default:"30s" help:"How long a request, body included, may take to arrive."`
@@ -89,11 +91,14 @@ func (c *serveCmd) Run(e *env) error {
 		return err
 	}
 	cfg.Client, cfg.AdminGroup, cfg.DataConverter = s.client, c.AdminGroup, engine.DataConverter(codec)
-	srv := serve.New(cfg, cat, tokens)
 	l, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return usagef("--listen %s: %v", c.Listen, err)
 	}
+	if cfg.SecureCookies = c.secureCookies(l.Addr()); cfg.SecureCookies && c.ListenCert == "" {
+		log.Info("the web page's session cookie is Secure: browsers send it over HTTPS only, so serve the page behind a TLS-terminating proxy (or --listen-cert, or --secure-cookies=false on a trusted network)")
+	}
+	srv := serve.New(cfg, cat, tokens)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: min(10*time.Second, c.ReadTimeout), ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"
@@ -119,6 +124,18 @@ func (c *serveCmd) Run(e *env) error {
 	defer cancel()
 	_ = hs.Shutdown(sctx)
 	return nil
+}
+
+// secureCookies is --secure-cookies or, when not given, whether the page
+// is served over TLS or to other machines: anything but plain HTTP on a
+// loopback address (addr, where the server listens), where a browser on
+// this machine reaches it without TLS.
+func (c *serveCmd) secureCookies(addr net.Addr) bool {
+	if c.SecureCookies != nil {
+		return *c.SecureCookies
+	}
+	ta, ok := addr.(*net.TCPAddr)
+	return c.ListenCert != "" || !ok || !ta.IP.IsLoopback()
 }
 
 // load reads the definitions (built-in, --catalog, --routes) and the

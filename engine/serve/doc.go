@@ -1,15 +1,16 @@
 // Package serve is `runbook serve`'s HTTP server (the embedded Temporal
 // server is package embedded): the alarm hooks (SNS, EventBridge, a
 // generic signed JSON hook), the routing of alarms to definitions, the
-// JSON API for people and tools, the web page, metrics and health. Every entry point authenticates: hooks by signature, the
-// API and the page by bearer tokens from a tokens file that holds only
-// hashes.
+// JSON API for people and tools, the web page, metrics and health. Every
+// entry point authenticates: hooks by signature, the API by bearer tokens
+// from a tokens file that holds only hashes, the page by a server-side
+// session signed in with such a token.
 //
 // Files: alarm.go (the Alarm every hook yields); sns.go, snscert.go,
 // snsalarm.go, eventbridge.go, generic.go (the hooks' parsing and
-// verification); tokens.go, tokensfile.go (callers); problem.go (errors as
-// application/problem+json); metrics.go, metricfamily.go, metricsdk.go
-// (Prometheus text, the SDK's metrics); route.go (alarms to definitions);
-// server.go, hooks.go, api.go (the handlers); page*.go and templates/
-// (the web page).
+// verification); tokens.go, tokensfile.go (callers); session.go (the
+// page's sessions); problem.go (errors as application/problem+json);
+// metrics.go, metricfamily.go, metricsdk.go (Prometheus text, the SDK's
+// metrics); route.go (alarms to definitions); server.go, hooks.go,
+// api.go (the handlers); page*.go and templates/ (the web page).
 package serve

@@ -38,7 +38,7 @@ type Metrics struct {
 	families map[string]*metricFamily // by Prometheus name
 	sdk      map[sdkMetric]*metricFamily
 
-	started, finished, steps, approvalWait, hookDeliveries, hookToStart *metricFamily
+	started, finished, steps, approvalWait, hookDeliveries, hookToStart, pageSessions *metricFamily
 }
 
 // NewMetrics returns a registry holding the server's own metrics, all
@@ -57,6 +57,8 @@ func NewMetrics() *Metrics {
 		"Deliveries to the alarm hooks, by hook and outcome (started, duplicate, refused, ignored, error).", counterKind, nil)
 	m.hookToStart = m.register("runbook_hook_to_start_seconds",
 		"Time from a hook's delivery to the start of its execution.", histogramKind, hookBuckets)
+	m.pageSessions = m.register("runbook_page_sessions_total",
+		"Web page session events, by event (signed_in, refused, signed_out, expired, revoked, evicted).", counterKind, nil)
 	m.hookToStart.mu.Lock()
 	m.hookToStart.at("") // always shown, zero until the first start
 	m.hookToStart.mu.Unlock()
@@ -100,6 +102,15 @@ func (m *Metrics) ObserveApprovalWait(definition string, d time.Duration) {
 func (m *Metrics) IncHookDeliveries(hook, outcome string) {
 	if m != nil {
 		m.hookDeliveries.add(promLabels("hook", hook, "outcome", outcome), 1)
+	}
+}
+
+// IncPageSessions counts a web page session event: signed_in, refused
+// (a sign-in with an unknown token), signed_out, expired, revoked (its
+// token left the tokens file) or evicted (pushed out by the cap).
+func (m *Metrics) IncPageSessions(event string) {
+	if m != nil {
+		m.pageSessions.add(promLabels("event", event), 1)
 	}
 }
 

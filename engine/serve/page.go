@@ -18,11 +18,12 @@ import (
 
 // The web page: plain server-rendered HTML for people deciding approvals,
 // on a phone as well as a desk. It needs no JavaScript. A person signs in
-// with their API token, which the page keeps in the TokenCookie cookie
-// (HttpOnly, SameSite=Strict); every form POST must also come from the
-// page's own origin (http.CrossOriginProtection). Templates are
-// html/template, so everything shown is escaped; no page ever shows a
-// token.
+// with their API token once; the server keeps a session (session.go) and
+// the browser its random ID in the session cookie (HttpOnly,
+// SameSite=Strict, Secure with Config.SecureCookies), which only the
+// page's routes read. Every form POST must also come from the page's own
+// origin (http.CrossOriginProtection). Templates are html/template, so
+// everything shown is escaped; no page ever shows a token.
 
 //go:embed templates/*.html templates/style.css
 var pageFS embed.FS
@@ -123,12 +124,13 @@ func (s *Server) pageTemporalError(w http.ResponseWriter, c *Caller, err error, 
 	}
 }
 
-// pageAuthed runs h for an authenticated caller; others are sent to the
-// sign-in page (303), which brings them back to a page they asked for.
+// pageAuthed runs h for the caller of a valid session; others are sent
+// to the sign-in page (303), which brings them back to a page they asked
+// for.
 func (s *Server) pageAuthed(h func(http.ResponseWriter, *http.Request, Caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.tokens.Load().Authenticate(r)
-		if err != nil {
+		c, ok := s.pageCaller(w, r)
+		if !ok {
 			to := "/login"
 			if r.Method == http.MethodGet {
 				to += "?next=" + url.QueryEscape(r.URL.RequestURI())

@@ -8,12 +8,10 @@ package serve_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +33,7 @@ type pageEnv struct {
 	client client.Client
 	url    string // the page server's base URL
 	plans  []*engine.Plan
+	signed map[string][]*http.Cookie // session cookies by the token signed in with
 }
 
 // newPageEnv validates the definitions in srcs into the catalog and
@@ -76,7 +75,7 @@ func newPageEnv(t *testing.T, srcs ...string) *pageEnv {
 
 	hs := httptest.NewServer(serve.New(serve.Config{Client: cl}, &serve.Catalog{Plans: r.Plans}, pageTokens(t)))
 	t.Cleanup(hs.Close)
-	return &pageEnv{t: t, client: cl, url: hs.URL, plans: r.Plans}
+	return &pageEnv{t: t, client: cl, url: hs.URL, plans: r.Plans, signed: map[string][]*http.Cookie{}}
 }
 
 // start starts plan i under id as requester who, as an alarm would.
@@ -124,36 +123,22 @@ func (e *pageEnv) result(id string) *engine.Outcome {
 	return &o
 }
 
-// request sends method to path as the holder of token (its cookie),
-// with origin as the Origin header ("" for none) and form as the body
-// (nil for none), and returns the answer and its body, redirects not
-// followed.
+// request sends method to path in a session signed in with token (on
+// its first use), with origin as the Origin header ("" for none) and
+// form as the body (nil for none), and returns the answer and its body,
+// redirects not followed.
 func (e *pageEnv) request(method, path, token, origin string, form url.Values) (*http.Response, string) {
 	e.t.Helper()
-	var body io.Reader
+	if e.signed[token] == nil {
+		e.signed[token] = signIn(e.t, e.url, token)
+	}
+	var body string
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		body = form.Encode()
 	}
-	req, err := http.NewRequest(method, e.url+path, body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.AddCookie(&http.Cookie{Name: serve.TokenCookie, Value: token})
+	var header []string
 	if origin != "" {
-		req.Header.Set("Origin", origin)
+		header = []string{"Origin", origin}
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	if _, err := io.Copy(&b, resp.Body); err != nil {
-		e.t.Fatal(err)
-	}
-	return resp, b.String()
+	return sendTo(e.t, e.url, method, path, e.signed[token], body, header...)
 }

@@ -29,7 +29,13 @@ func pageTokens(t *testing.T) *serve.Tokens {
 // panics and fails the test.
 func pageServe(t *testing.T, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
-	s := serve.New(serve.Config{}, &serve.Catalog{}, pageTokens(t))
+	return pageServeWith(t, serve.Config{}, r)
+}
+
+// pageServeWith is pageServe by a server configured by cfg.
+func pageServeWith(t *testing.T, cfg serve.Config, r *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	s := serve.New(cfg, &serve.Catalog{}, pageTokens(t))
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
 	return w
@@ -44,23 +50,29 @@ func loginRequest(token, next string) *http.Request {
 	return r
 }
 
-// tokenCookieOf is the TokenCookie cookie w sets, nil when none.
-func tokenCookieOf(w *httptest.ResponseRecorder) *http.Cookie {
+// sessionCookieOf is the cookie named name that w sets, nil when none.
+func sessionCookieOf(w *httptest.ResponseRecorder, name string) *http.Cookie {
 	for _, c := range w.Result().Cookies() {
-		if c.Name == serve.TokenCookie {
+		if c.Name == name {
 			return c
 		}
 	}
 	return nil
 }
 
+// TestLoginSetsCookie: signing in sets a session cookie holding a random
+// ID, HttpOnly, SameSite=Strict, for the whole site and at most 12 hours;
+// with SecureCookies it is Secure and __Host- prefixed, whether or not
+// this hop is TLS (a proxy may terminate it).
 func TestLoginSetsCookie(t *testing.T) {
 	for _, tc := range []struct {
 		name, next, wantLocation string
-		tls                      bool
+		tls, secure              bool
 	}{
 		{name: "plain", next: "", wantLocation: "/ui/approvals"},
 		{name: "tls", next: "", wantLocation: "/ui/approvals", tls: true},
+		{name: "secure", next: "", wantLocation: "/ui/approvals", secure: true},
+		{name: "secure and tls", next: "", wantLocation: "/ui/approvals", tls: true, secure: true},
 		{name: "next", next: "/ui/executions/a%2Fb", wantLocation: "/ui/executions/a%2Fb"},
 		{name: "foreign next", next: "//evil.example/ui/", wantLocation: "/ui/approvals"},
 		{name: "absolute next", next: "https://evil.example/ui/", wantLocation: "/ui/approvals"},
@@ -70,16 +82,21 @@ func TestLoginSetsCookie(t *testing.T) {
 			if tc.tls {
 				r.TLS = &tls.ConnectionState{}
 			}
-			w := pageServe(t, r)
+			w := pageServeWith(t, serve.Config{SecureCookies: tc.secure}, r)
 			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tc.wantLocation {
 				t.Fatalf("got %d to %q, want 303 to %q; body %s", w.Code, w.Header().Get("Location"), tc.wantLocation, w.Body)
 			}
-			c := tokenCookieOf(w)
-			if c == nil {
-				t.Fatalf("no %s cookie in %q", serve.TokenCookie, w.Header().Values("Set-Cookie"))
+			name := serve.SessionCookie
+			if tc.secure {
+				name = serve.HostSessionCookie
 			}
-			if c.Value != "alice-page-token" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Secure != tc.tls || c.MaxAge <= 0 {
-				t.Errorf("cookie %q: want the token, HttpOnly, SameSite=Strict, Path=/, Secure=%v, a positive Max-Age", w.Header().Get("Set-Cookie"), tc.tls)
+			c := sessionCookieOf(w, name)
+			if c == nil || len(w.Result().Cookies()) != 1 {
+				t.Fatalf("want the one cookie %s in %q", name, w.Header().Values("Set-Cookie"))
+			}
+			if len(c.Value) != 43 || strings.Contains(c.Value, "alice") || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" ||
+				c.Secure != tc.secure || c.MaxAge <= 0 || c.MaxAge > 12*3600 || c.Domain != "" {
+				t.Errorf("cookie %q: want a 43-character ID, HttpOnly, SameSite=Strict, Path=/, no Domain, Secure=%v, Max-Age in (0, 12h]", w.Header().Get("Set-Cookie"), tc.secure)
 			}
 		})
 	}
@@ -90,7 +107,7 @@ func TestLoginWrongToken(t *testing.T) {
 	if w.Code != http.StatusUnauthorized {
 		t.Fatalf("status %d, want 401", w.Code)
 	}
-	if c := tokenCookieOf(w); c != nil {
+	if cs := w.Result().Cookies(); len(cs) != 0 {
 		t.Errorf("a wrong token set a cookie: %q", w.Header().Get("Set-Cookie"))
 	}
 	body := w.Body.String()
@@ -104,16 +121,21 @@ func TestLoginWrongToken(t *testing.T) {
 	}
 }
 
+// TestLogoutClearsCookie: signing out clears the session cookie, and the
+// token cookie earlier servers set, which held the token itself.
 func TestLogoutClearsCookie(t *testing.T) {
 	r := httptest.NewRequest(http.MethodPost, "http://runbook.test/logout", nil)
-	r.AddCookie(&http.Cookie{Name: serve.TokenCookie, Value: "alice-page-token"})
+	r.AddCookie(&http.Cookie{Name: serve.SessionCookie, Value: "some-session"})
+	r.AddCookie(&http.Cookie{Name: "runbook_token", Value: "alice-page-token"})
 	w := pageServe(t, r)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login" {
 		t.Fatalf("got %d to %q, want 303 to /login", w.Code, w.Header().Get("Location"))
 	}
-	c := tokenCookieOf(w)
-	if c == nil || c.Value != "" || c.MaxAge >= 0 || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
-		t.Errorf("Set-Cookie %q: want %s emptied and expired (Max-Age=0), HttpOnly, SameSite=Strict, Path=/", w.Header().Get("Set-Cookie"), serve.TokenCookie)
+	for _, name := range []string{serve.SessionCookie, "runbook_token"} {
+		c := sessionCookieOf(w, name)
+		if c == nil || c.Value != "" || c.MaxAge >= 0 || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
+			t.Errorf("Set-Cookie %q: want %s emptied and expired (Max-Age=0), HttpOnly, SameSite=Strict, Path=/", w.Header().Values("Set-Cookie"), name)
+		}
 	}
 }
 
@@ -125,12 +147,12 @@ func TestPageRedirectsToLogin(t *testing.T) {
 		{"GET", "/ui/approvals", "", "/login?next=%2Fui%2Fapprovals"},
 		{"GET", "/ui/executions?status=running", "", "/login?next=%2Fui%2Fexecutions%3Fstatus%3Drunning"},
 		{"GET", "/ui/executions/a%2Fb", "", "/login?next=%2Fui%2Fexecutions%2Fa%252Fb"},
-		{"GET", "/ui/approvals", "revoked-token", "/login?next=%2Fui%2Fapprovals"},
+		{"GET", "/ui/approvals", "unknown-session", "/login?next=%2Fui%2Fapprovals"},
 		{"POST", "/ui/executions/a%2Fb/approve", "", "/login"},
 	} {
 		r := httptest.NewRequest(tc.method, "http://runbook.test"+tc.target, nil)
 		if tc.cookie != "" {
-			r.AddCookie(&http.Cookie{Name: serve.TokenCookie, Value: tc.cookie})
+			r.AddCookie(&http.Cookie{Name: serve.SessionCookie, Value: tc.cookie})
 		}
 		w := pageServe(t, r)
 		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tc.want {
@@ -181,7 +203,7 @@ func TestPageCrossOriginPostRefused(t *testing.T) {
 			form := url.Values{"step": {"gate"}, "comment": {"forged"}, "token": {"alice-page-token"}}
 			r := httptest.NewRequest(http.MethodPost, "http://runbook.test"+tc.target, strings.NewReader(form.Encode()))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			r.AddCookie(&http.Cookie{Name: serve.TokenCookie, Value: "alice-page-token"})
+			r.AddCookie(&http.Cookie{Name: serve.SessionCookie, Value: "some-session"})
 			for k, v := range tc.header {
 				r.Header.Set(k, v)
 			}
@@ -189,8 +211,8 @@ func TestPageCrossOriginPostRefused(t *testing.T) {
 			if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "Cross-origin request refused") {
 				t.Errorf("got %d, want 403 refusing the cross-origin request:\n%s", w.Code, w.Body)
 			}
-			if c := tokenCookieOf(w); c != nil {
-				t.Errorf("a refused request set the cookie: %q", w.Header().Get("Set-Cookie"))
+			if cs := w.Result().Cookies(); len(cs) != 0 {
+				t.Errorf("a refused request set a cookie: %q", w.Header().Values("Set-Cookie"))
 			}
 		})
 	}

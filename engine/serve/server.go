@@ -40,6 +40,11 @@ type Config struct {
 	// DataConverter opens execution inputs (the client's: with the
 	// codec); nil: Temporal's default.
 	DataConverter converter.DataConverter
+	// SecureCookies marks the page's session cookie Secure, so browsers
+	// send it only over HTTPS, and names it with the __Host- prefix, so
+	// they take it only Secure, for the whole host and from it alone.
+	// Set it unless the page is served over plain HTTP on loopback.
+	SecureCookies bool
 }
 
 // DefaultHookGroup is the group whose tokens may deliver hooks unless
@@ -49,11 +54,12 @@ const DefaultHookGroup = "hooks"
 // Server is `runbook serve`'s HTTP handler. Its catalog and tokens are
 // swapped whole by Reload (SIGHUP) without dropping requests in flight.
 type Server struct {
-	cfg     Config
-	catalog atomic.Pointer[Catalog]
-	tokens  atomic.Pointer[Tokens]
-	cool    cooldowns
-	mux     *http.ServeMux
+	cfg      Config
+	catalog  atomic.Pointer[Catalog]
+	tokens   atomic.Pointer[Tokens]
+	sessions *sessions // the web page's
+	cool     cooldowns
+	mux      *http.ServeMux
 }
 
 // New returns a server running catalog c for the callers in t.
@@ -74,13 +80,14 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 		cfg.HookGroup = DefaultHookGroup
 	}
 	cfg.HookGroup = engine.NormalIdentity(cfg.HookGroup)
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(cfg.Now, sessionCap)}
 	s.Reload(c, t)
 	s.routes()
 	return s
 }
 
-// Reload replaces the catalog and the tokens.
+// Reload replaces the catalog and the tokens, and ends the page's
+// sessions whose token t lacks.
 func (s *Server) Reload(c *Catalog, t *Tokens) {
 	if c == nil {
 		c = &Catalog{}
@@ -90,6 +97,10 @@ func (s *Server) Reload(c *Catalog, t *Tokens) {
 	}
 	s.catalog.Store(c)
 	s.tokens.Store(t)
+	for _, identity := range s.sessions.retain(t) {
+		s.cfg.Metrics.IncPageSessions("revoked")
+		s.cfg.Logger.Info("page: session ended: its token is no longer in the tokens file", "identity", identity)
+	}
 }
 
 // Metrics is the server's metrics registry.

@@ -14,10 +14,6 @@ import (
 	"strings"
 )
 
-// TokenCookie is the cookie the web page keeps its bearer token in;
-// Authenticate reads it when a request has no Authorization header.
-const TokenCookie = "runbook_token"
-
 // ErrUnauthenticated is what every Authenticate error wraps: the request
 // named no caller in the tokens file, and its answer is 401.
 var ErrUnauthenticated = errors.New("unauthenticated")
@@ -56,10 +52,17 @@ func (t *Tokens) Len() int {
 // neither the time taken nor an early exit tells which entry, if any,
 // came close; and what is compared is a hash, never the secret itself.
 func (t *Tokens) Lookup(token string) (Caller, bool) {
-	if t == nil || token == "" {
+	if token == "" {
 		return Caller{}, false
 	}
-	sum := sha256.Sum256([]byte(token))
+	return t.lookupHash(sha256.Sum256([]byte(token)))
+}
+
+// lookupHash is Lookup by the token's SHA-256, sum.
+func (t *Tokens) lookupHash(sum [sha256.Size]byte) (Caller, bool) {
+	if t == nil {
+		return Caller{}, false
+	}
 	found := -1
 	for i := range t.entries {
 		if subtle.ConstantTimeCompare(sum[:], t.entries[i].hash[:]) == 1 {
@@ -75,12 +78,10 @@ func (t *Tokens) Lookup(token string) (Caller, bool) {
 }
 
 // Authenticate returns the caller of r, by the token of its
-// `Authorization: Bearer TOKEN` header or, when it has no Authorization
-// header, of its TokenCookie cookie (the web page's). Every error wraps
-// ErrUnauthenticated and is fit to show the client: it never quotes the
-// token. A server accepting the cookie on requests that change anything
-// must guard them against cross-site requests (SameSite=Strict, or a
-// check of Origin).
+// `Authorization: Bearer TOKEN` header and nothing else: no cookie, so a
+// browser never adds a credential to a request another site makes it
+// send. Every error wraps ErrUnauthenticated and is fit to show the
+// client: it never quotes the token.
 func (t *Tokens) Authenticate(r *http.Request) (Caller, error) {
 	token, err := presentedToken(r)
 	if err != nil {
@@ -108,9 +109,6 @@ func presentedToken(r *http.Request) (string, error) {
 		return token, nil
 	default:
 		return "", errors.New("more than one Authorization header")
-	}
-	if c, err := r.Cookie(TokenCookie); err == nil && c.Value != "" {
-		return c.Value, nil
 	}
 	return "", errors.New("no token: send `Authorization: Bearer TOKEN`")
 }

@@ -206,8 +206,9 @@ func TestTokensAuthenticate(t *testing.T) {
 	}{
 		{"bearer", []string{"Bearer alice-token"}, "", "alice"},
 		{"scheme in lower case", []string{"bearer   alice-token "}, "", "alice"},
-		{"cookie", nil, "runbook_token=alice-token", "alice"},
-		{"header before cookie", []string{"Bearer wrong"}, "runbook_token=alice-token", "unauthenticated: unknown token"},
+		{"no cookie taken", nil, "runbook_token=alice-token", "unauthenticated: no token"},
+		{"nor the page's", nil, "runbook_session=alice-token", "unauthenticated: no token"},
+		{"header, not cookie", []string{"Bearer wrong"}, "runbook_token=alice-token", "unauthenticated: unknown token"},
 		{"unknown token", []string{"Bearer bob-token"}, "", "unauthenticated: unknown token"},
 		{"no token", nil, "", "unauthenticated: no token: send `Authorization: Bearer TOKEN`"},
 		{"empty cookie", nil, "runbook_token=", "unauthenticated: no token"},
