@@ -58,6 +58,7 @@ type decideCmd struct {
 	Group   []string `placeholder:"GROUP" sep:"none" help:"A group the caller belongs to (for group: approvers). Repeatable; taken on trust like --as."`
 	caller  `embed:""`
 	conn    `embed:""`
+	remote  `embed:""`
 	Output  string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 }
 
@@ -74,6 +75,9 @@ func (c *approveCmd) Run(e *env) error { return c.decide(e, engine.UpdateApprove
 func (c *rejectCmd) Run(e *env) error { return c.decide(e, engine.UpdateReject) }
 
 func (c *decideCmd) decide(e *env, kind string) error {
+	if c.apiMode() {
+		return c.viaAPI(e, kind)
+	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)
 	if err != nil {
@@ -92,11 +96,16 @@ func (c *decideCmd) decide(e *env, kind string) error {
 	if err != nil {
 		return decideError(c.ID, err)
 	}
-	if c.Output == "json" {
+	return printDecision(e, c.Output, c.ID, kind, a)
+}
+
+// printDecision prints the approval a decision left, in format.
+func printDecision(e *env, format, id, kind string, a *engine.Approval) error {
+	if format == "json" {
 		return writeJSON(e.stdout, a)
 	}
 	last := a.Decisions[len(a.Decisions)-1]
-	fmt.Fprintf(e.stdout, "%s: %s %sd step %s (%s)\n", c.ID, who, kind, last.Step, tally(a))
+	fmt.Fprintf(e.stdout, "%s: %s %sd step %s (%s)\n", id, last.Identity, kind, last.Step, tally(a))
 	return nil
 }
 
@@ -132,12 +141,16 @@ func tally(a *engine.Approval) string {
 // approvalsCmd lists the steps waiting for approval.
 type approvalsCmd struct {
 	conn   `embed:""`
+	remote `embed:""`
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 }
 
 // Run lists every running execution's waiting steps, soonest deadline
 // first.
 func (c *approvalsCmd) Run(e *env) error {
+	if c.apiMode() {
+		return c.viaAPI(e)
+	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)
 	if err != nil {
@@ -148,7 +161,12 @@ func (c *approvalsCmd) Run(e *env) error {
 	if err != nil {
 		return unreachable(err)
 	}
-	if c.Output == "json" {
+	return printApprovals(e, c.Output, rows)
+}
+
+// printApprovals prints the waiting steps in format.
+func printApprovals(e *env, format string, rows []*interp.WaitingStep) error {
+	if format == "json" {
 		return writeJSON(e.stdout, rows)
 	}
 	if len(rows) == 0 {

@@ -7,13 +7,17 @@ import (
 
 // cancelCmd cancels an execution.
 type cancelCmd struct {
-	ID   string `arg:"" name:"id" help:"The execution ID."`
-	conn `embed:""`
+	ID     string `arg:"" name:"id" help:"The execution ID."`
+	conn   `embed:""`
+	remote `embed:""`
 }
 
 // Run requests cancellation; the execution runs its finally steps and
 // ends cancelled.
 func (c *cancelCmd) Run(e *env) error {
+	if c.apiMode() {
+		return c.viaAPI(e)
+	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)
 	if err != nil {

@@ -13,12 +13,14 @@
 //   - keygen (codec.go) and version.
 //
 // The helpers beside them: conn.go (where executions run: --address, the
-// Temporal CLI's connection flags, or an embedded server), follow.go (the
+// Temporal CLI's connection flags, or an embedded server), apiclient.go and
+// apicommands.go (API mode: with --server the client commands go through
+// runbook serve's JSON API as the bearer token's identity), follow.go (the
 // live step-by-step printer of run and watch), files.go (reading
 // definitions and walking directories), format.go and sarif.go (the
 // diagnostic formats).
 //
 // Exit codes: 0 success; 1 invalid definition, failed, cancelled or
-// timed-out execution, or refused request; 2 usage error; 3 Temporal
-// unreachable.
+// timed-out execution, or refused request; 2 usage error; 3 Temporal (or
+// the --server) unreachable.
 package main

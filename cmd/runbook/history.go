@@ -20,6 +20,7 @@ type historyCmd struct {
 	ID     string `arg:"" name:"id" help:"The execution ID."`
 	JSON   bool   `name:"json" help:"Write Temporal's history as JSON instead (as temporal workflow show -o json does), for runbook replay."`
 	conn   `embed:""`
+	remote `embed:""`
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format of the timeline: ${enum}."`
 }
 
@@ -27,6 +28,9 @@ type historyCmd struct {
 // engine.BuildTimeline tells from it, or with --json the history itself.
 // An unknown execution exits 1.
 func (c *historyCmd) Run(e *env) error {
+	if err := c.refuse("history", "endpoint for an execution's history (GET /v1/executions/{id}/history; runbook status ID shows its steps)"); err != nil {
+		return err
+	}
 	if c.JSON && c.Output == "json" {
 		return usagef("--json writes Temporal's history, -o json the timeline: pass one")
 	}

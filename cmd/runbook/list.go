@@ -16,11 +16,15 @@ type listCmd struct {
 	Status string `enum:",running,completed,failed,canceled,terminated,timedout" default:"" help:"Only executions in this status: ${enum}."`
 	Limit  int    `default:"50" help:"At most this many."`
 	conn   `embed:""`
+	remote `embed:""`
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 }
 
 // Run lists the newest executions first.
 func (c *listCmd) Run(e *env) error {
+	if c.apiMode() {
+		return c.viaAPI(e)
+	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)
 	if err != nil {
@@ -35,23 +39,30 @@ func (c *listCmd) Run(e *env) error {
 	if err != nil {
 		return unreachable(err)
 	}
-	type row struct {
-		ID      string    `json:"id"`
-		Name    string    `json:"name"`
-		Status  string    `json:"status"`
-		Start   time.Time `json:"start"`
-		Seconds float64   `json:"seconds,omitempty"`
-	}
-	rows := []row{}
+	rows := []listRow{}
 	for _, x := range resp.Executions {
-		r := row{ID: x.Execution.WorkflowId, Status: interp.StatusName(x.Status), Start: x.StartTime.AsTime()}
+		r := listRow{ID: x.Execution.WorkflowId, Status: interp.StatusName(x.Status), Start: x.StartTime.AsTime()}
 		if x.CloseTime != nil {
 			r.Seconds = x.CloseTime.AsTime().Sub(r.Start).Seconds()
 		}
 		r.Name = interp.DefinitionOf(x.SearchAttributes)
 		rows = append(rows, r)
 	}
-	if c.Output == "json" {
+	return printList(e, c.Output, rows)
+}
+
+// listRow is one execution as list prints it.
+type listRow struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Status  string    `json:"status"`
+	Start   time.Time `json:"start"`
+	Seconds float64   `json:"seconds,omitempty"`
+}
+
+// printList prints executions in format.
+func printList(e *env, format string, rows []listRow) error {
+	if format == "json" {
 		return writeJSON(e.stdout, rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

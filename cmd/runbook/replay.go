@@ -18,9 +18,10 @@ import (
 
 // replayCmd replays recorded histories against this build.
 type replayCmd struct {
-	Files []string `arg:"" optional:"" name:"file" type:"existingfile" help:"History JSON files (runbook history ID --json)."`
-	ID    []string `name:"id" placeholder:"ID" sep:"none" help:"Replay this execution's history, fetched from the server. Repeatable."`
-	conn  `embed:""`
+	Files  []string `arg:"" optional:"" name:"file" type:"existingfile" help:"History JSON files (runbook history ID --json)."`
+	ID     []string `name:"id" placeholder:"ID" sep:"none" help:"Replay this execution's history, fetched from the server. Repeatable."`
+	conn   `embed:""`
+	remote `embed:""`
 }
 
 // Run replays each history with Temporal's replayer; exit 1 when one
@@ -28,6 +29,11 @@ type replayCmd struct {
 func (c *replayCmd) Run(e *env) error {
 	if len(c.Files) == 0 && len(c.ID) == 0 {
 		return usagef("name history files or --id ID")
+	}
+	if len(c.ID) > 0 {
+		if err := c.refuse("replay --id", "endpoint for an execution's history (export it with runbook history ID --json where Temporal is reachable)"); err != nil {
+			return err
+		}
 	}
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	codec, err := c.codec(c.StateDir)

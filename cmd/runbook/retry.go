@@ -18,10 +18,14 @@ type retryCmd struct {
 	From   string `placeholder:"STEP" help:"The top-level step to run again from (default: the one that failed); the steps recorded before it are reused, approvals excepted."`
 	caller `embed:""`
 	conn   `embed:""`
+	remote `embed:""`
 }
 
 // Run starts the retry and prints its ID.
 func (c *retryCmd) Run(e *env) error {
+	if err := c.refuse("retry", "retry endpoint (POST /v1/executions/{id}/retry)"); err != nil {
+		return err
+	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)
 	if err != nil {

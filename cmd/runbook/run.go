@@ -28,6 +28,7 @@ type runCmd struct {
 	Output      string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 	Embedded    bool   `help:"Run on an embedded server in this process even if a runbook server is listening."`
 	DryRun      bool   `name:"dry-run" help:"Run read-only calls for real; send no mutating call (or only with its own DryRun flag), skip approvals and sleeps, run no script; print what would have acted."`
+	remote      `embed:""`
 }
 
 // startCmd starts an execution and prints its ID.
@@ -35,11 +36,15 @@ type startCmd struct {
 	target
 	caller `embed:""`
 	conn   `embed:""`
+	remote `embed:""`
 }
 
 // Run starts the execution on the runbook server (or --address) and
 // prints only its ID on stdout.
 func (c *startCmd) Run(e *env) error {
+	if c.apiMode() {
+		return c.viaAPI(e)
+	}
 	p, params, err := c.plan(e)
 	if err != nil {
 		return err
@@ -60,6 +65,9 @@ func (c *startCmd) Run(e *env) error {
 
 // Run starts the execution and follows it until it ends; Ctrl-C detaches.
 func (c *runCmd) Run(e *env) error {
+	if err := c.refuse("run", "endpoint that follows an execution live (runbook start and runbook status ID work through it)"); err != nil {
+		return err
+	}
 	p, params, err := c.plan(e)
 	if err != nil {
 		return err

@@ -16,12 +16,16 @@ import (
 type statusCmd struct {
 	ID     string `arg:"" name:"id" help:"The execution ID."`
 	conn   `embed:""`
+	remote `embed:""`
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 }
 
 // Run prints the execution's status and steps: from its result when it
 // has ended, else from its state query.
 func (c *statusCmd) Run(e *env) error {
+	if c.apiMode() {
+		return c.viaAPI(e)
+	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)
 	if err != nil {
@@ -44,11 +48,15 @@ func (c *statusCmd) Run(e *env) error {
 			out = interp.OutcomeOf(gerr)
 		}
 	}
-	out = out.Shown()
-	if c.Output == "json" {
-		return writeJSON(e.stdout, map[string]any{"id": c.ID, "status": interp.StatusName(info.Status), "start": info.StartTime.AsTime(), "outcome": out})
+	return printStatus(e, c.Output, c.ID, interp.StatusName(info.Status), info.StartTime.AsTime(), out.Shown())
+}
+
+// printStatus prints an execution's status and steps, in format.
+func printStatus(e *env, format, id, status string, start time.Time, out *engine.Outcome) error {
+	if format == "json" {
+		return writeJSON(e.stdout, map[string]any{"id": id, "status": status, "start": start, "outcome": out})
 	}
-	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", c.ID, interp.StatusName(info.Status), info.StartTime.AsTime().Local().Format(time.DateTime))
+	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", id, status, start.Local().Format(time.DateTime))
 	if out == nil {
 		fmt.Fprintln(e.stdout, "(no worker answered: steps unknown)")
 		return nil

@@ -12,12 +12,16 @@ import (
 type watchCmd struct {
 	ID     string `arg:"" name:"id" help:"The execution ID."`
 	conn   `embed:""`
+	remote `embed:""`
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
 }
 
 // Run follows the execution until it ends, printing its steps so far and
 // then each as it ends; Ctrl-C detaches.
 func (c *watchCmd) Run(e *env) error {
+	if err := c.refuse("watch", "endpoint that follows an execution live (runbook status ID shows it)"); err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	s, err := c.connect(ctx, false)

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/runbook-dev/runbook/engine/serve"
+)
+
+// The commands in API mode: each sends one request (approve and reject
+// two, to bind to the waiting request) and prints what direct mode
+// prints. The caller is the token's identity; --as and --group are
+// refused.
+
+// viaAPI starts a definition of the server's catalog: POST /v1/executions.
+// The server checks the params; -p values go as strings, which it parses
+// by their declared types.
+func (c *startCmd) viaAPI(e *env) error {
+	if err := noIdentityFlags(c.As, nil); err != nil {
+		return err
+	}
+	if _, err := os.Stat(c.Target); err == nil {
+		return usagef("%s is a local file: with --server, start names a definition of the server's catalog, NAME[@VERSION-OR-RANGE] (the server runs only what its catalog holds)", c.Target)
+	}
+	if len(c.Catalog) > 0 {
+		return usagef("--catalog is local: with --server, definitions come from the server's catalog")
+	}
+	if _, err := engine.ParseRef(c.Target); err != nil {
+		return usagef("%s is not NAME[@VERSION-OR-RANGE]: %v", c.Target, err)
+	}
+	params, err := c.rawParams()
+	if err != nil {
+		return err
+	}
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	var started struct{ ID, Definition string }
+	if err := a.do("POST", "/v1/executions", serve.StartRequest{Definition: c.Target, Params: params}, &started); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, started.ID)
+	return nil
+}
+
+// rawParams reads --params-file then -p (which wins), unchecked.
+func (t *target) rawParams() (map[string]any, error) {
+	given := map[string]any{}
+	if t.ParamsFile != "" {
+		raw, err := os.ReadFile(t.ParamsFile)
+		if err != nil {
+			return nil, usagef("--params-file: %v", err)
+		}
+		if err := yaml.Unmarshal(raw, &given); err != nil {
+			if jerr := json.Unmarshal(raw, &given); jerr != nil {
+				return nil, usagef("--params-file %s: not a YAML or JSON mapping: %v", t.ParamsFile, err)
+			}
+		}
+	}
+	for _, kv := range t.Params {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, usagef("-p %s: write -p KEY=VALUE", kv)
+		}
+		given[k] = v
+	}
+	return given, nil
+}
+
+// viaAPI prints an execution: GET /v1/executions/{id}.
+func (c *statusCmd) viaAPI(e *env) error {
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	var x serve.Execution
+	if err := a.do("GET", "/v1/executions/"+escape(c.ID), nil, &x); err != nil {
+		return err
+	}
+	return printStatus(e, c.Output, x.ID, x.Status, x.Start, x.Outcome)
+}
+
+// viaAPI lists executions: GET /v1/executions.
+func (c *listCmd) viaAPI(e *env) error {
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	q := url.Values{"limit": {strconv.Itoa(c.Limit)}}
+	if c.Name != "" {
+		q.Set("definition", c.Name)
+	}
+	if c.Status != "" {
+		q.Set("status", c.Status)
+	}
+	var xs []serve.Execution
+	if err := a.do("GET", "/v1/executions?"+q.Encode(), nil, &xs); err != nil {
+		return err
+	}
+	rows := []listRow{}
+	for _, x := range xs {
+		r := listRow{ID: x.ID, Name: x.Definition, Status: x.Status, Start: x.Start}
+		if !x.Close.IsZero() {
+			r.Seconds = x.Close.Sub(x.Start).Seconds()
+		}
+		rows = append(rows, r)
+	}
+	return printList(e, c.Output, rows)
+}
+
+// viaAPI lists the steps the caller may decide: GET /v1/approvals.
+func (c *approvalsCmd) viaAPI(e *env) error {
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	var rows []*interp.WaitingStep
+	if err := a.do("GET", "/v1/approvals", nil, &rows); err != nil {
+		return err
+	}
+	return printApprovals(e, c.Output, rows)
+}
+
+// viaAPI decides as the token's identity: POST
+// /v1/executions/{id}/approve|reject. Without --request it binds to the
+// request waiting now, as direct mode does, read from the execution's
+// timeline (GET /v1/executions/{id}): /v1/approvals lists only the steps
+// the caller may decide, and a caller who may not must hear the server's
+// reason.
+func (c *decideCmd) viaAPI(e *env, kind string) error {
+	if err := noIdentityFlags(c.As, c.Group); err != nil {
+		return err
+	}
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	path := "/v1/executions/" + escape(c.ID)
+	req := serve.DecideRequest{Step: c.Step, Comment: c.Comment, Request: c.Request}
+	if req.Request == "" {
+		var x serve.Execution
+		if err := a.do("GET", path, nil, &x); err != nil {
+			return err
+		}
+		w, err := waitingStep(x.Outcome, c.Step)
+		if err != nil {
+			return fmt.Errorf("refused: %s: %v", c.ID, err)
+		}
+		req.Step, req.Request = w.Name, w.Approval.Request
+		fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", req.Request, req.Step, x.Definition, engine.Pairs(w.Approval.Params))
+	}
+	var ap engine.Approval
+	if err := a.do("POST", path+"/"+kind, req, &ap); err != nil {
+		return err
+	}
+	return printDecision(e, c.Output, c.ID, kind, &ap)
+}
+
+// waitingStep is the step of out waiting for approval (named step, when
+// given), as interp.Bind finds it.
+func waitingStep(out *engine.Outcome, step string) (*engine.StepRecord, error) {
+	var found []*engine.StepRecord
+	var names []string
+	if out != nil {
+		for _, s := range out.Steps {
+			if s.Status == engine.StatusWaiting && s.Approval != nil && (step == "" || s.Name == step) {
+				found = append(found, s)
+				names = append(names, s.Name)
+			}
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		return nil, fmt.Errorf("several steps wait for approval (%s): name one with --step", strings.Join(names, ", "))
+	case step != "":
+		return nil, fmt.Errorf("step %s is not waiting for approval", step)
+	}
+	return nil, fmt.Errorf("no step is waiting for approval")
+}
+
+// viaAPI requests cancellation: POST /v1/executions/{id}/cancel.
+func (c *cancelCmd) viaAPI(e *env) error {
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	if err := a.do("POST", "/v1/executions/"+escape(c.ID)+"/cancel", nil, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "cancel requested for %s; runbook status %s shows it\n", c.ID, c.ID)
+	return nil
+}
