@@ -92,6 +92,9 @@ func (r *remote) token() (string, error) {
 			return "", usagef("--token-file: %v", err)
 		}
 		t, _, _ = strings.Cut(string(raw), "\n")
+		if err := checkPerms("--token-file", r.TokenFile, false, ""); err != nil {
+			return "", err
+		}
 	}
 	t = strings.TrimSpace(t)
 	if t == "" {

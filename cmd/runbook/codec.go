@@ -75,15 +75,22 @@ func (f *codecFlags) build(stateDir string) (*engine.Codec, error) {
 // checkPerms warns, or with --strict-perms refuses, when the key file is
 // readable by group or others: anyone who can read it reads every history.
 func (f *codecFlags) checkPerms() error {
-	fi, err := os.Stat(f.CodecKeyFile)
+	return checkPerms("--codec-key-file", f.CodecKeyFile, f.StrictPerms, " (--strict-perms refuses it)")
+}
+
+// checkPerms warns (the message ending with hint) when the secret file
+// path, given by flag, is readable by group or others; strict refuses it
+// instead.
+func checkPerms(flag, path string, strict bool, hint string) error {
+	fi, err := os.Stat(path)
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
 		return err
 	}
-	msg := fmt.Sprintf("--codec-key-file %s can be read by group or others (mode %04o): chmod 600 it", f.CodecKeyFile, fi.Mode().Perm())
-	if f.StrictPerms {
+	msg := fmt.Sprintf("%s %s can be read by group or others (mode %04o): chmod 600 it", flag, path, fi.Mode().Perm())
+	if strict {
 		return usagef("%s", msg)
 	}
-	fmt.Fprintln(os.Stderr, "warning: "+msg+" (--strict-perms refuses it)")
+	fmt.Fprintln(os.Stderr, "warning: "+msg+hint)
 	return nil
 }
 

@@ -40,3 +40,28 @@ func TestCodecKeyPerms(t *testing.T) {
 		t.Errorf("a key file only its owner reads\n%s", r)
 	}
 }
+
+// TestTokenFilePerms: a --token-file that group or others can read is
+// warned about (the server, unreachable here, is not the point).
+func TestTokenFilePerms(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	if err := os.WriteFile(tok, []byte("secret-token\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(tok, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status := func() result {
+		return e2eRun(t, dir, os.Environ(), "status", "some-id", "--server", "http://127.0.0.1:1", "--token-file", tok)
+	}
+	if r := status(); r.code != 3 || !strings.Contains(r.stderr, "warning: --token-file "+tok+" can be read by group or others (mode 0644): chmod 600 it") {
+		t.Errorf("a readable token file: want a warning, then unreachable\n%s", r)
+	}
+	if err := os.Chmod(tok, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := status(); r.code != 3 || strings.Contains(r.stderr, "warning") {
+		t.Errorf("a token file only its owner reads\n%s", r)
+	}
+}
