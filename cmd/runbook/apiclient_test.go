@@ -128,6 +128,22 @@ func TestAPIClientMode(t *testing.T) {
 		t.Errorf("cancel as alice: %s", r)
 	}
 	until("alice-token", "canceled", "status", id2)
+	// bob retries it: approvals are asked again, and neither alice (who
+	// started it) nor bob (who retried it) may give them.
+	r = as("bob-token", "retry", id2, "--from", "gate")
+	id3 := strings.TrimSpace(r.stdout)
+	if r.code != 0 || id3 == "" || !strings.Contains(r.stderr, "retrying "+id2+" from ") {
+		t.Fatalf("retry as bob: %s", r)
+	}
+	until("alice-token", "⏸ gate waits for approval", "status", id3)
+	for who, want := range map[string]string{"alice": "alice started this execution", "bob": "bob retried this execution"} {
+		if r = as(who+"-token", "approve", id3); r.code != 1 || !strings.Contains(r.stderr, want) {
+			t.Errorf("approve the retry as %s: want exit 1 and %q\n%s", who, want, r)
+		}
+	}
+	if r = as("alice-token", "cancel", id3); r.code != 0 {
+		t.Errorf("cancel the retry: %s", r)
+	}
 
 	refusals := []struct {
 		name, token string

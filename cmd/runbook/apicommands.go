@@ -190,6 +190,24 @@ func waitingStep(out *engine.Outcome, step string) (*engine.StepRecord, error) {
 }
 
 // viaAPI requests cancellation: POST /v1/executions/{id}/cancel.
+// viaAPI retries as the token's identity: POST /v1/executions/{id}/retry.
+func (c *retryCmd) viaAPI(e *env) error {
+	if err := noIdentityFlags(c.As, nil); err != nil {
+		return err
+	}
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	var r serve.Retried
+	if err := a.do("POST", "/v1/executions/"+escape(c.ID)+"/retry", serve.RetryRequest{From: c.From}, &r); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "retrying %s from %s, reusing %d steps\n", c.ID, r.From, r.Reused)
+	fmt.Fprintln(e.stdout, r.ID)
+	return nil
+}
+
 func (c *cancelCmd) viaAPI(e *env) error {
 	a, err := c.client()
 	if err != nil {

@@ -23,8 +23,8 @@ type retryCmd struct {
 
 // Run starts the retry and prints its ID.
 func (c *retryCmd) Run(e *env) error {
-	if err := c.refuse("retry", "retry endpoint (POST /v1/executions/{id}/retry)"); err != nil {
-		return err
+	if c.apiMode() {
+		return c.viaAPI(e)
 	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)

@@ -19,6 +19,7 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
+	"github.com/runbook-dev/runbook/steps"
 )
 
 // serveCmd runs a worker and the HTTP server: hooks, API, page, metrics.
@@ -90,7 +91,7 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	cfg.Client, cfg.AdminGroup, cfg.DataConverter = s.client, c.AdminGroup, engine.DataConverter(codec)
+	cfg.Client, cfg.AdminGroup, cfg.DataConverter, cfg.Kinds = s.client, c.AdminGroup, engine.DataConverter(codec), steps.All()
 	l, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return usagef("--listen %s: %v", c.Listen, err)

@@ -49,9 +49,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, c Caller) {
 		return
 	}
 	in := engine.Input{Plan: p, Params: params, StartedBy: c.Identity, Trigger: "api"}
-	suffix := make([]byte, 4)
-	_, _ = rand.Read(suffix)
-	opts, err := interp.StartOptions(in, p.Name+"-"+hex.EncodeToString(suffix))
+	opts, err := interp.StartOptions(in, p.Name+"-"+randomSuffix())
 	if err != nil {
 		WriteProblem(w, http.StatusBadRequest, err.Error())
 		return
@@ -69,6 +67,13 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, c Caller) {
 	s.cfg.Metrics.IncExecutionsStarted(p.Name, "api")
 	s.cfg.Logger.Info("started", "definition", p.Name+"@"+p.Version, "id", run.GetID(), "by", c.Identity)
 	WriteJSON(w, http.StatusCreated, map[string]string{"id": run.GetID(), "definition": p.Name + "@" + p.Version})
+}
+
+// randomSuffix makes an execution ID unique: 8 hex digits.
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Execution is one execution as the API lists and shows it.

@@ -106,7 +106,7 @@ func newE2E(tb testing.TB, defs ...string) *e2e {
 	}
 	tb.Cleanup(w.Stop)
 
-	cfg := Config{Client: e.client, HMACKey: e.key, AdminGroup: "admins"}
+	cfg := Config{Client: e.client, HMACKey: e.key, AdminGroup: "admins", Kinds: steps.All()}
 	if t, ok := tb.(*testing.T); ok { // the SNS fixture's helpers take a *testing.T
 		e.sns = newSNSFixture(t)
 		cfg.SNS = e.sns.v
