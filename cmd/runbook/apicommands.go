@@ -13,6 +13,7 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
+	"github.com/runbook-dev/runbook/engine/timeline"
 )
 
 // The commands in API mode: each sends one request (approve and reject
@@ -206,6 +207,27 @@ func (c *retryCmd) viaAPI(e *env) error {
 	fmt.Fprintf(e.stderr, "retrying %s from %s, reusing %d steps\n", c.ID, r.From, r.Reused)
 	fmt.Fprintln(e.stdout, r.ID)
 	return nil
+}
+
+// viaAPI prints the timeline the server tells:
+// GET /v1/executions/{id}/history. The raw history (--json), which only
+// replay reads, is Temporal's to export.
+func (c *historyCmd) viaAPI(e *env) error {
+	if c.JSON {
+		return usagef("history --json exports Temporal's own history: run it without --server, where Temporal is reachable")
+	}
+	a, err := c.client()
+	if err != nil {
+		return err
+	}
+	var t timeline.Timeline
+	if err := a.do("GET", "/v1/executions/"+escape(c.ID)+"/history", nil, &t); err != nil {
+		return err
+	}
+	if c.Output == "json" {
+		return writeJSON(e.stdout, &t)
+	}
+	return t.Text(e.stdout)
 }
 
 func (c *cancelCmd) viaAPI(e *env) error {

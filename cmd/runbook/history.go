@@ -28,11 +28,11 @@ type historyCmd struct {
 // engine.BuildTimeline tells from it, or with --json the history itself.
 // An unknown execution exits 1.
 func (c *historyCmd) Run(e *env) error {
-	if err := c.refuse("history", "endpoint for an execution's history (GET /v1/executions/{id}/history; runbook status ID shows its steps)"); err != nil {
-		return err
-	}
 	if c.JSON && c.Output == "json" {
 		return usagef("--json writes Temporal's history, -o json the timeline: pass one")
+	}
+	if c.apiMode() {
+		return c.viaAPI(e)
 	}
 	ctx := context.Background()
 	s, err := c.connect(ctx, false)

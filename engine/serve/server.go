@@ -40,8 +40,10 @@ type Config struct {
 	// DataConverter opens execution inputs (the client's: with the
 	// codec); nil: Temporal's default.
 	DataConverter converter.DataConverter
-	// Kinds are the step kinds, which retry needs (nil: it refuses).
+	// Kinds are the step kinds, which retry and history need (nil: they
+	// refuse); Codec opens the sealed payloads of histories.
 	Kinds engine.Kinds
+	Codec *engine.Codec
 	// SecureCookies marks the page's session cookie Secure, so browsers
 	// send it only over HTTPS, and names it with the __Host- prefix, so
 	// they take it only Secure, for the whole host and from it alone.
@@ -120,6 +122,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /v1/executions/{id}/reject", s.authed(s.decide(engine.UpdateReject)))
 	m.HandleFunc("POST /v1/executions/{id}/cancel", s.authed(s.cancel))
 	m.HandleFunc("POST /v1/executions/{id}/retry", s.authed(s.retry))
+	m.HandleFunc("GET /v1/executions/{id}/history", s.authed(s.history))
 	m.HandleFunc("GET /v1/approvals", s.authed(s.approvals))
 	m.Handle("GET /metrics", s.cfg.Metrics.Handler())
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
