@@ -103,6 +103,10 @@ func TestAPIClientMode(t *testing.T) {
 		t.Fatalf("approve as bob: %s", r)
 	}
 	until("alice-token", "succeeded", "status", id)
+	// watch follows it through the server to its end, as direct mode does.
+	if r, d := as("carol-token", "watch", id), direct("watch", id); r.code != 0 || r.stdout != d.stdout || !strings.Contains(r.stdout, "succeeded") {
+		t.Errorf("watch through the API:\n%s\ndirect:\n%s", r, d)
+	}
 	// The timeline, told by the server, as direct mode prints it.
 	if r, d := as("carol-token", "history", id), direct("history", id); r.code != 0 || r.stdout != d.stdout || !strings.Contains(r.stdout, "approved by bob") {
 		t.Errorf("history through the API:\n%s\ndirect:\n%s", r, d)
@@ -156,7 +160,7 @@ func TestAPIClientMode(t *testing.T) {
 		want        string
 	}{
 		{"unknown token", "mallory-token", []string{"status", id}, 1, "the server does not know this token"},
-		{"no endpoint", "alice-token", []string{"watch", id}, 2, "runbook watch is not available with --server"},
+		{"no endpoint", "alice-token", []string{"run", "api-gated"}, 2, "runbook run is not available with --server"},
 		{"raw history", "alice-token", []string{"history", id, "--json"}, 2, "history --json exports Temporal's own history"},
 		{"local file", "alice-token", []string{"start", "defs/gated.yaml"}, 2, "defs/gated.yaml is a local file"},
 		{"start --as", "alice-token", []string{"start", "api-gated", "--as", "bob"}, 2, "the server knows who you are"},

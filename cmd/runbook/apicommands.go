@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -228,6 +230,34 @@ func (c *historyCmd) viaAPI(e *env) error {
 		return writeJSON(e.stdout, &t)
 	}
 	return t.Text(e.stdout)
+}
+
+// follow polls GET /v1/executions/{id} until the execution ends, printing
+// its steps as they change, as follow does with Temporal.
+func (a *api) follow(ctx context.Context, id string, pr *printer) (*engine.Outcome, error) {
+	pr.id = id
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var x serve.Execution
+		if err := a.do("GET", "/v1/executions/"+escape(id), nil, &x); err != nil {
+			return nil, err
+		}
+		if x.Outcome != nil {
+			pr.update(x.Outcome)
+		}
+		if x.Status != "running" {
+			if x.Outcome == nil {
+				return nil, fmt.Errorf("%s ended %s, with no outcome to show", id, x.Status)
+			}
+			return x.Outcome, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+	}
 }
 
 func (c *cancelCmd) viaAPI(e *env) error {

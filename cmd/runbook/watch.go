@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	"github.com/runbook-dev/runbook/engine"
 )
 
 // watchCmd re-attaches to an execution.
@@ -19,17 +21,24 @@ type watchCmd struct {
 // Run follows the execution until it ends, printing its steps so far and
 // then each as it ends; Ctrl-C detaches.
 func (c *watchCmd) Run(e *env) error {
-	if err := c.refuse("watch", "endpoint that follows an execution live (runbook status ID shows it)"); err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	s, err := c.connect(ctx, false)
-	if err != nil {
-		return err
+	var out *engine.Outcome
+	var err error
+	if c.apiMode() {
+		var a *api
+		if a, err = c.client(); err != nil {
+			return err
+		}
+		out, err = a.follow(ctx, c.ID, newPrinter(e, c.Output, time.Now()))
+	} else {
+		s, cerr := c.connect(ctx, false)
+		if cerr != nil {
+			return cerr
+		}
+		defer s.close()
+		out, err = follow(ctx, s.client, c.ID, newPrinter(e, c.Output, time.Now()))
 	}
-	defer s.close()
-	out, err := follow(ctx, s.client, c.ID, newPrinter(e, c.Output, time.Now()))
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\ndetached; runbook watch %s re-attaches\n", c.ID)
 		return nil
