@@ -28,6 +28,16 @@ steps:
     sleep: ${{ params.Nap }}
 `
 
+// apiHello says hello.
+const apiHello = `apiVersion: runbook/v1
+kind: Runbook
+name: api-hello
+version: 1.0.0
+steps:
+  - name: say
+    log: hello through the server
+`
+
 // TestAPIClientMode drives `runbook serve` through the CLI in API mode
 // (RUNBOOK_SERVER, RUNBOOK_TOKEN): the caller is the token's identity.
 // Alice, who started the execution, may not approve it: not as herself
@@ -40,7 +50,7 @@ func TestAPIClientMode(t *testing.T) {
 	}
 	env := e2eEnv(t)
 	addr := e2eServerIn(t, env, t.TempDir(), "--no-worker") // serve's worker runs everything
-	dir := workdir(t, map[string]string{"defs/gated.yaml": apiGated})
+	dir := workdir(t, map[string]string{"defs/gated.yaml": apiGated, "defs/hello.yaml": apiHello})
 	tokens := filepath.Join(dir, "tokens.yaml")
 	entries := "- {sha256: " + serve.HashToken("alice-token") + ", identity: alice, groups: [ops]}\n" +
 		"- {sha256: " + serve.HashToken("bob-token") + ", identity: bob, groups: [ops]}\n" +
@@ -103,6 +113,11 @@ func TestAPIClientMode(t *testing.T) {
 		t.Fatalf("approve as bob: %s", r)
 	}
 	until("alice-token", "succeeded", "status", id)
+	// run starts and follows through the server.
+	if r := as("carol-token", "run", "api-hello"); r.code != 0 || !strings.Contains(r.stderr, "api-hello@1.0.0 started: ") ||
+		!strings.Contains(r.stderr, "✓ say") || !strings.HasPrefix(r.stdout, "succeeded") {
+		t.Errorf("run through the API: %s", r)
+	}
 	// watch follows it through the server to its end, as direct mode does.
 	if r, d := as("carol-token", "watch", id), direct("watch", id); r.code != 0 || r.stdout != d.stdout || !strings.Contains(r.stdout, "succeeded") {
 		t.Errorf("watch through the API:\n%s\ndirect:\n%s", r, d)
@@ -111,7 +126,7 @@ func TestAPIClientMode(t *testing.T) {
 	if r, d := as("carol-token", "history", id), direct("history", id); r.code != 0 || r.stdout != d.stdout || !strings.Contains(r.stdout, "approved by bob") {
 		t.Errorf("history through the API:\n%s\ndirect:\n%s", r, d)
 	}
-	r = until("alice-token", id, "list", "--status", "completed", "-o", "json")
+	r = until("alice-token", id, "list", "--name", "api-gated", "--status", "completed", "-o", "json")
 	var listed []listRow
 	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil || len(listed) != 1 || listed[0].Name != "api-gated@1.0.0" || listed[0].Seconds <= 0 {
 		t.Errorf("list: %v\n%s", err, r)
@@ -160,7 +175,8 @@ func TestAPIClientMode(t *testing.T) {
 		want        string
 	}{
 		{"unknown token", "mallory-token", []string{"status", id}, 1, "the server does not know this token"},
-		{"no endpoint", "alice-token", []string{"run", "api-gated"}, 2, "runbook run is not available with --server"},
+		{"no endpoint", "alice-token", []string{"replay", "--id", id}, 2, "runbook replay --id is not available with --server"},
+		{"run --dry-run", "alice-token", []string{"run", "api-hello", "--dry-run"}, 2, "runbook serve's API starts no dry run yet"},
 		{"raw history", "alice-token", []string{"history", id, "--json"}, 2, "history --json exports Temporal's own history"},
 		{"local file", "alice-token", []string{"start", "defs/gated.yaml"}, 2, "defs/gated.yaml is a local file"},
 		{"start --as", "alice-token", []string{"start", "api-gated", "--as", "bob"}, 2, "the server knows who you are"},

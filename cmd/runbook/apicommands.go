@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -23,36 +21,13 @@ import (
 // prints. The caller is the token's identity; --as and --group are
 // refused.
 
-// viaAPI starts a definition of the server's catalog: POST /v1/executions.
-// The server checks the params; -p values go as strings, which it parses
-// by their declared types.
+// viaAPI starts a definition of the server's catalog and prints its ID.
 func (c *startCmd) viaAPI(e *env) error {
-	if err := noIdentityFlags(c.As, nil); err != nil {
-		return err
+	_, id, _, err := startViaAPI(&c.target, c.As, &c.remote)
+	if err == nil {
+		fmt.Fprintln(e.stdout, id)
 	}
-	if _, err := os.Stat(c.Target); err == nil {
-		return usagef("%s is a local file: with --server, start names a definition of the server's catalog, NAME[@VERSION-OR-RANGE] (the server runs only what its catalog holds)", c.Target)
-	}
-	if len(c.Catalog) > 0 {
-		return usagef("--catalog is local: with --server, definitions come from the server's catalog")
-	}
-	if _, err := engine.ParseRef(c.Target); err != nil {
-		return usagef("%s is not NAME[@VERSION-OR-RANGE]: %v", c.Target, err)
-	}
-	params, err := c.rawParams()
-	if err != nil {
-		return err
-	}
-	a, err := c.client()
-	if err != nil {
-		return err
-	}
-	var started struct{ ID, Definition string }
-	if err := a.do("POST", "/v1/executions", serve.StartRequest{Definition: c.Target, Params: params}, &started); err != nil {
-		return err
-	}
-	fmt.Fprintln(e.stdout, started.ID)
-	return nil
+	return err
 }
 
 // rawParams reads --params-file then -p (which wins), unchecked.
@@ -230,34 +205,6 @@ func (c *historyCmd) viaAPI(e *env) error {
 		return writeJSON(e.stdout, &t)
 	}
 	return t.Text(e.stdout)
-}
-
-// follow polls GET /v1/executions/{id} until the execution ends, printing
-// its steps as they change, as follow does with Temporal.
-func (a *api) follow(ctx context.Context, id string, pr *printer) (*engine.Outcome, error) {
-	pr.id = id
-	tick := time.NewTicker(500 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var x serve.Execution
-		if err := a.do("GET", "/v1/executions/"+escape(id), nil, &x); err != nil {
-			return nil, err
-		}
-		if x.Outcome != nil {
-			pr.update(x.Outcome)
-		}
-		if x.Status != "running" {
-			if x.Outcome == nil {
-				return nil, fmt.Errorf("%s ended %s, with no outcome to show", id, x.Status)
-			}
-			return x.Outcome, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-tick.C:
-		}
-	}
 }
 
 func (c *cancelCmd) viaAPI(e *env) error {

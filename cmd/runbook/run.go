@@ -65,8 +65,8 @@ func (c *startCmd) Run(e *env) error {
 
 // Run starts the execution and follows it until it ends; Ctrl-C detaches.
 func (c *runCmd) Run(e *env) error {
-	if err := c.refuse("run", "endpoint that follows an execution live (runbook start and runbook status ID work through it)"); err != nil {
-		return err
+	if c.apiMode() {
+		return c.viaAPI(e)
 	}
 	p, params, err := c.plan(e)
 	if err != nil {
