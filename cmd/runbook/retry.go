@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"go.temporal.io/sdk/converter"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
@@ -32,18 +29,18 @@ func (c *retryCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	h, err := fetchHistory(ctx, s, c.ID)
+	codec, err := c.codec(c.StateDir)
 	if err != nil {
 		return err
 	}
-	var in engine.Input
-	attrs := h.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes()
-	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err != nil || in.Plan == nil {
-		return fmt.Errorf("%s is not a runbook execution: %v", c.ID, err)
+	// Its first event only, opened with the codec (a sealed input too).
+	in, err := interp.StartInput(ctx, s.client, codec, c.ID)
+	if err != nil {
+		return unreachable(err)
 	}
 	who := c.requester(e)
-	if len(in.Plan.Starters) > 0 && !interp.Matches(in.Plan.Starters, who, nil) {
-		return fmt.Errorf("refused: %s may not start %s (starters: %s)", who, in.Plan.Name, strings.Join(in.Plan.Starters, ", "))
+	if err := interp.MayStart(in.Plan, who, nil); err != nil {
+		return fmt.Errorf("refused: %w", err)
 	}
 	var out engine.Outcome
 	if gerr := s.client.GetWorkflow(ctx, c.ID, "").Get(ctx, &out); gerr == nil {

@@ -91,7 +91,7 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	cfg.Client, cfg.AdminGroup, cfg.DataConverter, cfg.Kinds, cfg.Codec = s.client, c.AdminGroup, engine.DataConverter(codec), steps.All(), codec
+	cfg.Client, cfg.AdminGroup, cfg.Kinds, cfg.Codec = s.client, c.AdminGroup, steps.All(), codec
 	l, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return usagef("--listen %s: %v", c.Listen, err)

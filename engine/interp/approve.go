@@ -146,10 +146,11 @@ func (it *interp) waiting(step string) (*wait, error) {
 // folding only lets more decisions through the validator, and one it
 // refused before left nothing in a history to replay.
 func Matches(principals []string, identity string, groups []string) bool {
+	identity, groups = engine.NormalIdentity(identity), engine.NormalGroups(groups)
 	for _, a := range principals {
 		kind, name, _ := strings.Cut(a, ":")
 		name = engine.NormalIdentity(name)
-		if kind == "user" && name == engine.NormalIdentity(identity) || kind == "group" && slices.Contains(engine.NormalGroups(groups), name) {
+		if kind == "user" && name == identity || kind == "group" && slices.Contains(groups, name) {
 			return true
 		}
 	}

@@ -39,8 +39,8 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, c Caller) {
 		WriteProblem(w, http.StatusNotFound, err.Error())
 		return
 	}
-	if len(p.Starters) > 0 && !interp.Matches(p.Starters, c.Identity, c.Groups) {
-		WriteProblem(w, http.StatusForbidden, fmt.Sprintf("%s may not start %s (starters: %s)", c.Identity, p.Name, strings.Join(p.Starters, ", ")))
+	if err := interp.MayStart(p, c.Identity, c.Groups); err != nil {
+		WriteProblem(w, http.StatusForbidden, err.Error())
 		return
 	}
 	params, err := engine.CheckParams(p, req.Params)
@@ -204,7 +204,7 @@ func (s *Server) decision(ctx context.Context, id, kind string, req DecideReques
 // execution's requester, its approvers, its cancellers or an admin.
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request, c Caller) {
 	id := r.PathValue("id")
-	in, err := interp.StartInput(r.Context(), s.cfg.Client, s.cfg.DataConverter, id)
+	in, err := interp.StartInput(r.Context(), s.cfg.Client, s.cfg.Codec, id)
 	if err != nil {
 		s.temporalError(w, err)
 		return

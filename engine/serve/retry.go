@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"go.temporal.io/api/serviceerror"
 
@@ -41,13 +40,13 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, c Caller) {
 		return
 	}
 	id := r.PathValue("id")
-	in, err := interp.StartInput(r.Context(), s.cfg.Client, s.cfg.DataConverter, id)
+	in, err := interp.StartInput(r.Context(), s.cfg.Client, s.cfg.Codec, id)
 	if err != nil {
 		s.temporalError(w, err)
 		return
 	}
-	if p := in.Plan; len(p.Starters) > 0 && !interp.Matches(p.Starters, c.Identity, c.Groups) {
-		WriteProblem(w, http.StatusForbidden, fmt.Sprintf("refused: %s may not start %s (starters: %s)", c.Identity, p.Name, strings.Join(p.Starters, ", ")))
+	if err := interp.MayStart(in.Plan, c.Identity, c.Groups); err != nil {
+		WriteProblem(w, http.StatusForbidden, "refused: "+err.Error())
 		return
 	}
 	var out engine.Outcome

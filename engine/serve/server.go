@@ -7,14 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
@@ -37,11 +35,8 @@ type Config struct {
 	// AdminGroup is the group whose members may cancel any execution
 	// ("": none).
 	AdminGroup string
-	// DataConverter opens execution inputs (the client's: with the
-	// codec); nil: Temporal's default.
-	DataConverter converter.DataConverter
 	// Kinds are the step kinds, which retry and history need (nil: they
-	// refuse); Codec opens the sealed payloads of histories.
+	// refuse); Codec opens sealed payloads: execution inputs, histories.
 	Kinds engine.Kinds
 	Codec *engine.Codec
 	// SecureCookies marks the page's session cookie Secure, so browsers
@@ -76,9 +71,6 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.DataConverter == nil {
-		cfg.DataConverter = converter.GetDefaultDataConverter()
 	}
 	if cfg.HookGroup == "" {
 		cfg.HookGroup = DefaultHookGroup
@@ -190,8 +182,8 @@ func (s *Server) alarm(w http.ResponseWriter, r *http.Request, hook string, c Ca
 	res := []Started{}
 	outcome := "ignored"
 	for _, t := range targets {
-		if len(t.Plan.Starters) > 0 && !interp.Matches(t.Plan.Starters, c.Identity, c.Groups) {
-			reason := fmt.Sprintf("%s may not start %s (starters: %s)", c.Identity, t.Plan.Name, strings.Join(t.Plan.Starters, ", "))
+		if err := interp.MayStart(t.Plan, c.Identity, c.Groups); err != nil {
+			reason := err.Error()
 			s.cfg.Logger.Warn("start refused", "hook", hook, "alarm", a.Name, "definition", t.Plan.Name, "reason", reason)
 			res = append(res, Started{Definition: t.Plan.Name, Status: "refused", Reason: reason})
 			if outcome == "ignored" {

@@ -12,6 +12,16 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 )
 
+// MayStart says why identity, with its groups, may not start p when p
+// lists starters and it is not among them; nil when it may. API starts,
+// hook starts and retries ask it.
+func MayStart(p *engine.Plan, identity string, groups []string) error {
+	if len(p.Starters) == 0 || Matches(p.Starters, identity, groups) {
+		return nil
+	}
+	return fmt.Errorf("%s may not start %s (starters: %s)", identity, p.Name, strings.Join(p.Starters, ", "))
+}
+
 // MayCancel reports whether identity, with its groups, may cancel an
 // execution started with in: its requester (or retrier), one of its
 // plan's approvers, one of its cancellers, or a member of group admins
@@ -68,8 +78,12 @@ func Approvers(p *engine.Plan) []string {
 }
 
 // StartInput is the input execution id started with (its first event's),
-// decoded with dc (the client's, which opens sealed payloads).
-func StartInput(ctx context.Context, cl client.Client, dc converter.DataConverter, id string) (engine.Input, error) {
+// opened with codec c (nil: a plain input only).
+func StartInput(ctx context.Context, cl client.Client, c *engine.Codec, id string) (engine.Input, error) {
+	dc := converter.GetDefaultDataConverter()
+	if c != nil {
+		dc = engine.DataConverter(c)
+	}
 	var in engine.Input
 	ev, err := cl.GetWorkflowHistory(ctx, id, "", false, 0).Next()
 	if err != nil {
