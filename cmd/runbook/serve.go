@@ -46,6 +46,7 @@ type serveCmd struct {
 	IdleTimeout  time.Duration `name:"idle-timeout" default:"2m" help:"How long a kept-alive connection may idle."`
 	conn         `embed:""`
 	workerFlags  `embed:""`
+	configFlag   `embed:""`
 }
 
 // Run serves until SIGINT or SIGTERM; SIGHUP reloads the definitions,

@@ -82,6 +82,7 @@ func (c *serverCmd) Run(e *env) error {
 type workerCmd struct {
 	conn        `embed:""`
 	workerFlags `embed:""`
+	configFlag  `embed:""`
 
 	// Catalog is the worker's catalog, besides the built-in library.
 	Catalog []string `placeholder:"DIR" sep:"none" help:"A folder of definitions the worker runs with --catalog-only, besides the built-in library. Repeatable."`
