@@ -15,6 +15,7 @@ type serverCmd struct {
 	Port        int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
 	UIPort      int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
 	Headless    bool   `help:"Do not serve the Web UI."`
+	UICodec     string `name:"ui-codec-endpoint" placeholder:"URL" help:"The Web UI's codec endpoint: runbook serve's /codec (e.g. http://127.0.0.1:8080/codec, with --codec-origin http://127.0.0.1:8233 there), so the UI shows decrypted payloads to who is signed in to serve's page."`
 	NoWorker    bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
 	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
 	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
@@ -36,7 +37,7 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 	}
-	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace}
+	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace, UICodec: c.UICodec}
 	if !c.Headless {
 		cfg.UIPort = c.UIPort
 	}
