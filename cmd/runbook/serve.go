@@ -48,6 +48,7 @@ type serveCmd struct {
 	IdleTimeout  time.Duration `name:"idle-timeout" default:"2m" help:"How long a kept-alive connection may idle."`
 	conn         `embed:""`
 	workerFlags  `embed:""`
+	queueFlag    `embed:""`
 	configFlag   `embed:""`
 }
 
@@ -77,6 +78,7 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	wo.queue = c.TaskQueue
 	defer closeAudit()
 	wo.log = log
 	if c.catalogOnly(false) {

@@ -20,6 +20,7 @@ type serverCmd struct {
 	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
 	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
 	workerFlags `embed:""`
+	queueFlag   `embed:""`
 	codecFlags  `embed:""`
 
 	// Catalog is the worker's catalog, besides the built-in library.
@@ -62,6 +63,7 @@ func (c *serverCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
+		wo.queue = c.TaskQueue
 		defer closeAudit()
 		// One person's server runs the files they start, unless asked.
 		if err := wo.onlyCatalog(c.catalogOnly(true), c.Catalog); err != nil {
@@ -72,7 +74,7 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 		defer w.Stop()
-		fmt.Fprintln(e.stdout, "worker running on task queue runbook")
+		fmt.Fprintln(e.stdout, "worker running on task queue "+wo.queue)
 	}
 	<-ctx.Done()
 	fmt.Fprintln(e.stderr, "stopping")
@@ -83,6 +85,7 @@ func (c *serverCmd) Run(e *env) error {
 type workerCmd struct {
 	conn        `embed:""`
 	workerFlags `embed:""`
+	queueFlag   `embed:""`
 	configFlag  `embed:""`
 
 	// Catalog is the worker's catalog, besides the built-in library.
@@ -97,6 +100,7 @@ func (c *workerCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	wo.queue = c.TaskQueue
 	defer closeAudit()
 	if err := wo.onlyCatalog(c.catalogOnly(false), c.Catalog); err != nil {
 		return err
@@ -111,7 +115,7 @@ func (c *workerCmd) Run(e *env) error {
 		return err
 	}
 	defer w.Stop()
-	fmt.Fprintf(e.stderr, "worker on %s, task queue runbook\n", s.address)
+	fmt.Fprintf(e.stderr, "worker on %s, task queue %s\n", s.address, wo.queue)
 	<-ctx.Done()
 	return nil
 }
