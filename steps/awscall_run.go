@@ -178,8 +178,11 @@ func (a *Activities) prepare(ctx context.Context, c engine.Call) (func(context.C
 	}
 	client := a.client(ctx, s, c)
 	return func(ctx context.Context) (any, error) {
+		ctx, end := awsSpan(ctx, c.Op)
 		out := m.Func.Call([]reflect.Value{client, reflect.ValueOf(ctx), in})
-		if err, _ := out[1].Interface().(error); err != nil {
+		err, _ := out[1].Interface().(error)
+		end(err)
+		if err != nil {
 			return nil, err
 		}
 		return engine.ToData(out[0].Interface()), nil

@@ -58,6 +58,7 @@ func (c *conn) options(address string) (client.Options, error) {
 	if c.metrics != nil {
 		opts.MetricsHandler = c.metrics
 	}
+	opts.Interceptors = tracingInterceptors()
 	codec, err := c.codec(c.StateDir)
 	if err != nil {
 		return opts, err

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
 )
@@ -90,6 +92,11 @@ func run(args []string, e *env) error {
 	case err != nil:
 		return &usageError{msg: err.Error()}
 	}
+	service := "runbook"
+	if f := strings.Fields(ctx.Command()); len(f) > 0 {
+		service += "-" + f[0]
+	}
+	defer startTracing(context.Background(), service, e.stderr)()
 	return ctx.Run()
 }
 

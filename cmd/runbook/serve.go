@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
@@ -108,7 +110,11 @@ func (c *serveCmd) Run(e *env) error {
 		log.Info("the web page's session cookie is Secure: browsers send it over HTTPS only, so serve the page behind a TLS-terminating proxy (or --listen-cert, or --secure-cookies=false on a trusted network)")
 	}
 	srv := serve.New(cfg, cat, tokens)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: min(10*time.Second, c.ReadTimeout), ReadTimeout: c.ReadTimeout,
+	var handler http.Handler = srv
+	if tracingOn() {
+		handler = otelhttp.NewHandler(srv, "runbook-serve")
+	}
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: min(10*time.Second, c.ReadTimeout), ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"
 	if c.ListenCert != "" {
