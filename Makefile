@@ -20,10 +20,10 @@ FUZZTIME ?= 30s
 build:
 	$(GO) build -o bin/runbook ./cmd/runbook
 
-## test: vet, then every test
+## test: vet, then every test, the two-node PostgreSQL cluster's included (RUNBOOK_CLUSTER=1)
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
+	RUNBOOK_CLUSTER=1 $(GO) test ./...
 
 ## check: vet, staticcheck and workflowcheck
 check:
