@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,27 +62,77 @@ func codecKey(t *testing.T, env []string) string {
 	return path
 }
 
-// TestCluster runs the engine on the two-node cluster: setup, two
-// workers on different nodes with a shared codec key, and a run with AWS
-// calls against kumo.
+// TestCluster runs the engine on the two-node cluster, through real
+// processes of the binary: setup; two workers on different nodes and
+// runbook serve, sharing a codec key; a run with AWS calls against kumo;
+// an approval quorum through the API; a signed alarm hook starting a
+// playbook; list, status and history on the other node; a cancel.
 func TestCluster(t *testing.T) {
 	needCluster(t)
 	c := startCluster(t)
 	n1, n2 := c.nodes[0].address, c.nodes[1].address
-	env := e2eEnv(t)
-	dir := workdir(t, map[string]string{"e2e.yaml": e2eRunbook})
+	rg := newRig(t, e2eEnv(t))
 
-	r := e2eRun(t, dir, env, "setup", "--address", n1, "--retention", "1d")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "namespace default: created (retention 1d)\n") || !strings.HasSuffix(r.stdout, setupLines("added")) {
+	r := rg.direct(n1, "setup", "--retention", "1d")
+	if r.code != 0 || r.stdout != "namespace default: created (retention 1d)\n"+setupLines("added") {
 		t.Fatalf("setup: %s", r)
 	}
-	key := codecKey(t, env)
-	state := t.TempDir()
-	for i, addr := range []string{n1, n2} {
-		startChild(t, env, "worker "+string(rune('1'+i)), `worker on `, "worker", "--address", addr, "--codec-key-file", key, "--state-dir", state)
-	}
-	r = e2eRun(t, dir, env, "run", "e2e.yaml", "-p", "Queue=cluster-run", "--address", n2, "--codec-key-file", key, "--state-dir", state)
+	rg.worker("worker 1", n1)
+	rg.worker("worker 2", n2)
+	rg.serve(n2)
+	r = rg.direct(n2, "run", "e2e.yaml", "-p", "Queue=cluster-run")
 	if r.code != 0 || r.stdout != "succeeded; outputs: even=false visibility=45\n" {
 		t.Fatalf("run: %s", r)
+	}
+
+	// Two approvals of ops, through the API: the requester's is refused.
+	secret := rg.secret("cluster-gated")
+	r = rg.as("alice", "start", "cluster-gated", "-p", "Secret="+secret)
+	id := strings.TrimSpace(r.stdout)
+	if r.code != 0 || id == "" {
+		t.Fatalf("start as alice: %s", r)
+	}
+	rg.until(30*time.Second, "0 of 2 approvals", func() result { return rg.as("bob", "status", id) })
+	if r = rg.as("alice", "approve", id); r.code != 1 || !strings.Contains(r.stderr, "refused: alice started this execution") {
+		t.Errorf("approve as alice, the requester: %s", r)
+	}
+	for i, who := range []string{"bob", "carol"} {
+		if r = rg.as(who, "approve", id); r.code != 0 || !strings.Contains(r.stdout, fmt.Sprintf("(%d of 2 approvals)", i+1)) {
+			t.Fatalf("approve as %s: %s", who, r)
+		}
+	}
+	rg.until(30*time.Second, "succeeded", func() result { return rg.direct(n1, "status", id) })
+	if n := rg.puts(secret); n != 1 {
+		t.Errorf("%s: %d puts, want 1", secret, n)
+	}
+	if r = rg.direct(n1, "history", id); r.code != 0 || !strings.Contains(r.stdout, "approved by bob (groups ops)") || !strings.Contains(r.stdout, "approved by carol (groups ops)") {
+		t.Errorf("history on node 1: %s", r)
+	}
+	r = rg.until(30*time.Second, id, func() result { return rg.direct(n1, "list", "--name", "cluster-gated", "-o", "json") })
+	var rows []listRow
+	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 1 || rows[0].Name != "cluster-gated@1.0.0" {
+		t.Errorf("list on node 1: %v\n%s", err, r)
+	}
+
+	// A signed alarm starts the playbook; its finding reads the AWS call.
+	code, started := rg.hook(`{"name": "cluster-backlog", "arn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:cluster-backlog", "state": "ALARM",
+  "time": "2026-12-01T10:00:00Z", "account": "123456789012", "region": "us-east-1",
+  "metric": {"namespace": "AWS/SQS", "name": "ApproximateNumberOfMessagesVisible", "dimensions": {"QueueName": "cluster-orders"}}}`)
+	if code != http.StatusAccepted || len(started) != 1 || started[0].Status != "started" {
+		t.Fatalf("hook: %d %+v", code, started)
+	}
+	rg.until(30*time.Second, "queue cluster-orders at http", func() result { return rg.as("carol", "status", started[0].ID) })
+
+	// A cancel through the API, of an execution that naps.
+	nap := rg.secret("cluster-cancelled")
+	r = rg.as("alice", "start", "cluster-nap", "-p", "Secret="+nap, "-p", "Nap=1h")
+	id = strings.TrimSpace(r.stdout)
+	rg.until(30*time.Second, "▶ nap", func() result { return rg.direct(n1, "status", id) })
+	if r = rg.as("alice", "cancel", id); r.code != 0 {
+		t.Fatalf("cancel: %s", r)
+	}
+	rg.until(30*time.Second, "canceled", func() result { return rg.direct(n1, "status", id) })
+	if n := rg.puts(nap); n != 0 {
+		t.Errorf("%s: %d puts after a cancel during the nap, want 0", nap, n)
 	}
 }
