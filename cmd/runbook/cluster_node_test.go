@@ -24,8 +24,10 @@ import (
 // own and find each other through the membership table they share.
 
 // clusterShards is the number of history shards: small, so that a node
-// that goes away hands over its shards quickly.
-const clusterShards = 4
+// that goes away hands over its shards quickly, but enough that each of
+// two nodes surely owns some (with 4, one node owns none about one time
+// in eight).
+const clusterShards = 16
 
 // temporalSchema creates the two databases and their schema.
 func temporalSchema(t testing.TB, b temporalBuild, pg *postgres) {
@@ -49,6 +51,7 @@ func temporalSchema(t testing.TB, b temporalBuild, pg *postgres) {
 type node struct {
 	name    string
 	address string // frontend, 127.0.0.1:PORT
+	history string // the history service's gRPC address
 	cmd     *exec.Cmd
 	log     string
 	exited  chan struct{}
@@ -142,7 +145,7 @@ func startNode(t testing.TB, b temporalBuild, pg *postgres, name string) *node {
 	if err := os.WriteFile(filepath.Join(dir, "dynamic.yaml"), []byte(nodeDynamicConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	n := &node{name: name, address: fmt.Sprintf("127.0.0.1:%d", ports[0]), log: filepath.Join(dir, "log"), exited: make(chan struct{})}
+	n := &node{name: name, address: fmt.Sprintf("127.0.0.1:%d", ports[0]), history: fmt.Sprintf("127.0.0.1:%d", ports[2]), log: filepath.Join(dir, "log"), exited: make(chan struct{})}
 	f, err := os.Create(n.log)
 	if err != nil {
 		t.Fatal(err)

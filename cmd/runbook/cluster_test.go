@@ -66,7 +66,8 @@ func codecKey(t *testing.T, env []string) string {
 // processes of the binary: setup; two workers on different nodes and
 // runbook serve, sharing a codec key; a run with AWS calls against kumo;
 // an approval quorum through the API; a signed alarm hook starting a
-// playbook; list, status and history on the other node; a cancel.
+// playbook; list, status and history on the other node; a cancel; then
+// node 1 killed under sleeping and waiting executions (killNode).
 func TestCluster(t *testing.T) {
 	needCluster(t)
 	c := startCluster(t)
@@ -135,4 +136,6 @@ func TestCluster(t *testing.T) {
 	if n := rg.puts(nap); n != 0 {
 		t.Errorf("%s: %d puts after a cancel during the nap, want 0", nap, n)
 	}
+
+	killNode(t, rg, c)
 }
