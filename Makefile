@@ -20,10 +20,10 @@ FUZZTIME ?= 30s
 build:
 	$(GO) build -o bin/runbook ./cmd/runbook
 
-## test: vet, then every test, the two-node PostgreSQL cluster's included (RUNBOOK_CLUSTER=1)
+## test: vet, then every test, the two-node PostgreSQL cluster's included (RUNBOOK_CLUSTER=1; its first run builds the Temporal server into bin/, hence the longer timeout)
 test:
 	$(GO) vet ./...
-	RUNBOOK_CLUSTER=1 $(GO) test ./...
+	RUNBOOK_CLUSTER=1 $(GO) test -timeout 30m ./...
 
 ## check: vet, staticcheck and workflowcheck
 check:

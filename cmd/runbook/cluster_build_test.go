@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,7 +63,7 @@ func doBuildTemporal(t testing.TB) (temporalBuild, string) {
 		}
 		// Built beside, then renamed: a build cut short leaves no binary
 		// that a later run would take for a whole one.
-		tmp := dst + ".tmp"
+		tmp := fmt.Sprintf("%s.%d.tmp", dst, os.Getpid())
 		began := time.Now()
 		cmd := exec.Command("go", "build", "-o", tmp, pkg)
 		cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local")
