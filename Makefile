@@ -20,10 +20,10 @@ FUZZTIME ?= 30s
 build:
 	$(GO) build -o bin/runbook ./cmd/runbook
 
-## test: vet, then every test
+## test: vet, then every test, the two-node PostgreSQL cluster's included (RUNBOOK_CLUSTER=1; its first run builds the Temporal server into bin/, hence the longer timeout)
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
+	RUNBOOK_CLUSTER=1 $(GO) test -timeout 30m ./...
 
 ## check: vet, staticcheck and workflowcheck
 check:
@@ -36,7 +36,9 @@ check:
 # overrides their number) and reports medians, so they run once, without
 # -benchmem (their allocations are the server's). cmd/runbook has only
 # whole-process benchmarks, and its TestMain builds the binary (a minute on
-# a small machine), so it runs only with them.
+# a small machine), so it runs only with them. RUNBOOK_CLUSTER=1 adds
+# BenchmarkClusterProcess: per-step time on a two-node PostgreSQL cluster
+# beside the embedded server's.
 E2E_BENCH := Embedded|Process|IdleRSS
 E2E_PKGS := ./steps ./cmd/runbook ./engine/embedded ./engine/serve
 
@@ -44,7 +46,7 @@ E2E_PKGS := ./steps ./cmd/runbook ./engine/embedded ./engine/serve
 bench:
 	@mkdir -p bin
 	$(GO) test -run '^$$' -bench . -skip '$(E2E_BENCH)' -benchmem $$($(GO) list ./... | grep -v '/cmd/runbook$$') | tee bin/bench.txt
-	$(GO) test -run '^$$' -bench '$(E2E_BENCH)' -benchtime=1x -count=1 $(E2E_PKGS) | tee -a bin/bench.txt
+	RUNBOOK_CLUSTER=1 $(GO) test -run '^$$' -bench '$(E2E_BENCH)' -benchtime=1x -count=1 $(E2E_PKGS) | tee -a bin/bench.txt
 	@echo
 	@awk 'BEGIN { printf "%-44s %14s %12s %10s  %s\n", "benchmark", "ns/op", "B/op", "allocs/op", "other" } \
 		/^Benchmark/ { ns = b = a = "-"; other = ""; \

@@ -238,7 +238,7 @@ type child struct {
 
 // startChild runs the binary with args until the test ends and waits
 // until its output matches ready. It logs the output if the test fails.
-func startChild(t *testing.T, env []string, name, ready string, args ...string) *child {
+func startChild(t testing.TB, env []string, name, ready string, args ...string) *child {
 	t.Helper()
 	c := &child{name: name, cmd: exec.Command(bin, args...), exited: make(chan struct{})}
 	c.out = filepath.Join(t.TempDir(), "out")

@@ -42,6 +42,7 @@ type cli struct {
 	Plan      planCmd      `cmd:"" help:"Print the plan a definition lowers to, as JSON."`
 	Schema    schemaCmd    `cmd:"" help:"Print the JSON Schema of definition files."`
 	Docs      docsCmd      `cmd:"" help:"Print the step-kind reference (Markdown)."`
+	Setup     setupCmd     `cmd:"" help:"Register the namespace (when missing) and the search attributes the engine uses on a Temporal cluster."`
 	Keygen    keygenCmd    `cmd:"" help:"Print a new payload codec key (ID:BASE64) for --codec-key-file."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
 }
@@ -124,6 +125,9 @@ func parse(p *kong.Kong, args []string) (ctx *kong.Context, code int, err error)
 func exitCode(err error, stderr io.Writer) int {
 	var usage *usageError
 	var down *unreachableError
+	if u := notSetUp(err); u != nil {
+		err = u
+	}
 	switch {
 	case err == nil:
 		return exitOK

@@ -84,7 +84,7 @@ steps:
 
 // e2eEnv is the children's environment: no Temporal or AWS settings of
 // the caller's, AWS pointed at kumo with static credentials.
-func e2eEnv(t *testing.T) []string {
+func e2eEnv(t testing.TB) []string {
 	t.Helper()
 	k := kumo.NewServer()
 	t.Cleanup(k.Close)
@@ -99,7 +99,7 @@ func e2eEnv(t *testing.T) []string {
 }
 
 // e2eRun runs the binary in dir with env, killed after a minute.
-func e2eRun(t *testing.T, dir string, env []string, args ...string) result {
+func e2eRun(t testing.TB, dir string, env []string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -256,14 +256,14 @@ func e2eServer(t *testing.T, env []string) string {
 }
 
 // e2eServerIn is e2eServer with its state in dir and extra flags.
-func e2eServerIn(t *testing.T, env []string, dir string, flags ...string) string {
+func e2eServerIn(t testing.TB, env []string, dir string, flags ...string) string {
 	t.Helper()
 	addr, _ := e2eServerLogs(t, env, dir, flags...)
 	return addr
 }
 
 // e2eServerLogs is e2eServerIn that also returns the server's stderr.
-func e2eServerLogs(t *testing.T, env []string, dir string, flags ...string) (string, *syncBuffer) {
+func e2eServerLogs(t testing.TB, env []string, dir string, flags ...string) (string, *syncBuffer) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
