@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -165,15 +166,27 @@ func createKeyFile(dir, path string) error {
 type Codec struct {
 	Keys *Keyring
 	All  bool
+	// Refuse, when set, is the error of every payload the codec would
+	// seal: its keyring is one the workers do not share.
+	Refuse error
+	// Remote, when set, encodes and decodes instead of the keyring: a
+	// codec server's (Temporal's remote codec protocol).
+	Remote converter.PayloadCodec
 }
 
 // Encode encrypts the payloads the codec covers.
 func (c *Codec) Encode(ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	if c.Remote != nil {
+		return c.Remote.Encode(ps)
+	}
 	out := make([]*commonpb.Payload, len(ps))
 	for i, p := range ps {
 		out[i] = p
 		if string(p.GetMetadata()[metaEncoding]) == encodingEncrypted || !(c.All || len(p.GetMetadata()[metaSeal]) > 0) {
 			continue
+		}
+		if c.Refuse != nil {
+			return nil, c.Refuse
 		}
 		plain, err := proto.Marshal(p)
 		if err != nil {
@@ -194,6 +207,9 @@ func (c *Codec) Encode(ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
 
 // Decode decrypts the encrypted payloads; others pass unchanged.
 func (c *Codec) Decode(ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	if c.Remote != nil {
+		return c.Remote.Decode(ps)
+	}
 	out := make([]*commonpb.Payload, len(ps))
 	for i, p := range ps {
 		out[i] = p

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,5 +140,21 @@ func TestGeneratedKey(t *testing.T) {
 	b, err := GeneratedKey(dir)
 	if err != nil || a.Active() != b.Active() {
 		t.Errorf("the key changed: %s %s %v", a.Active(), b.Active(), err)
+	}
+}
+
+// TestCodecRefuse: a codec with Refuse lets plain payloads through and
+// refuses, with its error, every one it would seal.
+func TestCodecRefuse(t *testing.T) {
+	refuse := errors.New("no shared key")
+	dc := DataConverter(&Codec{Keys: keyring(t, NewKey()), Refuse: refuse})
+	plain := Call{Step: "a", Op: "sqs:CreateQueue", Input: map[string]any{"QueueName": "orders"}}
+	if _, err := dc.ToPayloads(plain); err != nil {
+		t.Errorf("plain payload: %v", err)
+	}
+	secret := plain
+	secret.Seal = true
+	if _, err := dc.ToPayloads(secret); !errors.Is(err, refuse) {
+		t.Errorf("secret payload: error %v, want %v", err, refuse)
 	}
 }

@@ -88,7 +88,13 @@ func (c *decideCmd) decide(e *env, kind string) error {
 	trustNotice(e.stderr, who)
 	d := engine.Decision{Step: c.Step, Identity: who, Groups: engine.NormalGroups(c.Group), Comment: c.Comment, Request: c.Request}
 	if d.Request == "" {
-		if w, _ := interp.Bind(ctx, s.client, c.ID, &d); w != nil {
+		w, err := interp.Bind(ctx, s.client, c.ID, &d)
+		if errors.Is(err, interp.ErrUnanswered) {
+			// Sent unbound, the decision would wait for a worker, then be
+			// refused: send nothing.
+			return &unreachableError{msg: fmt.Sprintf("no worker answered the query for %s; retry, or pass --request", c.ID)}
+		}
+		if w != nil {
 			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, engine.Pairs(w.Params))
 		}
 	}
@@ -146,7 +152,8 @@ type approvalsCmd struct {
 }
 
 // Run lists every running execution's waiting steps, soonest deadline
-// first.
+// first. The executions it could not read (no worker answered) are named
+// on stderr, and exit 3.
 func (c *approvalsCmd) Run(e *env) error {
 	if c.apiMode() {
 		return c.viaAPI(e)
@@ -157,11 +164,22 @@ func (c *approvalsCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
-	rows, err := interp.Waiting(ctx, s.client)
+	rows, unread, err := interp.WaitingUnread(ctx, s.client)
 	if err != nil {
 		return unreachable(err)
 	}
-	return printApprovals(e, c.Output, rows)
+	if len(rows) > 0 || len(unread) == 0 || c.Output == "json" {
+		if err := printApprovals(e, c.Output, rows); err != nil {
+			return err
+		}
+	}
+	for _, id := range unread {
+		fmt.Fprintf(e.stderr, "could not read %s: no worker answered its state query (its approvals are unknown)\n", id)
+	}
+	if len(unread) > 0 {
+		return &unreachableError{msg: fmt.Sprintf("%d running executions could not be read: is a worker running?", len(unread))}
+	}
+	return nil
 }
 
 // printApprovals prints the waiting steps in format.

@@ -60,7 +60,7 @@ func TestWorkerArchive(t *testing.T) {
 	if r := e2eRun(t, dir, env, "worker", "--address", addr, "--archive", "s3://"); r.code != 2 || !strings.Contains(r.stderr, "--archive") {
 		t.Errorf("--archive without a bucket: %s", r)
 	}
-	startChild(t, env, "archiving worker", `worker on `, "worker", "--address", addr, "--archive", "s3://"+bucket+"/h")
+	startChild(t, env, "archiving worker", `worker on `, "worker", "--address", addr, "--insecure-generated-key", "--archive", "s3://"+bucket+"/h")
 
 	prefix := "h/" + url.PathEscape(id) + "/"
 	var key string

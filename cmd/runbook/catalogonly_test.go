@@ -68,7 +68,7 @@ func TestCatalogOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	worker := func(t *testing.T, flags ...string) *child {
-		args := append([]string{"worker", "--address", addr, "--state-dir", t.TempDir(), "--allow-scripts"}, flags...)
+		args := append([]string{"worker", "--address", addr, "--state-dir", t.TempDir(), "--insecure-generated-key", "--allow-scripts"}, flags...)
 		return startChild(t, env, "worker", `worker on `, args...)
 	}
 	// attack starts the interpreter on p as any client can, and waits for

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -33,28 +30,33 @@ func (e *unreachableError) Error() string { return e.msg }
 
 // conn holds the Temporal connection flags, named as the Temporal CLI's.
 type conn struct {
-	Address     string `help:"Temporal frontend address (default: the runbook server on ${defaultAddress}, else an embedded one for run)." env:"TEMPORAL_ADDRESS"`
-	Namespace   string `help:"Temporal namespace." env:"TEMPORAL_NAMESPACE" default:"default"`
-	TLSCertPath string `name:"tls-cert-path" help:"Client certificate for mTLS." env:"TEMPORAL_TLS_CLIENT_CERT_PATH" type:"path"`
-	TLSKeyPath  string `name:"tls-key-path" help:"Client key for mTLS." env:"TEMPORAL_TLS_CLIENT_KEY_PATH" type:"path"`
-	TLSCAPath   string `name:"tls-ca-path" help:"CA certificate of the server." env:"TEMPORAL_TLS_SERVER_CA_CERT_PATH" type:"path"`
-	APIKey      string `name:"api-key" help:"API key (enables TLS)." env:"TEMPORAL_API_KEY"`
-	StateDir    string `help:"State directory of the embedded server (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
-	codecFlags  `embed:""`
+	Address      string `help:"Temporal frontend address (default: the profile's, else the runbook server on ${defaultAddress}, else an embedded one for run)." env:"TEMPORAL_ADDRESS"`
+	Namespace    string `help:"Temporal namespace (default: the profile's, else default)." env:"TEMPORAL_NAMESPACE"`
+	tlsFlags     `embed:""`
+	profileFlags `embed:""`
+	StateDir     string `help:"State directory of the embedded server (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
+	codecFlags   `embed:""`
 	// embedded is the worker an embedded server runs with; metrics, when
 	// set, receives the SDK's metrics.
 	embedded workerOptions
 	metrics  client.MetricsHandler
+	// runsWorker is set by the commands that run a worker: they need the
+	// key every worker shares (requireKey).
+	runsWorker bool
+	// local is set to dial an embedded server: plain, no profile.
+	local bool
 }
 
-// options builds the SDK client options from the flags.
+// options builds the SDK client options from the flags, the TEMPORAL_*
+// variables and the profile, for address.
 func (c *conn) options(address string) (client.Options, error) {
-	opts := client.Options{
-		HostPort:  address,
-		Namespace: c.Namespace,
-		Logger:    log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		Identity:  identity(),
+	opts, err := c.profileOptions()
+	if err != nil {
+		return opts, err
 	}
+	opts.HostPort, opts.Namespace = address, c.Namespace
+	opts.Logger = log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	opts.Identity = processIdentity()
 	if c.metrics != nil {
 		opts.MetricsHandler = c.metrics
 	}
@@ -64,31 +66,6 @@ func (c *conn) options(address string) (client.Options, error) {
 		return opts, err
 	}
 	opts.DataConverter, opts.FailureConverter = engine.DataConverter(codec), engine.FailureConverter(codec)
-	if c.TLSCertPath != "" || c.TLSCAPath != "" || c.APIKey != "" {
-		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-		if c.TLSCertPath != "" {
-			cert, err := tls.LoadX509KeyPair(c.TLSCertPath, c.TLSKeyPath)
-			if err != nil {
-				return opts, usagef("--tls-cert-path/--tls-key-path: %v", err)
-			}
-			cfg.Certificates = []tls.Certificate{cert}
-		}
-		if c.TLSCAPath != "" {
-			pem, err := os.ReadFile(c.TLSCAPath)
-			if err != nil {
-				return opts, usagef("--tls-ca-path: %v", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return opts, usagef("--tls-ca-path: no certificate in %s", c.TLSCAPath)
-			}
-			cfg.RootCAs = pool
-		}
-		opts.ConnectionOptions.TLS = cfg
-	}
-	if c.APIKey != "" {
-		opts.Credentials = client.NewAPIKeyStaticCredentials(c.APIKey)
-	}
 	return opts, nil
 }
 
@@ -131,6 +108,12 @@ type session struct {
 // With embed, and nothing at the default address, it starts an embedded
 // server and a worker in this process instead.
 func (c *conn) connect(ctx context.Context, embed bool) (*session, error) {
+	if err := c.settle(); err != nil {
+		return nil, err
+	}
+	if err := c.requireKey(); err != nil {
+		return nil, err
+	}
 	address := c.Address
 	if address == "" && (!embed || listening(defaultAddress)) {
 		address = defaultAddress
@@ -161,6 +144,7 @@ func (c *conn) embed(ctx context.Context, _ bool) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.local = true
 	cl, err := c.dial(ctx, srv.Address())
 	if err != nil {
 		srv.Stop()

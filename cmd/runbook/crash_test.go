@@ -57,7 +57,8 @@ func TestCrash(t *testing.T) {
 	env := e2eEnv(t)
 	secret := fmt.Sprintf("crash-%d", time.Now().UnixNano())
 	p := newCrashProxy(t, envValue(env, "AWS_ENDPOINT_URL"), secret)
-	env = append(env, "AWS_ENDPOINT_URL="+p.url) // os/exec keeps the last value
+	// The workers and the CLI share this host's generated key.
+	env = append(env, "AWS_ENDPOINT_URL="+p.url, "RUNBOOK_INSECURE_GENERATED_KEY=true") // os/exec keeps the last value
 	sm := secretsClient(p.url)
 	ctx := context.Background()
 	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(secret), SecretString: aws.String("initial")}); err != nil {

@@ -132,7 +132,7 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(func() { cancel(); h.wg.Wait() })
 	h.ledger = newLedger(t, h.kumo)
 	xdg := t.TempDir()
-	h.env = append(env, "AWS_ENDPOINT_URL="+h.ledger.proxy(t, "proxy"), "XDG_STATE_HOME="+xdg)
+	h.env = append(env, "AWS_ENDPOINT_URL="+h.ledger.proxy(t, "proxy"), "XDG_STATE_HOME="+xdg, "RUNBOOK_INSECURE_GENERATED_KEY=true")
 	// The CLI's codec key, made before commands run at once: its creation
 	// races (see TestGeneratedKeyRace).
 	var err error

@@ -136,7 +136,7 @@ func stepLine(s *engine.StepRecord) string {
 	if len(s.Outputs) > 0 {
 		line += "  " + engine.Pairs(s.Outputs)
 	}
-	if a := s.Approval; a != nil && s.Error == nil {
+	if a := s.Approval; a != nil && s.Status == engine.StatusSucceeded && len(a.Decisions) > 0 {
 		var who []string
 		for _, d := range a.Decisions {
 			who = append(who, d.Identity)

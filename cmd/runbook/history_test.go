@@ -68,7 +68,7 @@ func TestHistory(t *testing.T) {
 	dir := workdir(t, map[string]string{"secret.yaml": e2eSecret})
 	cli := func(args ...string) result {
 		t.Helper()
-		return e2eRun(t, dir, env, append(args, "--address", addr, "--state-dir", state)...)
+		return e2eRun(t, dir, env, append(args, "--address", addr, "--state-dir", state, "--insecure-generated-key")...)
 	}
 	r := cli("start", "secret.yaml", "-p", "Queue=e2e-history", "-p", "Token=hunter2-token")
 	id := strings.TrimSpace(r.stdout)
@@ -120,6 +120,14 @@ func TestHistory(t *testing.T) {
 	back, err := timeline.Build(h, steps.All())
 	if err != nil || back.ID != id || len(back.Steps) != 2 || back.Steps[0].Activities[0].Op != "sqs:CreateQueue" {
 		t.Errorf("the exported history's timeline: %v %+v", err, back)
+	}
+
+	// test --record opens the sealed input with the codec, and writes
+	// the secret param as *** with a note.
+	r = cli("test", "--record", id)
+	if r.code != 0 || !strings.Contains(r.stdout, "recorded from "+id) || !strings.Contains(r.stdout, "Token: '***'") ||
+		!strings.Contains(r.stderr, "secret params (Token) are recorded as ***") || strings.Contains(r.stdout, "hunter2") {
+		t.Errorf("test --record of a sealed execution: %s", r)
 	}
 
 	if r = cli("history", "no-such-execution"); r.code != 1 || !strings.Contains(r.stderr, "no execution no-such-execution") {

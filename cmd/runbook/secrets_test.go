@@ -140,7 +140,7 @@ func TestSecretsNeverPlain(t *testing.T) {
 		addr, logs := e2eServerLogs(t, env, state, "--allow-scripts", "--allow-private-http")
 		cli := func(args ...string) result {
 			t.Helper()
-			return e2eRun(t, dir, env, append(args, "--address", addr, "--state-dir", state)...)
+			return e2eRun(t, dir, env, append(args, "--address", addr, "--state-dir", state, "--insecure-generated-key")...)
 		}
 		// The notice goes out (and fails); the approval times out.
 		if r := cli("run", "notify.yaml", "-p", "URL="+receiver.URL, "-p", "Token="+secretParam); r.code != 1 || notices.Load() == 0 {

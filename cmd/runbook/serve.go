@@ -87,6 +87,7 @@ func (c *serveCmd) Run(e *env) error {
 		wo.only(cat.Plans)
 	}
 	c.conn.embedded, c.conn.metrics = wo, cfg.Metrics.SDKHandler()
+	c.conn.runsWorker = true
 	s, err := c.connect(ctx, true)
 	if err != nil {
 		return err

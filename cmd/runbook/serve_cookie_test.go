@@ -73,7 +73,7 @@ func TestServeSecureCookies(t *testing.T) {
 // interface.
 func startServe(t *testing.T, env []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--state-dir", t.TempDir()}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--state-dir", t.TempDir(), "--insecure-generated-key"}, args...)...)
 	cmd.Env = env
 	logs := &syncBuffer{}
 	cmd.Stderr = logs

@@ -83,7 +83,7 @@ func TestServeCommand(t *testing.T) {
 	}
 	listen := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "serve", "--listen", listen, "--address", addr, "--catalog", filepath.Join(dir, "defs"), "--read-timeout", "2s",
+	cmd := exec.Command(bin, "serve", "--listen", listen, "--address", addr, "--insecure-generated-key", "--catalog", filepath.Join(dir, "defs"), "--read-timeout", "2s",
 		"--tokens", tokens, "--hmac-key-file", filepath.Join(dir, "hmac.key"), "--state-dir", t.TempDir(), "--log-format", "json")
 	cmd.Env = env
 	logs := &syncBuffer{}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,8 +13,9 @@ import (
 
 // serverCmd runs the embedded Temporal server, a worker and the Web UI.
 type serverCmd struct {
-	Port        int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
-	UIPort      int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
+	IP          string `name:"ip" default:"127.0.0.1" help:"IP address the frontend and the Web UI listen on (0.0.0.0: every interface). They have no TLS and no authentication: beyond loopback, anyone who reaches them runs the engine."`
+	Port        int    `default:"7233" help:"Temporal frontend port on --ip."`
+	UIPort      int    `name:"ui-port" default:"8233" help:"Web UI port on --ip."`
 	Headless    bool   `help:"Do not serve the Web UI."`
 	UICodec     string `name:"ui-codec-endpoint" placeholder:"URL" help:"The Web UI's codec endpoint: runbook serve's /codec (e.g. http://127.0.0.1:8080/codec, with --codec-origin http://127.0.0.1:8233 there), so the UI shows decrypted payloads to who is signed in to serve's page."`
 	NoWorker    bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
@@ -38,9 +40,14 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 	}
-	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace, UICodec: c.UICodec}
+	cfg := embedded.Config{StateDir: dir, IP: c.IP, Port: c.Port, Namespace: c.Namespace, UICodec: c.UICodec}
 	if !c.Headless {
 		cfg.UIPort = c.UIPort
+	}
+	if ip := net.ParseIP(c.IP); ip == nil {
+		return usagef("--ip %q: not an IP address", c.IP)
+	} else if !ip.IsLoopback() {
+		fmt.Fprintf(e.stderr, "warning: listening on %s without TLS or authentication: whoever reaches this port can start, read and approve executions, and read the Web UI; prefer loopback, or a private network behind a TLS-terminating proxy\n", c.IP)
 	}
 	srv, err := embedded.Start(ctx, cfg)
 	if err != nil {
@@ -52,7 +59,7 @@ func (c *serverCmd) Run(e *env) error {
 		fmt.Fprintf(e.stdout, "Web UI on http://%s\n", srv.UIAddress())
 	}
 	if !c.NoWorker {
-		cn := &conn{Namespace: c.Namespace, StateDir: dir}
+		cn := &conn{Namespace: c.Namespace, StateDir: dir, local: true}
 		cn.CodecKeyFile, cn.CodecKeys = c.CodecKeyFile, c.CodecKeys
 		cl, err := cn.dial(ctx, srv.Address())
 		if err != nil {
@@ -105,6 +112,7 @@ func (c *workerCmd) Run(e *env) error {
 	if err := wo.onlyCatalog(c.catalogOnly(false), c.Catalog); err != nil {
 		return err
 	}
+	c.runsWorker = true
 	s, err := c.connect(ctx, false)
 	if err != nil {
 		return err

@@ -25,8 +25,18 @@ func (c *testCmd) record(e *env) error {
 		return err
 	}
 	defer s.close()
+	codec, err := c.codec(c.StateDir)
+	if err != nil {
+		return err
+	}
+	// Opened with the codec, as history does: a sealed input (secret
+	// params) and encrypted payloads too.
 	rec, err := casetest.Record(ctx, c.Record, func(ctx context.Context, id string) (*historypb.History, error) {
-		return engine.FetchHistory(ctx, s.client, id, "")
+		h, err := engine.FetchHistory(ctx, s.client, id, "")
+		if err == nil {
+			err = engine.DecodeHistory(ctx, h, codec)
+		}
+		return h, err
 	})
 	if err != nil {
 		return unreachable(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,7 +70,37 @@ func Record(ctx context.Context, id string, history History) (*Recording, error)
 		ySet(c, "approvals", &yaml.Node{Kind: yaml.SequenceNode, Content: rec.approvals})
 	}
 	ySet(c, "expect", expectOf(out))
-	return &Recording{Plan: in.Plan, Case: c, Notes: rec.notes}, nil
+	return &Recording{Plan: in.Plan, Case: c, Notes: append(rec.notes, redactSecrets(c, in)...)}, nil
+}
+
+// redactSecrets replaces the values of in's secret params, wherever they
+// appear in the case c, with engine.Redacted: a test file is no place
+// for them. It returns a note naming them.
+func redactSecrets(c *yaml.Node, in *engine.Input) []string {
+	var red engine.Redactor
+	secret := engine.SecretParams(in.Plan)
+	var names []string
+	for k, v := range in.Params {
+		if secret(k) {
+			red.Add(v)
+			names = append(names, k)
+		}
+	}
+	if !red.Known() {
+		return nil
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode {
+			n.Value = red.Text(n.Value)
+		}
+		for _, k := range n.Content {
+			walk(k)
+		}
+	}
+	walk(c)
+	slices.Sort(names)
+	return []string{fmt.Sprintf("secret params (%s) are recorded as %s: give the case values of its own", strings.Join(names, ", "), engine.Redacted)}
 }
 
 // recorder gathers the canned responses and approvals of an execution

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,14 +35,17 @@ type Config struct {
 	// StateDir holds the data: StateDir/temporal.db (SQLite, WAL journal) and a lock
 	// file. It is created with mode 0700 when missing.
 	StateDir string
-	// Port is the frontend gRPC port on 127.0.0.1; 0 picks a free port.
+	// IP is the address the frontend and the Web UI listen on; empty
+	// means 127.0.0.1. The other services stay on loopback.
+	IP string
+	// Port is the frontend gRPC port on IP; 0 picks a free port.
 	Port int
 	// Namespace is the namespace to ensure; empty means DefaultNamespace.
 	Namespace string
 	// Retention is the namespace's retention of closed executions; zero means
 	// DefaultRetention. It must be at least MinRetention.
 	Retention time.Duration
-	// UIPort, when not 0, serves the Temporal Web UI on 127.0.0.1:UIPort.
+	// UIPort, when not 0, serves the Temporal Web UI on IP:UIPort.
 	UIPort int
 	// UICodec, when set, is the Web UI's remote codec endpoint (runbook
 	// serve's /codec, which must name the UI's origin in --codec-origin):
@@ -105,7 +109,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 
-	ports, err := allocatePorts(cfg.Port)
+	ports, err := allocatePorts(cfg.IP, cfg.Port)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +148,12 @@ func (c *Config) normalize() error {
 		return fmt.Errorf("state dir %s: the path must not contain '?' or '#'", dir)
 	}
 	c.StateDir = dir
+	if c.IP == "" {
+		c.IP = loopback
+	}
+	if net.ParseIP(c.IP) == nil {
+		return fmt.Errorf("IP %q is not an IP address", c.IP)
+	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("port %d out of range", c.Port)
 	}
@@ -183,10 +193,11 @@ func startTemporal(t temporal.Server) (err error) {
 	return nil
 }
 
-// Address returns the frontend's gRPC address, "127.0.0.1:PORT".
+// Address returns where to dial the frontend: "IP:PORT", with 127.0.0.1
+// for an IP that is every interface's.
 func (s *Server) Address() string { return s.addr }
 
-// UIAddress returns the Web UI's address, "127.0.0.1:PORT", or "" when there is no UI.
+// UIAddress returns the Web UI's address, "IP:PORT", or "" when there is no UI.
 func (s *Server) UIAddress() string { return s.uiAddr }
 
 // Namespace returns the namespace the server was started with.

@@ -88,39 +88,53 @@ func dynamicConfig() dynamicconfig.StaticClient {
 	return dc
 }
 
-// ports holds the gRPC ports of the four services.
+// ports holds the gRPC ports of the four services, and the IP the
+// frontend binds to (the others bind to loopback).
 type ports struct {
+	ip                                  string
 	frontend, history, matching, worker int
 }
 
-func (p ports) frontendAddr() string { return hostPort(p.frontend) }
+// frontendAddr is where this process dials the frontend: its IP, or
+// loopback when it binds to every interface.
+func (p ports) frontendAddr() string {
+	return net.JoinHostPort(dialIP(p.ip), strconv.Itoa(p.frontend))
+}
+
+// dialIP is where to dial a listener bound to ip.
+func dialIP(ip string) string {
+	if a := net.ParseIP(ip); a == nil || a.IsUnspecified() {
+		return loopback
+	}
+	return ip
+}
 
 func hostPort(port int) string { return net.JoinHostPort(loopback, strconv.Itoa(port)) }
 
 // allocatePorts picks free ports on 127.0.0.1 for the internal services, and for
-// the frontend unless frontend is set, in which case it checks that it is free.
-func allocatePorts(frontend int) (ports, error) {
+// the frontend on ip unless frontend is set, in which case it checks that it is free.
+func allocatePorts(ip string, frontend int) (ports, error) {
 	var lns []net.Listener
 	defer func() {
 		for _, ln := range lns {
 			_ = ln.Close()
 		}
 	}()
-	listen := func(port int) (int, error) {
-		ln, err := net.Listen("tcp", hostPort(port))
+	listen := func(ip string, port int) (int, error) {
+		ln, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 		if err != nil {
 			return 0, err
 		}
 		lns = append(lns, ln) // held until all are picked, so they differ
 		return ln.Addr().(*net.TCPAddr).Port, nil
 	}
-	var p ports
+	p := ports{ip: ip}
 	var err error
-	if p.frontend, err = listen(frontend); err != nil {
+	if p.frontend, err = listen(ip, frontend); err != nil {
 		return p, fmt.Errorf("frontend port: %w", err)
 	}
 	for _, port := range []*int{&p.history, &p.matching, &p.worker} {
-		if *port, err = listen(0); err != nil {
+		if *port, err = listen(loopback, 0); err != nil {
 			return p, fmt.Errorf("pick a free port: %w", err)
 		}
 	}
@@ -156,8 +170,10 @@ func newTemporal(p ports, sqlCfg *config.SQL, logger log.Logger) (temporal.Serve
 	service := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: loopback}}
 	}
+	frontend := service(p.frontend)
+	frontend.RPC.BindOnIP = p.ip
 	conf.Services = map[string]config.Service{
-		string(primitives.FrontendService): service(p.frontend),
+		string(primitives.FrontendService): frontend,
 		string(primitives.HistoryService):  service(p.history),
 		string(primitives.MatchingService): service(p.matching),
 		string(primitives.WorkerService):   service(p.worker),

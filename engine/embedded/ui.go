@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -14,10 +15,10 @@ import (
 // uiStartTimeout bounds the wait for the Web UI to listen.
 const uiStartTimeout = 10 * time.Second
 
-// startUI serves the Temporal Web UI on 127.0.0.1:UIPort, pointed at the frontend,
+// startUI serves the Temporal Web UI on IP:UIPort, pointed at the frontend,
 // and returns once it accepts connections.
 func (s *Server) startUI(ctx context.Context) error {
-	addr := hostPort(s.cfg.UIPort)
+	addr := net.JoinHostPort(s.cfg.IP, strconv.Itoa(s.cfg.UIPort))
 	// The UI server exits the process when it cannot listen: check first.
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -26,12 +27,12 @@ func (s *Server) startUI(ctx context.Context) error {
 	_ = ln.Close()
 
 	s.ui = uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
-		Host:                loopback,
+		Host:                s.cfg.IP,
 		Port:                s.cfg.UIPort,
 		TemporalGRPCAddress: s.addr,
 		EnableUI:            true,
 		DefaultNamespace:    s.cfg.Namespace,
-		CORS:                uiconfig.CORS{CookieInsecure: true}, // plain http on loopback
+		CORS:                uiconfig.CORS{CookieInsecure: true}, // plain http
 		HideLogs:            true,
 		DisableNewsFetch:    true,
 		Codec:               uiconfig.Codec{Endpoint: s.cfg.UICodec, IncludeCredentials: s.cfg.UICodec != ""},
@@ -43,7 +44,7 @@ func (s *Server) startUI(ctx context.Context) error {
 	defer cancel()
 	var d net.Dialer
 	for {
-		conn, err := d.DialContext(ctx, "tcp", addr)
+		conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(dialIP(s.cfg.IP), strconv.Itoa(s.cfg.UIPort)))
 		if err == nil {
 			_ = conn.Close()
 			s.uiAddr = addr

@@ -38,11 +38,13 @@ func Decide(ctx context.Context, cl client.Client, id, kind string, d engine.Dec
 
 // Bind sets d.Request (and d.Step, when it names none and one step waits)
 // to the request execution id waits on now, and returns that approval;
-// nil when none waits. Several waiting steps and no d.Step is an error.
+// nil when none waits. Several waiting steps and no d.Step is an error,
+// and so is a state query that fails (ErrUnanswered when no worker
+// answered it).
 func Bind(ctx context.Context, cl client.Client, id string, d *engine.Decision) (*engine.Approval, error) {
-	out := State(ctx, cl, id)
-	if out == nil {
-		return nil, fmt.Errorf("%s did not answer its state query: is a worker running?", id)
+	out, err := Query(ctx, cl, id)
+	if err != nil {
+		return nil, err
 	}
 	var found []*engine.StepRecord
 	for _, s := range out.Steps {

@@ -2,10 +2,13 @@ package interp
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 )
@@ -36,19 +39,27 @@ func (w *WaitingStep) MayDecide(identity string, groups []string) bool {
 
 // Waiting lists the approve steps of every running execution, soonest
 // deadline first. An execution whose worker does not answer its state
-// query within seconds is left out.
+// query within seconds is left out (WaitingUnread names them).
 func Waiting(ctx context.Context, cl client.Client) ([]*WaitingStep, error) {
+	out, _, err := WaitingUnread(ctx, cl)
+	return out, err
+}
+
+// WaitingUnread is Waiting that also returns the IDs of the running
+// executions it could not read: no worker answered their state query.
+func WaitingUnread(ctx context.Context, cl client.Client) (out []*WaitingStep, unread []string, err error) {
 	q, _ := ListQuery("", "running")
-	out := []*WaitingStep{}
+	out = []*WaitingStep{}
 	var token []byte
 	for {
 		resp, err := cl.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, NextPageToken: token})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, x := range resp.Executions {
-			o := State(ctx, cl, x.Execution.WorkflowId)
-			if o == nil {
+			o, err := Query(ctx, cl, x.Execution.WorkflowId)
+			if err != nil {
+				unread = append(unread, x.Execution.WorkflowId)
 				continue
 			}
 			for _, st := range o.Steps {
@@ -62,21 +73,36 @@ func Waiting(ctx context.Context, cl client.Client) ([]*WaitingStep, error) {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *WaitingStep) int { return a.Approval.Deadline.Compare(b.Approval.Deadline) })
-	return out, nil
+	return out, unread, nil
 }
+
+// ErrUnanswered is the error of a state query no worker answered in time.
+var ErrUnanswered = errors.New("no worker answered the state query")
 
 // State asks a running execution for its Outcome so far; nil when no
 // worker answers within 2 seconds.
 func State(ctx context.Context, cl client.Client, id string) *engine.Outcome {
+	out, _ := Query(ctx, cl, id)
+	return out
+}
+
+// Query is State with the reason it has no Outcome: the query's error
+// (a NotFound for an unknown execution), wrapped in ErrUnanswered when
+// no worker answered within 2 seconds.
+func Query(ctx context.Context, cl client.Client, id string) (*engine.Outcome, error) {
 	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	v, err := cl.QueryWorkflow(qctx, id, "", engine.QueryState)
-	if err != nil {
-		return nil
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrUnanswered, err)
 	}
 	var out engine.Outcome
-	if v.Get(&out) != nil {
-		return nil
+	if err := v.Get(&out); err != nil {
+		return nil, err
 	}
-	return &out
+	return &out, nil
 }
