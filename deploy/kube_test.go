@@ -176,9 +176,9 @@ var iamRole = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$
 
 // kustomization is the part of kustomization.yaml these manifests use.
 type kustomization struct {
-	APIVersion string   `yaml:"apiVersion"`
-	Kind       string   `yaml:"kind"`
-	Resources  []string `yaml:"resources"`
+	APIVersion string           `yaml:"apiVersion"`
+	Kind       string           `yaml:"kind"`
+	Resources  []string         `yaml:"resources"`
 	Images     []kustomizeImage `yaml:"images"`
 }
 
