@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	k8sjson "sigs.k8s.io/json"
 	k8syaml "sigs.k8s.io/yaml"
 )
 
@@ -82,6 +84,22 @@ func loadCluster(t *testing.T) *cluster {
 	return c
 }
 
+// decodeStrict decodes a YAML manifest as the API server's strict field
+// validation does: a duplicate key, an unknown field, or a known one
+// spelt in another case (encoding/json would take readOnlyRootFileSystem
+// for readOnlyRootFilesystem) is an error.
+func decodeStrict(doc []byte, obj any) error {
+	j, err := k8syaml.YAMLToJSONStrict(doc)
+	if err != nil {
+		return err
+	}
+	strict, err := k8sjson.UnmarshalStrict(j, obj, k8sjson.DisallowDuplicateFields, k8sjson.DisallowUnknownFields)
+	if err != nil {
+		return err
+	}
+	return errors.Join(strict...)
+}
+
 func stripComments(doc string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(doc, "\n") {
@@ -104,7 +122,7 @@ func (c *cluster) add(t *testing.T, path string, i int, doc []byte) {
 		return
 	}
 	obj := k.new()
-	if err := k8syaml.UnmarshalStrict(doc, obj); err != nil {
+	if err := decodeStrict(doc, obj); err != nil {
 		t.Errorf("%s: %s: %v", path, tm.Kind, err)
 		return
 	}

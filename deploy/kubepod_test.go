@@ -230,7 +230,7 @@ func checkSecrets(t *testing.T, c *cluster) {
 
 // checkCatalogConfigMap: the catalog ConfigMap holds the files of
 // compose/catalog, and the binary, given it as a ConfigMap volume lays it
-// out, finds and accepts every definition.
+// out, finds every definition and finds it valid.
 func checkCatalogConfigMap(t *testing.T, c *cluster) {
 	cm := c.configMaps["runbook-catalog"]
 	if cm == nil {
@@ -249,6 +249,11 @@ func checkCatalogConfigMap(t *testing.T, c *cluster) {
 	}
 	dir := filepath.Join(t.TempDir(), "catalog")
 	writeVolume(t, dir, cm.Data)
+	// validate refuses what serve and the workers would refuse at start;
+	// catalog shows that the files were found through the volume's links.
+	if out, err := exec.Command(binary(t), "validate", dir).CombinedOutput(); err != nil {
+		t.Errorf("runbook validate (the ConfigMap as mounted): %v\n%s", err, out)
+	}
 	out, err := exec.Command(binary(t), "catalog", "--catalog", dir, "-o", "json").Output()
 	if err != nil {
 		t.Fatalf("runbook catalog --catalog (the ConfigMap): %v\n%s", err, exitStderr(err))
