@@ -246,6 +246,9 @@ func strictYAML(t *testing.T, path string, v any) {
 // checkServices: each Service selects a Deployment's pods, on ports its
 // containers declare.
 func checkServices(t *testing.T, c *cluster) {
+	if c.services["runbook-serve"] == nil {
+		t.Error("no Service runbook-serve")
+	}
 	for _, s := range c.services {
 		d := c.selected(labels.SelectorFromSet(s.Spec.Selector))
 		if d == nil {
