@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -176,6 +177,7 @@ func TestKubernetes(t *testing.T) {
 		}
 	}
 	t.Run("kustomization", func(t *testing.T) { checkKustomization(t, c) })
+	t.Run("kustomize", checkKustomize)
 	for _, d := range c.deployments {
 		t.Run(d.Name, func(t *testing.T) { checkDeployment(t, c, d) })
 	}
@@ -331,5 +333,27 @@ func writeVolume(t *testing.T, dir string, files map[string]string) {
 	}
 	if err := os.Symlink(filepath.Base(ts), filepath.Join(dir, "..data")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkKustomize renders the kustomization with kubectl's kustomize,
+// where kubectl is installed (it needs no cluster): the images become the
+// kustomization's.
+func checkKustomize(t *testing.T) {
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl is not installed: the kustomization is not rendered")
+	}
+	out, err := exec.Command(kubectl, "kustomize", kubeDir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubectl kustomize %s: %v\n%s", kubeDir, err, out)
+	}
+	var k kustomization
+	strictYAML(t, filepath.Join(kubeDir, "kustomization.yaml"), &k)
+	for _, im := range k.Images {
+		want := "image: " + im.NewName + ":" + im.NewTag
+		if n := strings.Count(string(out), want); n != 2 {
+			t.Errorf("kubectl kustomize: %q appears %d times, want 2 (serve, worker)", want, n)
+		}
 	}
 }
