@@ -6,14 +6,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -42,9 +40,11 @@ type conn struct {
 	StateDir    string `help:"State directory of the embedded server (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
 	codecFlags  `embed:""`
 	// embedded is the worker an embedded server runs with; metrics, when
-	// set, receives the SDK's metrics.
+	// set, receives the SDK's metrics; sdkLog, when set, the SDK's logs
+	// (else only its warnings reach stderr: see quietLogger).
 	embedded workerOptions
 	metrics  client.MetricsHandler
+	sdkLog   *slog.Logger
 }
 
 // options builds the SDK client options from the flags.
@@ -52,7 +52,7 @@ func (c *conn) options(address string) (client.Options, error) {
 	opts := client.Options{
 		HostPort:  address,
 		Namespace: c.Namespace,
-		Logger:    log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Logger:    temporalLogger(c.sdkLog),
 		Identity:  identity(),
 	}
 	if c.metrics != nil {
@@ -156,7 +156,7 @@ func (c *conn) embed(ctx context.Context, _ bool) (*session, error) {
 			return nil, err
 		}
 	}
-	srv, err := embedded.Start(ctx, embedded.Config{StateDir: dir, Namespace: c.Namespace})
+	srv, err := embedded.Start(ctx, embedded.Config{StateDir: dir, Namespace: c.Namespace, Logger: c.embedded.sdkLog})
 	if err != nil {
 		return nil, err
 	}

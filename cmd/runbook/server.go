@@ -7,7 +7,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/embedded"
+	"github.com/runbook-dev/runbook/engine/serve"
 )
 
 // serverCmd runs the embedded Temporal server, a worker and the Web UI.
@@ -18,8 +20,10 @@ type serverCmd struct {
 	NoWorker    bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
 	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
 	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
-	workerFlags `embed:""`
-	codecFlags  `embed:""`
+	workerFlags  `embed:""`
+	codecFlags   `embed:""`
+	logFlags     `embed:""`
+	metricsFlags `embed:""`
 
 	// Catalog is the worker's catalog, besides the built-in library.
 	Catalog []string `placeholder:"DIR" sep:"none" help:"A folder of definitions the worker runs with --catalog-only, besides the built-in library. Repeatable."`
@@ -29,6 +33,13 @@ type serverCmd struct {
 func (c *serverCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	log, sdks := c.loggers(e.stderr)
+	metrics := serve.NewWorkerMetrics()
+	stopMetrics, err := c.serveMetrics(metrics, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	dir := c.StateDir
 	if dir == "" {
 		var err error
@@ -36,7 +47,7 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 	}
-	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace}
+	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace, Logger: sdks}
 	if !c.Headless {
 		cfg.UIPort = c.UIPort
 	}
@@ -50,7 +61,7 @@ func (c *serverCmd) Run(e *env) error {
 		fmt.Fprintf(e.stdout, "Web UI on http://%s\n", srv.UIAddress())
 	}
 	if !c.NoWorker {
-		cn := &conn{Namespace: c.Namespace, StateDir: dir}
+		cn := &conn{Namespace: c.Namespace, StateDir: dir, metrics: metrics.SDKHandler(), sdkLog: sdks}
 		cn.CodecKeyFile, cn.CodecKeys = c.CodecKeyFile, c.CodecKeys
 		cl, err := cn.dial(ctx, srv.Address())
 		if err != nil {
@@ -62,6 +73,7 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 		defer closeAudit()
+		wo.logTo(log, sdks)
 		// One person's server runs the files they start, unless asked.
 		if err := wo.onlyCatalog(c.catalogOnly(true), c.Catalog); err != nil {
 			return err
@@ -74,14 +86,16 @@ func (c *serverCmd) Run(e *env) error {
 		fmt.Fprintln(e.stdout, "worker running on task queue runbook")
 	}
 	<-ctx.Done()
-	fmt.Fprintln(e.stderr, "stopping")
+	log.Info("stopping")
 	return nil
 }
 
 // workerCmd runs only a worker against a Temporal cluster.
 type workerCmd struct {
-	conn        `embed:""`
-	workerFlags `embed:""`
+	conn         `embed:""`
+	workerFlags  `embed:""`
+	logFlags     `embed:""`
+	metricsFlags `embed:""`
 
 	// Catalog is the worker's catalog, besides the built-in library.
 	Catalog []string `placeholder:"DIR" sep:"none" help:"A folder of definitions the worker runs with --catalog-only, besides the built-in library. Repeatable."`
@@ -91,14 +105,23 @@ type workerCmd struct {
 func (c *workerCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	log, sdks := c.loggers(e.stderr)
 	wo, closeAudit, err := c.workerFlags.options(c.StateDir, e.stderr)
 	if err != nil {
 		return err
 	}
 	defer closeAudit()
+	wo.logTo(log, sdks)
 	if err := wo.onlyCatalog(c.catalogOnly(false), c.Catalog); err != nil {
 		return err
 	}
+	metrics := serve.NewWorkerMetrics()
+	stopMetrics, err := c.serveMetrics(metrics, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	c.conn.metrics, c.conn.sdkLog = metrics.SDKHandler(), sdks
 	s, err := c.connect(ctx, false)
 	if err != nil {
 		return err
@@ -109,7 +132,7 @@ func (c *workerCmd) Run(e *env) error {
 		return err
 	}
 	defer w.Stop()
-	fmt.Fprintf(e.stderr, "worker on %s, task queue runbook\n", s.address)
+	log.Info(fmt.Sprintf("worker on %s, task queue %s", s.address, engine.TaskQueue), "address", s.address, "taskQueue", engine.TaskQueue)
 	<-ctx.Done()
 	return nil
 }

@@ -46,9 +46,9 @@ type Metrics struct {
 }
 
 // NewMetrics returns a registry holding the server's own metrics, all
-// named runbook_*.
+// named runbook_*, and the SDK's once SDKHandler feeds them.
 func NewMetrics() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), fams: map[string]*sdkFamily{}, vecs: map[sdkKey]prometheus.Collector{}}
+	m := newMetrics()
 	m.started = m.counter("runbook_executions_started_total",
 		"Executions started, by definition and trigger (alarm, api, ...).", "definition", "trigger")
 	m.approvalWait = m.histogram("runbook_approval_wait_seconds",
@@ -65,12 +65,29 @@ func NewMetrics() *Metrics {
 }
 
 // NewProcessMetrics is NewMetrics with the Go runtime's (go_*) and the
-// process's (process_*) metrics: the registry of a runbook process.
+// process's (process_*) metrics: the registry of `runbook serve`.
 func NewProcessMetrics() *Metrics {
-	m := NewMetrics()
+	return NewMetrics().withRuntime()
+}
+
+// NewWorkerMetrics is the registry of a process without the HTTP server
+// (runbook worker, runbook server): the SDK's metrics, the Go runtime's
+// and the process's; the server's own methods do nothing on it.
+func NewWorkerMetrics() *Metrics {
+	return newMetrics().withRuntime()
+}
+
+func newMetrics() *Metrics {
+	return &Metrics{reg: prometheus.NewRegistry(), fams: map[string]*sdkFamily{}, vecs: map[sdkKey]prometheus.Collector{}}
+}
+
+func (m *Metrics) withRuntime() *Metrics {
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// server reports whether m holds the server's own metrics (NewMetrics).
+func (m *Metrics) server() bool { return m != nil && m.started != nil }
 
 func (m *Metrics) counter(name, help string, labels ...string) *prometheus.CounterVec {
 	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
@@ -93,7 +110,7 @@ func (m *Metrics) own(name string, c prometheus.Collector) {
 // IncExecutionsStarted counts an execution of definition started by
 // trigger (alarm, api, schedule, ...).
 func (m *Metrics) IncExecutionsStarted(definition, trigger string) {
-	if m != nil {
+	if m.server() {
 		m.started.WithLabelValues(labelValue(definition), labelValue(trigger)).Inc()
 	}
 }
@@ -101,7 +118,7 @@ func (m *Metrics) IncExecutionsStarted(definition, trigger string) {
 // ObserveApprovalWait records that an approval in definition waited d
 // for its answer.
 func (m *Metrics) ObserveApprovalWait(definition string, d time.Duration) {
-	if m != nil {
+	if m.server() {
 		m.approvalWait.WithLabelValues(labelValue(definition)).Observe(d.Seconds())
 	}
 }
@@ -109,7 +126,7 @@ func (m *Metrics) ObserveApprovalWait(definition string, d time.Duration) {
 // IncHookDeliveries counts a delivery to hook (sns, eventbridge,
 // generic) by its outcome: started, duplicate, refused, ignored or error.
 func (m *Metrics) IncHookDeliveries(hook, outcome string) {
-	if m != nil {
+	if m.server() {
 		m.hookDeliveries.WithLabelValues(labelValue(hook), labelValue(outcome)).Inc()
 	}
 }
@@ -118,7 +135,7 @@ func (m *Metrics) IncHookDeliveries(hook, outcome string) {
 // (a sign-in with an unknown token), signed_out, expired, revoked (its
 // token left the tokens file) or evicted (pushed out by the cap).
 func (m *Metrics) IncPageSessions(event string) {
-	if m != nil {
+	if m.server() {
 		m.pageSessions.WithLabelValues(labelValue(event)).Inc()
 	}
 }
@@ -126,7 +143,7 @@ func (m *Metrics) IncPageSessions(event string) {
 // ObserveHookToStart records the time d from a hook's delivery to the
 // start of the execution it asked for.
 func (m *Metrics) ObserveHookToStart(d time.Duration) {
-	if m != nil {
+	if m.server() {
 		m.hookToStart.Observe(d.Seconds())
 	}
 }

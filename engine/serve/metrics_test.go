@@ -340,4 +340,20 @@ func TestMetricsProcess(t *testing.T) {
 	if got := fams["runbook_hook_to_start_seconds"]; got.GetType() != dto.MetricType_HISTOGRAM {
 		t.Errorf("runbook_hook_to_start_seconds: %v", got)
 	}
+
+	// A worker's registry has no server metrics, but the SDK's.
+	w := serve.NewWorkerMetrics()
+	w.IncHookDeliveries("sns", "refused")
+	w.ObserveHookToStart(time.Second)
+	step(w, "aws", "failed", time.Second)
+	fams = parse(t, exposition(t, w))
+	for name, want := range map[string]bool{"go_goroutines": true, "runbook_step_duration_seconds": true,
+		"runbook_hook_deliveries_total": false, "runbook_hook_to_start_seconds": false} {
+		if got := fams[name] != nil; got != want {
+			t.Errorf("worker metrics: %s shown %v, want %v", name, got, want)
+		}
+	}
+	if h := fams["runbook_step_duration_seconds"]; h.GetHelp() != "Time steps took, by step kind and status." {
+		t.Errorf("worker metrics: step help %q", h.GetHelp())
+	}
 }
