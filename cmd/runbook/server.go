@@ -14,12 +14,12 @@ import (
 
 // serverCmd runs the embedded Temporal server, a worker and the Web UI.
 type serverCmd struct {
-	Port        int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
-	UIPort      int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
-	Headless    bool   `help:"Do not serve the Web UI."`
-	NoWorker    bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
-	Namespace   string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
-	StateDir    string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
+	Port         int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
+	UIPort       int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
+	Headless     bool   `help:"Do not serve the Web UI."`
+	NoWorker     bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
+	Namespace    string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
+	StateDir     string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
 	workerFlags  `embed:""`
 	codecFlags   `embed:""`
 	logFlags     `embed:""`
