@@ -21,7 +21,7 @@ func TestApprovalsCollector(t *testing.T) {
 		steps []*interp.WaitingStep
 		err   error
 	}{
-		{[]*interp.WaitingStep{wait("restart-db@1.0.0", time.Minute), wait("restart-db@1.2.0", time.Hour), wait("scale-out@2.0.0", 10 * time.Second)}, nil},
+		{[]*interp.WaitingStep{wait("restart-db@1.0.0", time.Minute), wait("restart-db@1.2.0", time.Hour), wait("scale-out@2.0.0", 10*time.Second)}, nil},
 		{nil, errors.New("Temporal unreachable")}, // keeps the previous answer
 		{[]*interp.WaitingStep{}, nil},
 	}
