@@ -11,6 +11,7 @@
 // verification); tokens.go, tokensfile.go (callers); session.go (the
 // page's sessions); problem.go (errors as application/problem+json);
 // metrics.go, metricsdk.go, metricname.go (the Prometheus registry of
-// client_golang, the SDK's metrics bridged into it); route.go (alarms to definitions); server.go, hooks.go,
+// client_golang, the SDK's metrics bridged into it), metricapprovals.go
+// (the approvals waiting, read from Temporal); route.go (alarms to definitions); server.go, hooks.go,
 // api.go (the handlers); page*.go and templates/ (the web page).
 package serve
