@@ -115,6 +115,9 @@ func (dc *defCheck) header() {
 			dc.ds.Errorf(d.Version.Pos, "%v", err)
 		}
 	}
+	if q := d.TaskQueue; q.Name != "" && !taskQueueRE.MatchString(q.Name) {
+		dc.ds.Errorf(q.Pos, "taskQueue %q must match %s", q.Name, taskQueueRE).Hint = "name the worker pool's queue with letters, digits, '.', '_' and '-', as its workers' --task-queue"
+	}
 	switch d.Kind.Name {
 	case KindRunbook:
 		if !dc.has("steps") {

@@ -220,3 +220,7 @@ func (c *Codec) Decode(ps []*commonpb.Payload) ([]*commonpb.Payload, error) {
 	}
 	return out, nil
 }
+
+// Sealed reports whether p, decoded, carries a secret: its value was
+// marked when converted (a secret param, a secret output).
+func Sealed(p *commonpb.Payload) bool { return len(p.GetMetadata()[metaSeal]) > 0 }

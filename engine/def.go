@@ -48,6 +48,7 @@ type Definition struct {
 	Lock        *Expr
 	Starters    []Ident
 	Cancellers  []Ident
+	TaskQueue   Ident
 	// Runbook steps or Playbook nodes, then the finally steps.
 	Steps   []*Step
 	Start   *Ident

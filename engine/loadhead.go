@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	commonHeader   = []string{"apiVersion", "kind", "name", "version", "description", "owner", "tags", "params", "outputs", "assumeRole", "region", "timeout", "triggers", "finally", "lock", "starters", "cancellers"}
+	commonHeader   = []string{"apiVersion", "kind", "name", "version", "description", "owner", "tags", "params", "outputs", "assumeRole", "region", "timeout", "triggers", "finally", "lock", "starters", "cancellers", "taskQueue"}
 	runbookHeader  = append(append([]string{}, commonHeader...), "steps")
 	playbookHeader = append(append([]string{}, commonHeader...), "start", "nodes")
 	routingHeader  = []string{"apiVersion", "kind", "name", "version", "description", "owner", "routes"}
@@ -99,6 +99,8 @@ func (l *loader) header(d *Definition, p Pair) {
 		d.Starters = l.principals(p.V, "starters")
 	case "cancellers":
 		d.Cancellers = l.principals(p.V, "cancellers")
+	case "taskQueue":
+		d.TaskQueue = l.Ident(p.V, "taskQueue")
 	case "steps", "nodes":
 		d.Steps = l.steps(p.V, p.Key)
 	case "finally":

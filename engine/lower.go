@@ -22,6 +22,7 @@ func Lower(d *Definition) *Plan {
 		Region:      d.Region,
 		AssumeRole:  d.AssumeRole,
 		Lock:        d.Lock,
+		TaskQueue:   d.TaskQueue.Name,
 		Steps:       lowerSteps(d.Steps),
 		Finally:     lowerSteps(d.Finally),
 		Outputs:     lowerOutputs(d.Outputs),

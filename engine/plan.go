@@ -21,6 +21,7 @@ type Plan struct {
 	Lock        *Expr         `json:"lock,omitempty"`
 	Starters    []string      `json:"starters,omitempty"`
 	Cancellers  []string      `json:"cancellers,omitempty"` // besides the requester and the approvers
+	TaskQueue   string        `json:"taskQueue,omitempty"`  // "": the default, TaskQueue
 	Triggers    []*PlanRoute  `json:"triggers,omitempty"`
 	Start       string        `json:"start,omitempty"`
 	Steps       []*PlanStep   `json:"steps,omitempty"`
@@ -115,4 +116,13 @@ type PlanRoute struct {
 	Run      string        `json:"run,omitempty"`
 	Params   []*PlanOutput `json:"params,omitempty"`
 	Cooldown *Value        `json:"cooldown,omitempty"`
+}
+
+// Queue is the task queue p's executions run on: its taskQueue, else the
+// default TaskQueue.
+func (p *Plan) Queue() string {
+	if p.TaskQueue != "" {
+		return p.TaskQueue
+	}
+	return TaskQueue
 }

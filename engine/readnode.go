@@ -227,6 +227,7 @@ func (r *Reader) template(s string, m *posMap) *Template {
 var (
 	nameRE      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	defNameRE   = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	taskQueueRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 	principalRE = regexp.MustCompile(`^(user|group):[A-Za-z0-9][A-Za-z0-9._@+-]*$`)
 )
 

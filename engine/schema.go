@@ -92,6 +92,7 @@ func schemaHeader() *schemaObj {
 		"lock", schemaDoc(schemaRef("expression"), "an expression giving a key: one execution per key at a time"),
 		"starters", schemaDoc(schemaRef("principals"), "who may start it (default: anyone authenticated)"),
 		"cancellers", schemaDoc(schemaRef("principals"), "who may cancel its executions besides their requester, its approvers and the admin group"),
+		"taskQueue", sobj("type", "string", "pattern", taskQueueRE.String(), "description", "the task queue of the worker pool that runs it (workers started with --task-queue NAME); default runbook"),
 		"steps", schemaDoc(schemaRef("steps"), "the runbook's steps, run in order unless routed"),
 		"start", schemaDoc(schemaRef("name"), "the playbook's first node"),
 		"nodes", schemaDoc(schemaRef("nodes"), "the playbook's nodes: their routing forms the diagnostic tree, ending in conclude"),

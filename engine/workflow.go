@@ -7,7 +7,7 @@ import "time"
 // import the steps package that implements them.
 const (
 	WorkflowName    = "runbook"
-	TaskQueue       = "runbook"
+	TaskQueue       = "runbook" // the default task queue; see Plan.Queue
 	ActivityAWS     = "aws"     // one AWS call; see Call
 	ActivityWaitFor = "waitFor" // an AWS call polled until a condition; see Call
 	ActivityHTTP    = "http"    // one HTTP request; see Call and HTTPRequest

@@ -18,8 +18,8 @@ import (
 // client and whether scripts may run.
 type Activities struct {
 	cfg     aws.Config
-	clients sync.Map     // "service|region|role|session" -> reflect.Value
-	creds   sync.Map     // "region|role|session" -> aws.CredentialsProvider
+	clients *lru         // "service|region|role|session" -> reflect.Value
+	creds   *lru         // "region|role|session" -> aws.CredentialsProvider
 	web     *http.Client // http steps' client as given; nil: the default transport, guarded
 	scripts bool         // WithScripts
 	// scriptUserName is who scripts run as (WithScriptUser); "": nobody
@@ -33,6 +33,10 @@ type Activities struct {
 	transportsOnce sync.Once
 	open, guarded  http.RoundTripper
 }
+
+// maxClients bounds the SDK clients (and assumed-role credentials) a
+// worker keeps: a role's are per session name, so per execution.
+const maxClients = 512
 
 // ActivitiesOption configures NewActivities.
 type ActivitiesOption func(*Activities)
@@ -60,7 +64,7 @@ func WithPrivateHTTP() ActivitiesOption {
 // AWS_ENDPOINT_URL_<SERVICE>; nothing here overrides endpoints). The SDK's
 // own retries are turned off: the activity's retry policy retries.
 func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
-	a := &Activities{cfg: cfg.Copy()}
+	a := &Activities{cfg: cfg.Copy(), clients: newLRU(maxClients), creds: newLRU(maxClients)}
 	for _, o := range opts {
 		o(a)
 	}

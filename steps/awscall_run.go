@@ -35,7 +35,7 @@ const defaultWaitInterval = 15 * time.Second
 // the error code and whose message is "CODE: message", retryable only for
 // throttling, 5xx and transient network errors.
 func (a *Activities) Call(ctx context.Context, c engine.Call) (engine.CallResult, error) {
-	inv, err := a.prepare(c)
+	inv, err := a.prepare(ctx, c)
 	if err != nil {
 		return engine.CallResult{}, err
 	}
@@ -79,7 +79,7 @@ func (a *Activities) WaitFor(ctx context.Context, c engine.Call) (engine.CallRes
 	if c.Until == nil {
 		return engine.CallResult{}, nonRetryable(ErrInvalidInput, "waitFor needs an until condition")
 	}
-	inv, err := a.prepare(c)
+	inv, err := a.prepare(ctx, c)
 	if err != nil {
 		return engine.CallResult{}, err
 	}
@@ -149,7 +149,7 @@ func pause(ctx context.Context, d time.Duration, p WaitProgress) error {
 
 // prepare resolves c's operation, builds its input and client, and returns
 // the call, which gives the response as data.
-func (a *Activities) prepare(c engine.Call) (func(context.Context) (any, error), error) {
+func (a *Activities) prepare(ctx context.Context, c engine.Call) (func(context.Context) (any, error), error) {
 	op, err := AWS().Operation(c.Op)
 	if err != nil {
 		return nil, nonRetryable(ErrInvalidInput, err.Error())
@@ -176,7 +176,7 @@ func (a *Activities) prepare(c engine.Call) (func(context.Context) (any, error),
 			}
 		}
 	}
-	client := a.client(s, c)
+	client := a.client(ctx, s, c)
 	return func(ctx context.Context) (any, error) {
 		out := m.Func.Call([]reflect.Value{client, reflect.ValueOf(ctx), in})
 		if err, _ := out[1].Interface().(error); err != nil {
@@ -186,49 +186,34 @@ func (a *Activities) prepare(c engine.Call) (func(context.Context) (any, error),
 	}, nil
 }
 
-// client returns s's client for c's region and role, building it once.
-func (a *Activities) client(s *awsService, c engine.Call) reflect.Value {
+// client returns s's client for c's region and role (its STS session
+// named for the execution), building it once.
+func (a *Activities) client(ctx context.Context, s *awsService, c engine.Call) reflect.Value {
 	region := a.region(c)
 	session := ""
 	if c.AssumeRole != "" {
-		session = sessionName(c.Step)
+		session = stsSession(ctx, c)
 	}
 	key := s.name + "|" + region + "|" + c.AssumeRole + "|" + session
-	if v, ok := a.clients.Load(key); ok {
-		return v.(reflect.Value)
-	}
-	cfg := a.cfg.Copy()
-	cfg.Region = region
-	if c.AssumeRole != "" {
-		cfg.Credentials = a.assumed(cfg, c.AssumeRole, session)
-	}
-	cfg.Retryer = func() aws.Retryer { return aws.NopRetryer{} }
-	cfg.RetryMaxAttempts, cfg.RetryMode = 0, ""
-	v, _ := a.clients.LoadOrStore(key, reflect.ValueOf(s.newFn(cfg)))
-	return v.(reflect.Value)
+	return a.clients.get(key, func() any {
+		cfg := a.cfg.Copy()
+		cfg.Region = region
+		if c.AssumeRole != "" {
+			cfg.Credentials = a.assumed(cfg, c.AssumeRole, session)
+		}
+		cfg.Retryer = func() aws.Retryer { return aws.NopRetryer{} }
+		cfg.RetryMaxAttempts, cfg.RetryMode = 0, ""
+		return reflect.ValueOf(s.newFn(cfg))
+	}).(reflect.Value)
 }
 
 // assumed returns cached credentials of role, assumed with STS in cfg's
 // region under the given session name.
 func (a *Activities) assumed(cfg aws.Config, role, session string) aws.CredentialsProvider {
-	key := cfg.Region + "|" + role + "|" + session
-	if p, ok := a.creds.Load(key); ok {
-		return p.(aws.CredentialsProvider)
-	}
-	p := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role,
-		func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = session }))
-	v, _ := a.creds.LoadOrStore(key, p)
-	return v.(aws.CredentialsProvider)
-}
-
-// sessionName is the STS session name of a step's calls: "runbook-STEP",
-// at most 64 characters.
-func sessionName(step string) string {
-	s := "runbook-" + step
-	if step == "" {
-		s = "runbook"
-	}
-	return s[:min(len(s), 64)]
+	return a.creds.get(cfg.Region+"|"+role+"|"+session, func() any {
+		return aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role,
+			func(o *stscreds.AssumeRoleOptions) { o.RoleSessionName = session }))
+	}).(aws.CredentialsProvider)
 }
 
 // callEnv is what outputs and Until read: c.Env and the result.

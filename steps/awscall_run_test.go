@@ -319,14 +319,15 @@ func TestCallRegionAndRole(t *testing.T) {
 	a, rec := newKumo(t)
 	mustRun(t, a, engine.Call{Step: "eu", Op: "sqs:ListQueues", Region: "eu-west-1"})
 	role := "arn:aws:iam::123456789012:role/automation"
-	mustRun(t, a, engine.Call{Step: "assumed", Op: "sqs:ListQueues", AssumeRole: role})
-	mustRun(t, a, engine.Call{Step: "assumed", Op: "sqs:ListQueues", AssumeRole: role}) // cached credentials
+	env := map[string]any{"execution": map[string]any{"startedBy": "alice"}}
+	mustRun(t, a, engine.Call{Step: "assumed", Op: "sqs:ListQueues", AssumeRole: role, Env: env})
+	mustRun(t, a, engine.Call{Step: "assumed", Op: "sqs:ListQueues", AssumeRole: role, Env: env}) // cached credentials
 	reqs := rec.requests()
 	if len(reqs) != 4 || !strings.Contains(reqs[0], "/eu-west-1/sqs/") {
 		t.Fatalf("requests:\n%s", strings.Join(reqs, "\n---\n"))
 	}
 	sts := reqs[1]
-	if !strings.Contains(sts, "Action=AssumeRole") || !strings.Contains(sts, "RoleSessionName=runbook-assumed") ||
+	if !strings.Contains(sts, "Action=AssumeRole") || !strings.Contains(sts, "RoleSessionName=default-test-workflow-id%40alice") ||
 		strings.Contains(reqs[2], "Credential=AKIDTEST/") || strings.Contains(reqs[3], "Credential=AKIDTEST/") {
 		t.Fatalf("requests:\n%s", strings.Join(reqs, "\n---\n"))
 	}

@@ -69,6 +69,7 @@ type harnessConfig struct {
 	env      map[string]string
 	throttle map[string]int
 	interp   []interp.Option
+	queues   []string // task queues besides the default one
 }
 
 // withEnv sets an environment variable before the AWS configuration loads,
@@ -80,6 +81,11 @@ func withEnv(k, v string) harnessOption {
 // withCatalog makes the worker run only the plans of c.
 func withCatalog(c *interp.Catalog) harnessOption {
 	return func(hc *harnessConfig) { hc.interp = append(hc.interp, interp.WithCatalog(c)) }
+}
+
+// withQueues runs workers on these task queues too.
+func withQueues(qs ...string) harnessOption {
+	return func(hc *harnessConfig) { hc.queues = append(hc.queues, qs...) }
 }
 
 // withThrottle answers the first n requests of operation op (such as
@@ -139,15 +145,17 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(cl.Close)
-	w := worker.New(cl, engine.TaskQueue, worker.Options{})
 	audit := &memAudit{}
-	// The tests' HTTP servers listen on loopback, which http steps may not
-	// reach without allowing it.
-	steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts(), steps.WithPrivateHTTP()), audit, hc.interp...)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
+	for _, q := range append([]string{engine.TaskQueue}, hc.queues...) {
+		w := worker.New(cl, q, worker.Options{})
+		// The tests' HTTP servers listen on loopback, which http steps may
+		// not reach without allowing it.
+		steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts(), steps.WithPrivateHTTP()), audit, hc.interp...)
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
 	}
-	t.Cleanup(w.Stop)
 	return &harness{t: t, client: cl, aws: tr, kumo: k.URL, audit: audit}
 }
 

@@ -254,6 +254,13 @@ outputs:
     run: rec-child@^1
     params: {Name: admitted}
 `, nil, []string{recChild}, nil, nil, nil},
+	// A child whose definition names its task queue runs there (a second
+	// worker polls it).
+	{"child-task-queue", head("rec-queued") + `steps:
+  - name: kid
+    run: rec-pool-child@^1
+    params: {Name: pooled}
+`, nil, []string{strings.Replace(recChild, "rec-child", "rec-pool-child", 1) + "taskQueue: pool-b\n"}, nil, nil, []harnessOption{withQueues("pool-b")}},
 	// Refused by a worker whose catalog lacks the plan: nothing runs.
 	{"catalog-refused", head("rec-refused") + `steps:
   - name: sh

@@ -76,6 +76,7 @@ func run(args []string, e *env) error {
 		kong.Writers(e.stdout, e.stderr),
 		kong.Exit(func(code int) { panic(kongExit(code)) }),
 		kong.Bind(e),
+		kong.Configuration(loadConfig),
 	)
 	if err != nil {
 		return err

@@ -55,6 +55,7 @@ func (c *startCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
+	warnIdleQueues(ctx, s.client, p, e.stderr)
 	id, err := startExecution(ctx, s.client, p, params, c.requester(e))
 	if err != nil {
 		return err
@@ -84,6 +85,7 @@ func (c *runCmd) Run(e *env) error {
 	if c.catalogOnly(false) {
 		wo.only(c.valid)
 	}
+	wo.queue = p.Queue() // an embedded worker polls the plan's queue
 	c.conn.embedded = wo
 	connect := c.connect
 	if c.Embedded {
@@ -97,6 +99,9 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	defer s.close()
+	if s.embedded == nil {
+		warnIdleQueues(ctx, s.client, p, e.stderr)
+	}
 	id, err := startInput(ctx, s.client, engine.Input{Plan: p, Params: params, StartedBy: c.requester(e), Trigger: "manual", DryRun: c.DryRun})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"regexp"
@@ -34,6 +35,7 @@ type serveCmd struct {
 	SNSCA       string   `name:"sns-ca" type:"path" placeholder:"FILE" help:"Roots (PEM) the SNS signing certificate must chain to (default: the system's)."`
 	SNSTopics   []string `name:"sns-topic" placeholder:"ARN" sep:"none" help:"Turn the SNS hook on for this topic: messages and subscriptions of other topics are refused, and an alarm must be in its topic's account. Repeatable."`
 	HookGroup   string   `name:"hook-group" default:"hooks" placeholder:"GROUP" help:"The tokens file's group whose tokens may deliver hooks (EventBridge); their holder is the executions' requester."`
+	CodecOrigin []string `name:"codec-origin" placeholder:"URL" sep:"none" help:"A Temporal Web UI origin (scheme://host:port) whose signed-in page sessions may use the codec endpoints /codec/encode and /codec/decode, answered with CORS. Repeatable. (Bearer tokens may use them from anywhere.)"`
 	AdminGroup  string   `name:"admin-group" default:"admins" placeholder:"GROUP" help:"The tokens file's group whose members may cancel any execution (others: its requester, approvers and cancellers)."`
 	// SecureCookies is nil unless given: then it follows --listen.
 	SecureCookies *bool `name:"secure-cookies" help:"Mark the web page's session cookie Secure: browsers send it over HTTPS only (--listen-cert, or a TLS-terminating proxy). Default: on, unless --listen is a loopback address without --listen-cert; --secure-cookies=false turns it off."`
@@ -44,6 +46,8 @@ type serveCmd struct {
 	IdleTimeout  time.Duration `name:"idle-timeout" default:"2m" help:"How long a kept-alive connection may idle."`
 	conn         `embed:""`
 	workerFlags  `embed:""`
+	queueFlag    `embed:""`
+	configFlag   `embed:""`
 	logFlags     `embed:""`
 }
 
@@ -66,10 +70,14 @@ func (c *serveCmd) Run(e *env) error {
 	if cfg.SNS, err = c.snsVerifier(); err != nil {
 		return err
 	}
+	if cfg.CodecOrigins, err = origins(c.CodecOrigin); err != nil {
+		return err
+	}
 	wo, closeAudit, err := c.workerFlags.options(c.StateDir, e.stderr)
 	if err != nil {
 		return err
 	}
+	wo.queue = c.TaskQueue
 	defer closeAudit()
 	wo.logTo(log, sdks)
 	if c.catalogOnly(false) {
@@ -185,6 +193,17 @@ func (c *serveCmd) reloadOnHUP(ctx context.Context, srv *serve.Server, wc *inter
 			log.Info("reloaded", "definitions", len(cat.Plans), "routes", len(cat.Routes), "tokens", tokens.Len())
 		}
 	}
+}
+
+// origins checks that each of list is a Web origin: scheme://host[:port].
+func origins(list []string) ([]string, error) {
+	for _, o := range list {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+			return nil, usagef("--codec-origin %q is not an origin: want scheme://host[:port], e.g. http://127.0.0.1:8233", o)
+		}
+	}
+	return list, nil
 }
 
 // snsVerifier is the SNS hook's verifier, nil (the hook off) when no

@@ -7,7 +7,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/embedded"
 	"github.com/runbook-dev/runbook/engine/serve"
 )
@@ -17,10 +16,12 @@ type serverCmd struct {
 	Port         int    `default:"7233" help:"Temporal frontend port on 127.0.0.1."`
 	UIPort       int    `name:"ui-port" default:"8233" help:"Web UI port on 127.0.0.1."`
 	Headless     bool   `help:"Do not serve the Web UI."`
+	UICodec      string `name:"ui-codec-endpoint" placeholder:"URL" help:"The Web UI's codec endpoint: runbook serve's /codec (e.g. http://127.0.0.1:8080/codec, with --codec-origin http://127.0.0.1:8233 there), so the UI shows decrypted payloads to who is signed in to serve's page."`
 	NoWorker     bool   `name:"no-worker" help:"Do not run a worker (run runbook worker elsewhere)."`
 	Namespace    string `default:"default" env:"TEMPORAL_NAMESPACE" help:"Namespace."`
 	StateDir     string `help:"State directory (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
 	workerFlags  `embed:""`
+	queueFlag    `embed:""`
 	codecFlags   `embed:""`
 	logFlags     `embed:""`
 	metricsFlags `embed:""`
@@ -47,7 +48,7 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 	}
-	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace, Logger: sdks}
+	cfg := embedded.Config{StateDir: dir, Port: c.Port, Namespace: c.Namespace, UICodec: c.UICodec, Logger: sdks}
 	if !c.Headless {
 		cfg.UIPort = c.UIPort
 	}
@@ -72,6 +73,7 @@ func (c *serverCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
+		wo.queue = c.TaskQueue
 		defer closeAudit()
 		wo.logTo(log, sdks)
 		// One person's server runs the files they start, unless asked.
@@ -83,7 +85,7 @@ func (c *serverCmd) Run(e *env) error {
 			return err
 		}
 		defer w.Stop()
-		fmt.Fprintln(e.stdout, "worker running on task queue runbook")
+		fmt.Fprintln(e.stdout, "worker running on task queue "+wo.queue)
 	}
 	<-ctx.Done()
 	log.Info("stopping")
@@ -94,6 +96,8 @@ func (c *serverCmd) Run(e *env) error {
 type workerCmd struct {
 	conn         `embed:""`
 	workerFlags  `embed:""`
+	queueFlag    `embed:""`
+	configFlag   `embed:""`
 	logFlags     `embed:""`
 	metricsFlags `embed:""`
 
@@ -110,6 +114,7 @@ func (c *workerCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	wo.queue = c.TaskQueue
 	defer closeAudit()
 	wo.logTo(log, sdks)
 	if err := wo.onlyCatalog(c.catalogOnly(false), c.Catalog); err != nil {
@@ -132,7 +137,7 @@ func (c *workerCmd) Run(e *env) error {
 		return err
 	}
 	defer w.Stop()
-	log.Info(fmt.Sprintf("worker on %s, task queue %s", s.address, engine.TaskQueue), "address", s.address, "taskQueue", engine.TaskQueue)
+	log.Info(fmt.Sprintf("worker on %s, task queue %s", s.address, wo.queue), "address", s.address, "taskQueue", wo.queue)
 	<-ctx.Done()
 	return nil
 }

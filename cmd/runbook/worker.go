@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -42,10 +43,16 @@ func (f workerFlags) catalogOnly(anyByDefault bool) bool {
 	return f.AllowScripts && !anyByDefault
 }
 
+// queueFlag is the task queue a long-running worker polls.
+type queueFlag struct {
+	TaskQueue string `name:"task-queue" default:"runbook" env:"RUNBOOK_TASK_QUEUE" placeholder:"NAME" help:"The task queue this worker polls: a pool of workers of its own (its own credentials) runs the definitions that name it in taskQueue."`
+}
+
 // workerOptions are the settings a worker starts with.
 type workerOptions struct {
 	allowScripts bool
 	scriptUser   string // who scripts run as; "": steps' default
+	queue        string // the task queue polled; "": the default
 	allowPrivate bool
 	audit        interp.Auditor
 	archive      string       // where closed executions are archived, if set
@@ -149,7 +156,8 @@ func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	w := worker.New(cl, engine.TaskQueue, worker.Options{})
+	queue := cmp.Or(o.queue, engine.TaskQueue)
+	w := worker.New(cl, queue, worker.Options{})
 	var opts []steps.ActivitiesOption
 	if o.allowScripts {
 		opts = append(opts, steps.WithScripts(), steps.WithScriptUser(o.scriptUser))

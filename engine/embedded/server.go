@@ -43,6 +43,10 @@ type Config struct {
 	Retention time.Duration
 	// UIPort, when not 0, serves the Temporal Web UI on 127.0.0.1:UIPort.
 	UIPort int
+	// UICodec, when set, is the Web UI's remote codec endpoint (runbook
+	// serve's /codec, which must name the UI's origin in --codec-origin):
+	// the browser sends it the page session's cookie.
+	UICodec string
 	// Logger receives the server's own logs at warn level and above; nil discards them.
 	Logger *slog.Logger
 }

@@ -34,6 +34,7 @@ func (s *Server) startUI(ctx context.Context) error {
 		CORS:                uiconfig.CORS{CookieInsecure: true}, // plain http on loopback
 		HideLogs:            true,
 		DisableNewsFetch:    true,
+		Codec:               uiconfig.Codec{Endpoint: s.cfg.UICodec, IncludeCredentials: s.cfg.UICodec != ""},
 	}))
 	s.uiDone = make(chan error, 1)
 	go func() { s.uiDone <- s.ui.Start() }()

@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -62,6 +63,19 @@ func pinning(p *engine.Plan) []*engine.PlanStep {
 	}
 	walk(p.Steps)
 	walk(p.Finally)
+	return out
+}
+
+// Queues are the task queues p and the plans it pins run on, p's first.
+func Queues(p *engine.Plan) []string {
+	out := []string{p.Queue()}
+	for _, s := range pinning(p) {
+		for _, q := range Queues(s.Child) {
+			if !slices.Contains(out, q) {
+				out = append(out, q)
+			}
+		}
+	}
 	return out
 }
 

@@ -31,7 +31,7 @@ func (it *interp) child(ctx workflow.Context, s *engine.PlanStep, rec *engine.St
 	in := engine.Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "run", Parent: id, DryRun: it.in.DryRun, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
 	rec.Execution = fmt.Sprintf("%s/%s#%d", id, rec.Name, visit)
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID: rec.Execution, TaskQueue: engine.TaskQueue, WaitForCancellation: true,
+		WorkflowID: rec.Execution, TaskQueue: it.queue(s.Child), WaitForCancellation: true,
 		StaticSummary:         fmt.Sprintf("%s@%s (step %s of %s)", s.Child.Name, s.Child.Version, rec.Name, id),
 		TypedSearchAttributes: searchAttributes(in),
 	}
@@ -91,4 +91,14 @@ func (it *interp) bound(ctx workflow.Context, s *engine.PlanStep, env map[string
 		}
 	})
 	return bctx, func() bool { return fired }, stopTimer, nil
+}
+
+// queue is the task queue of a child execution of p: its plan's queue
+// (a version marker guards the change: builds before it sent every child
+// to the default queue), else the default.
+func (it *interp) queue(p *engine.Plan) string {
+	if p.TaskQueue != "" && it.version("child-task-queue") >= 1 {
+		return p.TaskQueue
+	}
+	return engine.TaskQueue
 }

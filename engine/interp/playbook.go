@@ -82,7 +82,7 @@ func (it *interp) conclude(ctx workflow.Context, s *engine.PlanStep, rec *engine
 		in := engine.Input{Plan: s.Child, Params: params, StartedBy: it.in.StartedBy, Trigger: "recommend", Parent: id, Alarm: it.in.Alarm, Seal: it.secrets.Known(), Secrets: it.secretsIn(params)}
 		rc.Execution = id + "/" + rec.Name
 		opts := workflow.ChildWorkflowOptions{
-			WorkflowID: rc.Execution, TaskQueue: engine.TaskQueue, ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowID: rc.Execution, TaskQueue: it.queue(s.Child), ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
 			StaticSummary:         fmt.Sprintf("%s recommended by %s (node %s)", rc.Run, id, rec.Name),
 			TypedSearchAttributes: searchAttributes(in),
 		}

@@ -21,7 +21,7 @@ func StartOptions(in engine.Input, id string) (client.StartWorkflowOptions, erro
 	p := in.Plan
 	opts := client.StartWorkflowOptions{
 		ID:                    id,
-		TaskQueue:             engine.TaskQueue,
+		TaskQueue:             p.Queue(),
 		StaticSummary:         fmt.Sprintf("%s@%s", p.Name, p.Version),
 		TypedSearchAttributes: searchAttributes(in),
 	}

@@ -24,7 +24,7 @@ func (s *Server) hookSNS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.cfg.SNS == nil {
-		s.refuse(w, "sns", http.StatusForbidden, "the SNS hook is off on this server: `runbook serve --sns-topic ARN` turns it on for that topic")
+		s.refuse(w, "sns", http.StatusForbidden, "the SNS hook is off on this server: `runbook serve --sns-topic ARN` (or sns-topic: in its --config file) turns it on for that topic")
 		return
 	}
 	if err := s.cfg.SNS.Verify(r.Context(), &m); err != nil {

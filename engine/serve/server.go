@@ -44,6 +44,9 @@ type Config struct {
 	// they take it only Secure, for the whole host and from it alone.
 	// Set it unless the page is served over plain HTTP on loopback.
 	SecureCookies bool
+	// CodecOrigins are the Web UI origins (scheme://host:port) whose page
+	// sessions may use the codec endpoints, answered with CORS.
+	CodecOrigins []string
 }
 
 // DefaultHookGroup is the group whose tokens may deliver hooks unless
@@ -128,6 +131,7 @@ func (s *Server) routes() {
 	})
 	m.HandleFunc("GET /readyz", s.ready)
 	s.pageRoutes(m)
+	s.codecRoutes(m)
 }
 
 // ServeHTTP serves the API, the hooks and the page, bodies bounded.
