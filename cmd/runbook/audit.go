@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,11 +13,13 @@ import (
 )
 
 // auditLog appends refused approval decisions to a file, one JSON object
-// per line, and says each on the worker's stderr.
+// per line, and says each on the worker's stderr: through log when set
+// (the long-running commands), else as a plain line to echo.
 type auditLog struct {
 	mu   sync.Mutex
 	f    *os.File
 	echo io.Writer
+	log  *slog.Logger
 }
 
 // openAudit opens (creating) the audit log at path for appending.
@@ -37,7 +40,15 @@ func (a *auditLog) Refused(r interp.Refusal) {
 	line, _ := json.Marshal(r)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, err := a.f.Write(append(line, '\n')); err != nil {
+	_, err := a.f.Write(append(line, '\n'))
+	if a.log != nil {
+		if err != nil {
+			a.log.Error("audit log", "error", err)
+		}
+		a.log.Warn("refused", "decision", r.Decision, "execution", r.Execution, "step", r.Step, "identity", r.Identity, "reason", r.Reason)
+		return
+	}
+	if err != nil {
 		fmt.Fprintf(a.echo, "audit log: %v\n", err)
 	}
 	fmt.Fprintf(a.echo, "refused %s of %s step %s by %s: %s\n", r.Decision, r.Execution, r.Step, r.Identity, r.Reason)

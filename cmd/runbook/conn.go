@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -37,9 +35,11 @@ type conn struct {
 	StateDir     string `help:"State directory of the embedded server (default: $XDG_STATE_HOME/runbook)." env:"RUNBOOK_STATE_DIR" type:"path"`
 	codecFlags   `embed:""`
 	// embedded is the worker an embedded server runs with; metrics, when
-	// set, receives the SDK's metrics.
+	// set, receives the SDK's metrics; sdkLog, when set, the SDK's logs
+	// (else only its warnings reach stderr: see quietLogger).
 	embedded workerOptions
 	metrics  client.MetricsHandler
+	sdkLog   *slog.Logger
 	// runsWorker is set by the commands that run a worker: they need the
 	// key every worker shares (requireKey).
 	runsWorker bool
@@ -55,7 +55,7 @@ func (c *conn) options(address string) (client.Options, error) {
 		return opts, err
 	}
 	opts.HostPort, opts.Namespace = address, c.Namespace
-	opts.Logger = log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	opts.Logger = temporalLogger(c.sdkLog)
 	opts.Identity = processIdentity()
 	if c.metrics != nil {
 		opts.MetricsHandler = c.metrics
@@ -140,7 +140,7 @@ func (c *conn) embed(ctx context.Context, _ bool) (*session, error) {
 			return nil, err
 		}
 	}
-	srv, err := embedded.Start(ctx, embedded.Config{StateDir: dir, Namespace: c.Namespace})
+	srv, err := embedded.Start(ctx, embedded.Config{StateDir: dir, Namespace: c.Namespace, Logger: c.embedded.sdkLog})
 	if err != nil {
 		return nil, err
 	}

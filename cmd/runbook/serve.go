@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -40,7 +39,6 @@ type serveCmd struct {
 	HookGroup   string   `name:"hook-group" default:"hooks" placeholder:"GROUP" help:"The tokens file's group whose tokens may deliver hooks (EventBridge); their holder is the executions' requester."`
 	CodecOrigin []string `name:"codec-origin" placeholder:"URL" sep:"none" help:"A Temporal Web UI origin (scheme://host:port) whose signed-in page sessions may use the codec endpoints /codec/encode and /codec/decode, answered with CORS. Repeatable. (Bearer tokens may use them from anywhere.)"`
 	AdminGroup  string   `name:"admin-group" default:"admins" placeholder:"GROUP" help:"The tokens file's group whose members may cancel any execution (others: its requester, approvers and cancellers)."`
-	LogFormat   string   `name:"log-format" enum:"text,json" default:"text" help:"Log format: ${enum}."`
 	// SecureCookies is nil unless given: then it follows --listen.
 	SecureCookies *bool `name:"secure-cookies" help:"Mark the web page's session cookie Secure: browsers send it over HTTPS only (--listen-cert, or a TLS-terminating proxy). Default: on, unless --listen is a loopback address without --listen-cert; --secure-cookies=false turns it off."`
 	// The HTTP server's deadlines: a client that sends slowly, or reads
@@ -52,6 +50,7 @@ type serveCmd struct {
 	workerFlags  `embed:""`
 	queueFlag    `embed:""`
 	configFlag   `embed:""`
+	logFlags     `embed:""`
 }
 
 // Run serves until SIGINT or SIGTERM; SIGHUP reloads the definitions,
@@ -59,12 +58,12 @@ type serveCmd struct {
 func (c *serveCmd) Run(e *env) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := newLogger(e.stderr, c.LogFormat)
+	log, sdks := c.loggers(e.stderr)
 	cat, tokens, err := c.load()
 	if err != nil {
 		return err
 	}
-	cfg := serve.Config{Metrics: serve.NewMetrics(), Logger: log, HookGroup: c.HookGroup}
+	cfg := serve.Config{Metrics: serve.NewProcessMetrics(), Logger: log, HookGroup: c.HookGroup}
 	if c.HMACKeyFile != "" {
 		if cfg.HMACKey, err = readKey(c.HMACKeyFile); err != nil {
 			return err
@@ -82,11 +81,11 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	wo.queue = c.TaskQueue
 	defer closeAudit()
-	wo.log = log
+	wo.logTo(log, sdks)
 	if c.catalogOnly(false) {
 		wo.only(cat.Plans)
 	}
-	c.conn.embedded, c.conn.metrics = wo, cfg.Metrics.SDKHandler()
+	c.conn.embedded, c.conn.metrics, c.conn.sdkLog = wo, cfg.Metrics.SDKHandler(), sdks
 	c.conn.runsWorker = true
 	s, err := c.connect(ctx, true)
 	if err != nil {
@@ -263,11 +262,4 @@ func readKey(path string) ([]byte, error) {
 		return nil, errors.New("--hmac-key-file: the key is shorter than 32 bytes: use `openssl rand -hex 32`")
 	}
 	return key, nil
-}
-
-func newLogger(w io.Writer, format string) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
-	}
-	return slog.New(slog.NewTextHandler(w, nil))
 }

@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/smithy-go/logging"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -57,8 +57,20 @@ type workerOptions struct {
 	audit        interp.Auditor
 	archive      string       // where closed executions are archived, if set
 	log          *slog.Logger // the archiver's, the catalog's
+	// sdkLog is the AWS SDK's and the embedded server's logger (see
+	// logFlags.loggers); nil: they log nothing (short-lived commands).
+	sdkLog *slog.Logger
 	// catalog is the plans the worker runs; nil: any plan.
 	catalog *interp.Catalog
+}
+
+// logTo makes the worker log through own, the refused decisions of the
+// audit log included, and the SDKs through sdks.
+func (o *workerOptions) logTo(own, sdks *slog.Logger) {
+	o.log, o.sdkLog = own, sdks
+	if a, ok := o.audit.(*auditLog); ok {
+		a.log = own
+	}
 }
 
 // only makes the worker run only plans (and the plans they pin).
@@ -133,9 +145,14 @@ func scriptUserName(name string) string {
 // plans of o.catalog when set) and the AWS, HTTP and script activities on
 // the task queue, and beside it the archiver when o.archive is set.
 func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker.Worker, error) {
-	// The SDK's own log lines (credential fallbacks, checksum warnings)
-	// would interleave with the timeline; errors reach the steps anyway.
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
+	// The AWS SDK logs only in the long-running commands: in run its
+	// lines (credential fallbacks, checksum warnings) would interleave
+	// with the timeline, and errors reach the steps anyway.
+	lopts := []func(*config.LoadOptions) error{config.WithLogger(awsLogger(o.sdkLog))}
+	if o.sdkLog != nil && o.sdkLog.Enabled(ctx, slog.LevelDebug) {
+		lopts = append(lopts, config.WithClientLogMode(aws.LogRetries|aws.LogDeprecatedUsage))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, lopts...)
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}

@@ -10,7 +10,8 @@
 // snsalarm.go, eventbridge.go, generic.go (the hooks' parsing and
 // verification); tokens.go, tokensfile.go (callers); session.go (the
 // page's sessions); problem.go (errors as application/problem+json);
-// metrics.go, metricfamily.go, metricsdk.go (Prometheus text, the SDK's
-// metrics); route.go (alarms to definitions); server.go, hooks.go,
+// metrics.go, metricsdk.go, metricname.go (the Prometheus registry of
+// client_golang, the SDK's metrics bridged into it), metricapprovals.go
+// (the approvals waiting, read from Temporal); route.go (alarms to definitions); server.go, hooks.go,
 // api.go (the handlers); page*.go and templates/ (the web page).
 package serve

@@ -194,6 +194,7 @@ func TestMetricsSDK(t *testing.T) {
 	h.Timer("temporal_num_pollers").Record(time.Second)
 	h.Gauge("9lives").Update(-1)
 
+	// Series of one name sort by their number of labels, then by values.
 	want := `# HELP _9lives Temporal SDK gauge 9lives.
 # TYPE _9lives gauge
 _9lives -1
@@ -229,8 +230,8 @@ temporal_request_latency_count{tag_le="x",task_queue="a\"b"} 1
 # HELP temporal_request_total Temporal SDK counter temporal_request.
 # TYPE temporal_request_total counter
 temporal_request_total 1
-temporal_request_total{namespace="default",operation="StartWorkflowExecution",task_queue="other"} 1
 temporal_request_total{namespace="default",task_queue="runbook"} 2
+temporal_request_total{namespace="default",operation="StartWorkflowExecution",task_queue="other"} 1
 `
 	got := exposition(t, m)
 	// The server's own histogram, always shown, is not the point here.
@@ -251,7 +252,7 @@ func TestMetricsHandler(t *testing.T) {
 
 	w := httptest.NewRecorder()
 	m.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	if ct := w.Header().Get("Content-Type"); ct != "text/plain; version=0.0.4; charset=utf-8" {
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
 		t.Errorf("Content-Type %q", ct)
 	}
 	fams := parse(t, w.Body.String())
@@ -319,4 +320,40 @@ func parse(t *testing.T, text string) map[string]*dto.MetricFamily {
 		t.Fatalf("not valid exposition: %v\n%s", err, text)
 	}
 	return fams
+}
+
+func TestMetricsProcess(t *testing.T) {
+	m := serve.NewProcessMetrics()
+	// An SDK metric may not take the name of one of the server's own.
+	m.SDKHandler().Counter("runbook_executions_started").Inc(7)
+	m.SDKHandler().Gauge("runbook_hook_to_start_seconds").Update(1)
+	m.IncExecutionsStarted("restart-db", "api")
+	fams := parse(t, exposition(t, m))
+	for _, name := range []string{"go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total", "process_resident_memory_bytes"} {
+		if fams[name] == nil {
+			t.Errorf("no %s", name)
+		}
+	}
+	if got := fams["runbook_executions_started_total"].GetMetric(); len(got) != 1 || got[0].GetCounter().GetValue() != 1 {
+		t.Errorf("runbook_executions_started_total: %v, want only the server's 1", got)
+	}
+	if got := fams["runbook_hook_to_start_seconds"]; got.GetType() != dto.MetricType_HISTOGRAM {
+		t.Errorf("runbook_hook_to_start_seconds: %v", got)
+	}
+
+	// A worker's registry has no server metrics, but the SDK's.
+	w := serve.NewWorkerMetrics()
+	w.IncHookDeliveries("sns", "refused")
+	w.ObserveHookToStart(time.Second)
+	step(w, "aws", "failed", time.Second)
+	fams = parse(t, exposition(t, w))
+	for name, want := range map[string]bool{"go_goroutines": true, "runbook_step_duration_seconds": true,
+		"runbook_hook_deliveries_total": false, "runbook_hook_to_start_seconds": false} {
+		if got := fams[name] != nil; got != want {
+			t.Errorf("worker metrics: %s shown %v, want %v", name, got, want)
+		}
+	}
+	if h := fams["runbook_step_duration_seconds"]; h.GetHelp() != "Time steps took, by step kind and status." {
+		t.Errorf("worker metrics: step help %q", h.GetHelp())
+	}
 }

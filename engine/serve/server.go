@@ -80,6 +80,12 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 	}
 	cfg.HookGroup = engine.NormalIdentity(cfg.HookGroup)
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(cfg.Now, sessionCap)}
+	if cfg.Client != nil {
+		// A second server on the same Metrics would count them twice.
+		_ = cfg.Metrics.Register(newApprovalsCollector(func(ctx context.Context) ([]*interp.WaitingStep, error) {
+			return interp.Waiting(ctx, cfg.Client)
+		}, time.Now))
+	}
 	s.Reload(c, t)
 	s.routes()
 	return s
