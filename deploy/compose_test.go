@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/runbook-dev/runbook/engine"
 )
 
 // composeFile is the part of the Compose specification the compose file
@@ -216,8 +214,8 @@ func composeMounted(mounts map[string]string, path string, isFile bool) bool {
 }
 
 // checkComposeTemporal: the server reads the dynamic config file of
-// deploy/temporal, and the namespace set-up registers the search
-// attributes runbook sets, in the namespace the runbook services use.
+// deploy/temporal, and `runbook setup` registers the namespace the
+// runbook services use, with the search attributes runbook sets.
 func checkComposeTemporal(t *testing.T, f *composeFile) {
 	srv := f.Services["temporal"]
 	path := srv.Environment["DYNAMIC_CONFIG_FILE_PATH"]
@@ -225,18 +223,16 @@ func checkComposeTemporal(t *testing.T, f *composeFile) {
 	if !slices.ContainsFunc(srv.Volumes, func(v string) bool { return strings.TrimSuffix(v, ":ro") == want }) {
 		t.Errorf("compose.yaml: temporal: DYNAMIC_CONFIG_FILE_PATH=%s is not where ../temporal/dynamicconfig.yaml is mounted", path)
 	}
-	ns := f.Services["temporal-namespace"]
-	script := string(mustRead(t, filepath.Join(composeDir, "temporal-namespace.sh")))
-	names := regexp.MustCompile(`(?m)^for name in (.+); do$`).FindStringSubmatch(script)
-	if names == nil || !slices.Equal(strings.Fields(names[1]), engine.SearchAttributes) {
-		t.Errorf("temporal-namespace.sh registers %v, want engine.SearchAttributes %v", names, engine.SearchAttributes)
+	setup := f.Services["runbook-setup"]
+	if len(setup.Command) == 0 || setup.Command[0] != "setup" || !strings.HasPrefix(setup.Image, "runbook:") {
+		t.Errorf("compose.yaml: runbook-setup runs %v in %s, want `runbook setup` of the runbook image", setup.Command, setup.Image)
 	}
 	for name, s := range f.Services {
-		if strings.HasPrefix(s.Image, "runbook:") && s.Environment["TEMPORAL_NAMESPACE"] != ns.Environment["NAMESPACE"] {
-			t.Errorf("compose.yaml: %s: TEMPORAL_NAMESPACE %q is not the namespace temporal-namespace registers (%q)", name, s.Environment["TEMPORAL_NAMESPACE"], ns.Environment["NAMESPACE"])
+		if strings.HasPrefix(s.Image, "runbook:") && s.Environment["TEMPORAL_NAMESPACE"] != setup.Environment["TEMPORAL_NAMESPACE"] {
+			t.Errorf("compose.yaml: %s: TEMPORAL_NAMESPACE %q is not the namespace runbook-setup sets up (%q)", name, s.Environment["TEMPORAL_NAMESPACE"], setup.Environment["TEMPORAL_NAMESPACE"])
 		}
 	}
-	for _, s := range []string{"temporal-schema", "temporal-namespace"} {
+	for _, s := range []string{"temporal-schema"} {
 		if c := f.Services[s].Command; len(c) != 1 || !slices.ContainsFunc(f.Services[s].Volumes, func(v string) bool { return strings.Contains(v, ":"+c[0]+":") }) {
 			t.Errorf("compose.yaml: %s runs %v, which is not a script mounted from deploy/compose", s, c)
 		}

@@ -53,9 +53,9 @@ func BenchmarkClusterProcess(b *testing.B) {
 	}
 	embeddedAddr := e2eServerIn(b, env, b.TempDir(), "--no-worker")
 	state := b.TempDir()
-	startChild(b, env, "embedded worker", `worker on `, "worker", "--address", embeddedAddr, "--state-dir", state)
+	startChild(b, env, "embedded worker", `worker on `, "worker", "--address", embeddedAddr, "--insecure-generated-key", "--state-dir", state)
 	for i, n := range c.nodes {
-		startChild(b, env, fmt.Sprintf("cluster worker %d", i+1), `worker on `, "worker", "--address", n.address, "--state-dir", state)
+		startChild(b, env, fmt.Sprintf("cluster worker %d", i+1), `worker on `, "worker", "--address", n.address, "--insecure-generated-key", "--state-dir", state)
 	}
 	backends := []struct{ name, addr string }{{"embedded", embeddedAddr}, {"cluster", c.nodes[0].address}}
 	// One untimed run on each warms the workers and the servers.

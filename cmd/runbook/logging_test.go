@@ -35,7 +35,7 @@ func TestProcessLogs(t *testing.T) {
 	env := e2eEnv(t)
 	srv := startChild(t, env, "server", `Temporal server on (\S+) `, "server", "--no-worker", "--headless", "--port", "0", "--state-dir", t.TempDir())
 	addr := srv.ready[1]
-	sv := startChild(t, env, "serve", `serving on `, "serve", "--listen", "127.0.0.1:0", "--address", addr, "--state-dir", t.TempDir(), "--log-format", "json")
+	sv := startChild(t, env, "serve", `serving on `, "serve", "--listen", "127.0.0.1:0", "--address", addr, "--insecure-generated-key", "--state-dir", t.TempDir(), "--log-format", "json")
 	dir := workdir(t, map[string]string{"failing.yaml": failingHTTP})
 	r := e2eRun(t, dir, env, "run", "failing.yaml", "--address", addr)
 	if r.code != 1 || !strings.Contains(r.stdout, "failed at step call") {

@@ -44,7 +44,7 @@ func TestWorkerMetricsReplay(t *testing.T) {
 	srv := startChild(t, env, "server", `Temporal server on (\S+) `, "server", "--no-worker", "--headless", "--port", "0", "--state-dir", t.TempDir())
 	addr := srv.ready[1]
 	worker := func(name string) *child {
-		return startChild(t, env, name, metricsReady, "worker", "--address", addr, "--metrics-listen", "127.0.0.1:0", "--log-format", "json", "--state-dir", t.TempDir())
+		return startChild(t, env, name, metricsReady, "worker", "--address", addr, "--insecure-generated-key", "--metrics-listen", "127.0.0.1:0", "--log-format", "json", "--state-dir", t.TempDir())
 	}
 	w1 := worker("worker 1")
 	dir := workdir(t, map[string]string{"napping.yaml": napping})

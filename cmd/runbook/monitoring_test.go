@@ -50,7 +50,7 @@ func TestMonitoringNames(t *testing.T) {
 	addr := srv.ready[2]
 	dir := workdir(t, map[string]string{"failing.yaml": failingHTTP, "defs/gated.yaml": gated,
 		"tokens.yaml": "- {sha256: " + serve.HashToken("alice-token") + ", identity: alice}\n- {sha256: " + serve.HashToken("bob-token") + ", identity: bob}\n"})
-	sv := startChild(t, env, "serve", `serving on http://(\S+) `, "serve", "--listen", "127.0.0.1:0", "--address", addr,
+	sv := startChild(t, env, "serve", `serving on http://(\S+) `, "serve", "--listen", "127.0.0.1:0", "--address", addr, "--insecure-generated-key",
 		"--catalog", dir+"/defs", "--tokens", dir+"/tokens.yaml", "--state-dir", t.TempDir())
 	base := "http://" + sv.ready[1]
 	api := func(token, method, path string, body any, v any) int {

@@ -41,7 +41,7 @@ func TestTaskQueue(t *testing.T) {
 	if s := cli("status", id); !strings.Contains(s.stdout, "running") || strings.Contains(s.stdout, "succeeded") {
 		t.Fatalf("before a pool-b worker, the execution is:\n%s%s", s.stdout, s.stderr)
 	}
-	startChild(t, env, "pool-b worker", `worker on `, "worker", "--address", addr, "--task-queue", "pool-b", "--state-dir", state)
+	startChild(t, env, "pool-b worker", `worker on `, "worker", "--address", addr, "--insecure-generated-key", "--task-queue", "pool-b", "--state-dir", state)
 	if w := cli("watch", id); w.code != 0 || !strings.Contains(w.stdout+w.stderr, "succeeded") {
 		t.Fatalf("watch after the pool-b worker started: %d\n%s%s", w.code, w.stdout, w.stderr)
 	}
