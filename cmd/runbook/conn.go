@@ -28,7 +28,7 @@ func (e *unreachableError) Error() string { return e.msg }
 
 // conn holds the Temporal connection flags, named as the Temporal CLI's.
 type conn struct {
-	Address      string `help:"Temporal frontend address (default: the profile's, else the runbook server on ${defaultAddress}, else an embedded one for run)." env:"TEMPORAL_ADDRESS"`
+	Address      string `help:"Temporal frontend address, or several as HOST:PORT,HOST:PORT, or dns:///NAME:PORT (default: the profile's, else the runbook server on ${defaultAddress}, else an embedded one for run)." env:"TEMPORAL_ADDRESS"`
 	Namespace    string `help:"Temporal namespace (default: the profile's, else default)." env:"TEMPORAL_NAMESPACE"`
 	tlsFlags     `embed:""`
 	profileFlags `embed:""`
@@ -55,6 +55,9 @@ func (c *conn) options(address string) (client.Options, error) {
 		return opts, err
 	}
 	opts.HostPort, opts.Namespace = address, c.Namespace
+	if err := frontends(&opts, address); err != nil {
+		return opts, err
+	}
 	opts.Logger = temporalLogger(c.sdkLog)
 	opts.Identity = processIdentity()
 	if c.metrics != nil {

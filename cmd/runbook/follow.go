@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"go.temporal.io/api/serviceerror"
 
 	"go.temporal.io/sdk/client"
 
@@ -16,14 +19,18 @@ import (
 
 // follow waits for execution id to end, printing each step as it starts
 // and ends (from the workflow's state query), and returns the outcome.
-func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*engine.Outcome, error) {
+// When Temporal stops answering (a frontend died) it says so, keeps
+// trying for up to reconnect (another frontend of --address may answer
+// at once), says when it answers again, and gives up with the command
+// that follows the execution again.
+func follow(ctx context.Context, cl client.Client, id string, pr *printer, reconnect time.Duration) (*engine.Outcome, error) {
 	pr.id = id
 	type result struct {
 		out *engine.Outcome
 		err error
 	}
 	done := make(chan result, 1)
-	go func() {
+	wait := func() {
 		var out engine.Outcome
 		err := cl.GetWorkflow(ctx, id, "").Get(ctx, &out)
 		if err == nil {
@@ -31,9 +38,21 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 			return
 		}
 		done <- result{interp.OutcomeOf(err), err}
-	}()
+	}
+	go wait()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
+	var lost, checked time.Time // lost: zero while connected
+	gone := func(err error) error {
+		if lost.IsZero() {
+			lost = time.Now()
+			fmt.Fprintf(pr.w, "runbook: lost the connection to Temporal (%v); retrying for %s. The execution goes on: Ctrl-C detaches, `runbook watch %s` follows it again.\n", connErr(err), reconnect, id)
+		}
+		if time.Since(lost) > reconnect {
+			return &unreachableError{msg: fmt.Sprintf("no answer from Temporal for %s (%v); the execution goes on: runbook watch %s", reconnect, connErr(err), id)}
+		}
+		return nil
+	}
 	for {
 		select {
 		case r := <-done:
@@ -41,19 +60,69 @@ func follow(ctx context.Context, cl client.Client, id string, pr *printer) (*eng
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
-				return nil, unreachable(r.err)
+				if !connectionLost(r.err) {
+					return nil, unreachable(r.err)
+				}
+				if err := gone(r.err); err != nil {
+					return nil, err
+				}
+				time.AfterFunc(time.Second, wait)
+				continue
 			}
 			r.out = r.out.Shown()
 			pr.update(r.out)
 			return r.out, nil
 		case <-tick.C:
 			if out := interp.State(ctx, cl, id); out != nil {
+				lost = pr.restored(lost)
 				pr.update(out.Shown())
+				continue
+			}
+			// No answer to the query: no worker, or no Temporal? Ask at
+			// most every 2 seconds.
+			if time.Since(checked) < 2*time.Second {
+				continue
+			}
+			checked = time.Now()
+			hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, err := cl.CheckHealth(hctx, &client.CheckHealthRequest{})
+			cancel()
+			switch {
+			case err == nil:
+				lost = pr.restored(lost)
+			case ctx.Err() == nil:
+				if err := gone(err); err != nil {
+					return nil, err
+				}
 			}
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// restored says the connection is back when it was lost, and returns the
+// zero time (connected).
+func (p *printer) restored(lost time.Time) time.Time {
+	if !lost.IsZero() {
+		fmt.Fprintf(p.w, "runbook: connection to Temporal restored after %s\n", time.Since(lost).Round(time.Second))
+	}
+	return time.Time{}
+}
+
+// connectionLost reports whether err means Temporal did not answer (a
+// dead frontend, a cut connection), not that it refused.
+func connectionLost(err error) bool {
+	var u *serviceerror.Unavailable
+	var d *serviceerror.DeadlineExceeded
+	var c *serviceerror.Canceled
+	return errors.As(err, &u) || errors.As(err, &d) || errors.As(err, &c) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// connErr is err's first line, without the SDK's wrapping.
+func connErr(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
 }
 
 // printer prints step transitions once each, on stderr (text) as they

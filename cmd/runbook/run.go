@@ -29,6 +29,7 @@ type runCmd struct {
 	Embedded    bool   `help:"Run on an embedded server in this process even if a runbook server is listening."`
 	DryRun      bool   `name:"dry-run" help:"Run read-only calls for real; send no mutating call (or only with its own DryRun flag), skip approvals and sleeps, run no script; print what would have acted."`
 	remote      `embed:""`
+	Reconnect   time.Duration `default:"2m" help:"How long to keep trying when Temporal stops answering while following (the execution goes on regardless)."`
 }
 
 // startCmd starts an execution and prints its ID.
@@ -107,7 +108,7 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "%s@%s started: %s (on %s)\n", p.Name, p.Version, id, where(s))
-	out, err := follow(ctx, s.client, id, newPrinter(e, c.Output, started))
+	out, err := follow(ctx, s.client, id, newPrinter(e, c.Output, started), c.Reconnect)
 	if ctx.Err() != nil {
 		detached(e, id, s)
 		return nil

@@ -12,10 +12,11 @@ import (
 
 // watchCmd re-attaches to an execution.
 type watchCmd struct {
-	ID     string `arg:"" name:"id" help:"The execution ID."`
-	conn   `embed:""`
-	remote `embed:""`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	ID        string `arg:"" name:"id" help:"The execution ID."`
+	conn      `embed:""`
+	remote    `embed:""`
+	Output    string        `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	Reconnect time.Duration `default:"2m" help:"How long to keep trying when Temporal stops answering (the execution goes on regardless)."`
 }
 
 // Run follows the execution until it ends, printing its steps so far and
@@ -37,7 +38,7 @@ func (c *watchCmd) Run(e *env) error {
 			return cerr
 		}
 		defer s.close()
-		out, err = follow(ctx, s.client, c.ID, newPrinter(e, c.Output, time.Now()))
+		out, err = follow(ctx, s.client, c.ID, newPrinter(e, c.Output, time.Now()), c.Reconnect)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\ndetached; runbook watch %s re-attaches\n", c.ID)
