@@ -41,6 +41,9 @@ func startArchiver(ctx context.Context, cl client.Client, cfg aws.Config, w work
 	ctx, cancel := context.WithCancel(ctx)
 	aw := &archivingWorker{Worker: w, cancel: cancel, done: make(chan struct{})}
 	o.log.Info("archiving closed executions", "dest", o.archive)
+	if al, ok := o.audit.(*auditLog); ok {
+		al.trail.Store(startTrail(ctx, a, o.log))
+	}
 	go func() {
 		defer close(aw.done)
 		if err := a.Run(ctx); err != nil {

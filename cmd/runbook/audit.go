@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/runbook-dev/runbook/engine/interp"
 )
@@ -20,6 +21,8 @@ type auditLog struct {
 	f    *os.File
 	echo io.Writer
 	log  *slog.Logger
+	// trail, when set (--archive), also receives every refusal.
+	trail atomic.Pointer[auditTrail]
 }
 
 // openAudit opens (creating) the audit log at path for appending.
@@ -37,6 +40,9 @@ func openAudit(path string, echo io.Writer) (*auditLog, error) {
 // Refused records one refusal; a write error goes to stderr, as the
 // decision was refused either way.
 func (a *auditLog) Refused(r interp.Refusal) {
+	if t := a.trail.Load(); t != nil {
+		t.add(r)
+	}
 	line, _ := json.Marshal(r)
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -195,3 +195,13 @@ func notFound(err error) bool {
 	var re *awshttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
 }
+
+// Put writes data under Dest as name (a relative path with '/'): what
+// else a deployment keeps beside the histories, such as its audit trail.
+func (a *Archiver) Put(ctx context.Context, name string, data []byte) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return st.put(ctx, name, data)
+}
