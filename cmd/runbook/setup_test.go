@@ -61,7 +61,7 @@ func TestSetup(t *testing.T) {
 		{"start, no namespace", []string{"start", "demo.yaml", "--namespace", "nope"}, 3, "", missingNS},
 		{"list, no namespace", []string{"list", "--namespace", "nope"}, 3, "", missingNS},
 		{"status, no namespace", []string{"status", "x", "--namespace", "nope"}, 3, "", missingNS},
-		{"worker, no namespace", []string{"worker", "--namespace", "nope"}, 3, "", missingNS},
+		{"worker, no namespace", []string{"worker", "--namespace", "nope", "--insecure-generated-key"}, 3, "", missingNS},
 		{"start, no attributes", []string{"start", "demo.yaml", "--namespace", "bare"}, 3, "", missingAttr},
 		{"list by name, no attributes", []string{"list", "--name", "demo", "--namespace", "bare"}, 3, "", missingAttr},
 		{"setup, bad retention", []string{"setup", "--namespace", "bare", "--retention", "soon"}, 2, "", "--retention"},
