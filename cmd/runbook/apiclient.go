@@ -116,17 +116,23 @@ func loopback(host string) bool {
 // answer into out. Errors map to exit codes: an unreachable server 3, a
 // refusal or unknown token 1, a bad request 2.
 func (a *api) do(method, path string, body, out any) error {
+	_, err := a.doHeader(method, path, body, out)
+	return err
+}
+
+// doHeader is do that also returns the answer's header.
+func (a *api) doHeader(method, path string, body, out any) (http.Header, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, a.base+path, rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set("Accept", "application/json")
@@ -139,23 +145,23 @@ func (a *api) do(method, path string, body, out any) error {
 		if errors.As(err, &ue) {
 			err = ue.Err // its message repeats the URL, without the token
 		}
-		return &unreachableError{msg: fmt.Sprintf("cannot reach the runbook server at %s: %v", a.base, err)}
+		return nil, &unreachableError{msg: fmt.Sprintf("cannot reach the runbook server at %s: %v", a.base, err)}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return &unreachableError{msg: fmt.Sprintf("reading the answer of %s: %v", a.base, err)}
+		return nil, &unreachableError{msg: fmt.Sprintf("reading the answer of %s: %v", a.base, err)}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil {
-			return nil
+			return resp.Header, nil
 		}
 		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: the answer is not the JSON expected: %v", method, path, err)
+			return nil, fmt.Errorf("%s %s: the answer is not the JSON expected: %v", method, path, err)
 		}
-		return nil
+		return resp.Header, nil
 	}
-	return problemError(resp, raw)
+	return nil, problemError(resp, raw)
 }
 
 // problemError explains an error answer, with the server's detail when it

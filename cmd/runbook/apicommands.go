@@ -102,10 +102,15 @@ func (c *approvalsCmd) viaAPI(e *env) error {
 		return err
 	}
 	var rows []*interp.WaitingStep
-	if err := a.do("GET", "/v1/approvals", nil, &rows); err != nil {
+	h, err := a.doHeader("GET", "/v1/approvals", nil, &rows)
+	if err != nil {
 		return err
 	}
-	return printApprovals(e, c.Output, rows)
+	var unread []string
+	if v := h.Get(serve.UnreadHeader); v != "" {
+		unread = strings.Split(v, ",")
+	}
+	return c.report(e, rows, unread)
 }
 
 // viaAPI decides as the token's identity: POST

@@ -168,6 +168,12 @@ func (c *approvalsCmd) Run(e *env) error {
 	if err != nil {
 		return unreachable(err)
 	}
+	return c.report(e, rows, unread)
+}
+
+// report prints the waiting steps, then names the executions that could
+// not be read (exit 3).
+func (c *approvalsCmd) report(e *env, rows []*interp.WaitingStep, unread []string) error {
 	if len(rows) > 0 || len(unread) == 0 || c.Output == "json" {
 		if err := printApprovals(e, c.Output, rows); err != nil {
 			return err

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runbook-dev/runbook/engine/serve"
 )
 
 // TestNoWorkerAnswers stops the only worker of an execution waiting for
@@ -42,6 +46,18 @@ func TestNoWorkerAnswers(t *testing.T) {
 	r = cli("approvals")
 	if want := "could not read " + id; r.code != 3 || !strings.Contains(r.stderr, want) {
 		t.Errorf("approvals with no worker: want exit 3 and %q\n%s", want, r)
+	}
+
+	// Through runbook serve, whose own worker polls another queue: the API
+	// names the unread execution too, and the CLI says it.
+	tokens := filepath.Join(dir, "tokens.yaml")
+	if err := os.WriteFile(tokens, []byte("- {sha256: "+serve.HashToken("alice-token")+", identity: alice}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := startServe(t, env, "--listen", "127.0.0.1:0", "--address", addr, "--tokens", tokens, "--task-queue", "elsewhere")
+	r = e2eRun(t, dir, append(env, "RUNBOOK_SERVER="+base, "RUNBOOK_TOKEN=alice-token"), "approvals")
+	if want := "could not read " + id; r.code != 3 || !strings.Contains(r.stderr, want) {
+		t.Errorf("approvals through serve with no worker: want exit 3 and %q\n%s", want, r)
 	}
 
 	startChild(t, env, "worker again", `worker on `, workerArgs...)

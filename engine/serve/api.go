@@ -222,20 +222,30 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, c Caller) {
 	WriteJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": "cancel requested"})
 }
 
+// UnreadHeader names, comma-separated, the running executions GET
+// /v1/approvals could not read (no worker answered their state query):
+// their approvals are unknown, not absent.
+const UnreadHeader = "Runbook-Unread"
+
 // approvals lists the steps waiting for a decision the caller may make.
 func (s *Server) approvals(w http.ResponseWriter, r *http.Request, c Caller) {
-	mine, err := s.waitingFor(r.Context(), c)
+	mine, unread, err := s.waitingFor(r.Context(), c)
 	if err != nil {
 		s.temporalError(w, err)
 		return
 	}
+	if len(unread) > 0 {
+		w.Header().Set(UnreadHeader, strings.Join(unread, ","))
+	}
 	WriteJSON(w, http.StatusOK, mine)
 }
 
-func (s *Server) waitingFor(ctx context.Context, c Caller) ([]*interp.WaitingStep, error) {
-	all, err := interp.Waiting(ctx, s.cfg.Client)
+// waitingFor are the waiting steps c may decide, and the running
+// executions that could not be read.
+func (s *Server) waitingFor(ctx context.Context, c Caller) ([]*interp.WaitingStep, []string, error) {
+	all, unread, err := interp.WaitingUnread(ctx, s.cfg.Client)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mine := []*interp.WaitingStep{}
 	for _, ws := range all {
@@ -243,7 +253,7 @@ func (s *Server) waitingFor(ctx context.Context, c Caller) ([]*interp.WaitingSte
 			mine = append(mine, ws)
 		}
 	}
-	return mine, nil
+	return mine, unread, nil
 }
 
 // temporalError maps a Temporal error to a problem: a refused decision

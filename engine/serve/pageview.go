@@ -47,7 +47,7 @@ func newApprovalView(id, runbook, step string, a *engine.Approval, waiting bool,
 // pageApprovals lists the steps waiting for a decision the caller may
 // make, soonest deadline first.
 func (s *Server) pageApprovals(w http.ResponseWriter, r *http.Request, c Caller) {
-	mine, err := s.waitingFor(r.Context(), c)
+	mine, _, err := s.waitingFor(r.Context(), c)
 	if err != nil {
 		s.pageTemporalError(w, &c, err, "")
 		return
