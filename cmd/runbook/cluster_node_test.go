@@ -120,17 +120,11 @@ dynamicConfigClient:
 `, clusterShards, store("temporal", 20), store("temporal_visibility", 10), services.String(), ports[0], ports[0], filepath.Join(dir, "dynamic.yaml"))
 }
 
-// nodeDynamicConfig lifts the same latency limits as the embedded
-// server's (engine/embedded/temporal.go), so that timings compare the
-// stores and the network, not a poll rate.
-const nodeDynamicConfig = `history.transferProcessorMaxPollRPS: [{value: 10000}]
-history.timerProcessorMaxPollRPS: [{value: 10000}]
-history.visibilityProcessorMaxPollRPS: [{value: 10000}]
-history.outboundProcessorMaxPollRPS: [{value: 10000}]
-history.timerProcessorMaxTimeShift: [{value: 50ms}]
-matching.numTaskqueueReadPartitions: [{value: 1}]
-matching.numTaskqueueWritePartitions: [{value: 1}]
-`
+// nodeDynamicConfig is the dynamic config the project ships for a
+// cluster (deploy/temporal/dynamicconfig.yaml): the embedded server's
+// latency limits, so that timings compare the stores and the network, not
+// a poll rate, and the test runs what a deployment runs.
+const nodeDynamicConfig = "../../deploy/temporal/dynamicconfig.yaml"
 
 // startNode starts a node and waits until its frontend answers; it is
 // stopped (SIGTERM, then SIGKILL) when the test ends.
@@ -142,7 +136,11 @@ func startNode(t testing.TB, b temporalBuild, pg *postgres, name string) *node {
 	if err := os.WriteFile(cfg, []byte(nodeConfig(dir, pg, ports)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "dynamic.yaml"), []byte(nodeDynamicConfig), 0o644); err != nil {
+	shipped, err := os.ReadFile(nodeDynamicConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "dynamic.yaml"), shipped, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	n := &node{name: name, address: fmt.Sprintf("127.0.0.1:%d", ports[0]), history: fmt.Sprintf("127.0.0.1:%d", ports[2]), log: filepath.Join(dir, "log"), exited: make(chan struct{})}
