@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/aws/smithy-go/logging"
+	"github.com/runbook-dev/runbook/engine/embedded"
 	"go.temporal.io/sdk/log"
 )
 
@@ -43,25 +44,7 @@ func (f logFlags) loggers(w io.Writer) (own, sdks *slog.Logger) {
 	if f.level() == slog.LevelDebug {
 		return own, own
 	}
-	return own, slog.New(minLevel{h, slog.LevelWarn})
-}
-
-// minLevel passes on only the records at or above min.
-type minLevel struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
-
-func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return minLevel{h.Handler.WithAttrs(attrs), h.min}
-}
-
-func (h minLevel) WithGroup(name string) slog.Handler {
-	return minLevel{h.Handler.WithGroup(name), h.min}
+	return own, embedded.WarnOnly(slog.New(h))
 }
 
 // temporalLogger is the Temporal SDK's logger: l, its lines marked

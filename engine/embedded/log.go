@@ -29,8 +29,8 @@ func (h minLevel) WithGroup(name string) slog.Handler {
 	return minLevel{h.Handler.WithGroup(name), h.min}
 }
 
-// warnOnly wraps l so that only warnings and errors get through.
-func warnOnly(l *slog.Logger) *slog.Logger {
+// WarnOnly wraps l so that only warnings and errors get through.
+func WarnOnly(l *slog.Logger) *slog.Logger {
 	return slog.New(minLevel{l.Handler(), slog.LevelWarn})
 }
 
@@ -55,7 +55,7 @@ var benignWarnings = []string{
 }
 
 func newServerLogger(l *slog.Logger) serverLogger {
-	return serverLogger{warnOnly(l).With("component", "temporal"), new(atomic.Bool)}
+	return serverLogger{WarnOnly(l).With("component", "temporal"), new(atomic.Bool)}
 }
 
 func (serverLogger) Debug(string, ...tag.Tag) {}
@@ -114,5 +114,5 @@ func attrs(tags []tag.Tag) []slog.Attr {
 
 // sdkLogger is the logger of the SDK client used to configure the server.
 func sdkLogger(l *slog.Logger) sdklog.Logger {
-	return sdklog.NewStructuredLogger(warnOnly(l).With("component", "temporal-client"))
+	return sdklog.NewStructuredLogger(WarnOnly(l).With("component", "temporal-client"))
 }
