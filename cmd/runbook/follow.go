@@ -113,10 +113,8 @@ func (p *printer) restored(lost time.Time) time.Time {
 // connectionLost reports whether err means Temporal did not answer (a
 // dead frontend, a cut connection), not that it refused.
 func connectionLost(err error) bool {
-	var u *serviceerror.Unavailable
-	var d *serviceerror.DeadlineExceeded
 	var c *serviceerror.Canceled
-	return errors.As(err, &u) || errors.As(err, &d) || errors.As(err, &c) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	return notAnswered(err) || errors.As(err, &c) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // connErr is err's first line, without the SDK's wrapping.

@@ -167,12 +167,18 @@ func startInput(ctx context.Context, cl client.Client, in engine.Input) (string,
 
 // unreachable marks errors that mean Temporal did not answer.
 func unreachable(err error) error {
-	var u *serviceerror.Unavailable
-	var d *serviceerror.DeadlineExceeded
-	if errors.As(err, &u) || errors.As(err, &d) {
+	if notAnswered(err) {
 		return &unreachableError{msg: err.Error()}
 	}
 	return err
+}
+
+// notAnswered reports whether err means Temporal did not answer (down,
+// or too slow), not that it refused.
+func notAnswered(err error) bool {
+	var u *serviceerror.Unavailable
+	var d *serviceerror.DeadlineExceeded
+	return errors.As(err, &u) || errors.As(err, &d)
 }
 
 func randomSuffix() string {

@@ -35,7 +35,7 @@ func MayCancel(in engine.Input, identity string, groups []string, admins string)
 		return nil
 	case Matches(approvers, identity, groups), Matches(in.Plan.Cancellers, identity, groups):
 		return nil
-	case admins != "" && slices.Contains(engine.NormalGroups(groups), engine.NormalIdentity(admins)):
+	case InGroup(groups, admins):
 		return nil
 	}
 	who := []string{"its requester " + in.StartedBy}
@@ -51,6 +51,12 @@ func MayCancel(in engine.Input, identity string, groups []string, admins string)
 		who = append(who, "group:"+admins)
 	}
 	return fmt.Errorf("%s may not cancel this execution of %s: %s may", identity, in.Plan.Name, strings.Join(who, ", "))
+}
+
+// InGroup reports whether groups hold group ("": never), compared as the
+// engine normalizes identities.
+func InGroup(groups []string, group string) bool {
+	return group != "" && slices.Contains(engine.NormalGroups(groups), engine.NormalIdentity(group))
 }
 
 // Approvers are the principals any approval step of p (nested steps

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/interp"
 )
 
 // The codec server speaks Temporal's remote codec protocol (POST
@@ -40,7 +41,7 @@ func (s *Server) codecRoutes(m *http.ServeMux) {
 			}
 			// The SDK's handler takes the operation from the path's last
 			// element: it is at /codec/ here as it expects.
-			if s.cfg.AdminGroup != "" && slices.Contains(engine.NormalGroups(c.Groups), engine.NormalIdentity(s.cfg.AdminGroup)) {
+			if interp.InGroup(c.Groups, s.cfg.AdminGroup) {
 				all.ServeHTTP(w, r)
 				return
 			}
@@ -57,8 +58,7 @@ func (s *Server) codecCaller(w http.ResponseWriter, r *http.Request) (Caller, bo
 		if err == nil {
 			return c, true
 		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
-		WriteProblem(w, http.StatusUnauthorized, err.Error())
+		unauthorized(w, err.Error())
 		return Caller{}, false
 	}
 	if s.webUIOrigin(r) {
@@ -66,8 +66,7 @@ func (s *Server) codecCaller(w http.ResponseWriter, r *http.Request) (Caller, bo
 			return c, true
 		}
 	}
-	w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
-	WriteProblem(w, http.StatusUnauthorized, "the codec needs `Authorization: Bearer TOKEN`, or a signed-in page session from the Web UI's origin (--codec-origin)")
+	unauthorized(w, "the codec needs `Authorization: Bearer TOKEN`, or a signed-in page session from the Web UI's origin (--codec-origin)")
 	return Caller{}, false
 }
 

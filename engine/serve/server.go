@@ -147,12 +147,17 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, Caller)) http
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := s.tokens.Load().Authenticate(r)
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
-			WriteProblem(w, http.StatusUnauthorized, err.Error())
+			unauthorized(w, err.Error())
 			return
 		}
 		h(w, r, c)
 	}
+}
+
+// unauthorized answers 401 with detail, asking for a bearer token.
+func unauthorized(w http.ResponseWriter, detail string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="runbook"`)
+	WriteProblem(w, http.StatusUnauthorized, detail)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
