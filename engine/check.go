@@ -175,7 +175,7 @@ func (dc *defCheck) unused() {
 		for _, s := range steps {
 			for _, o := range s.Outputs {
 				key := fmt.Sprintf("steps.%s.%s", s.Name.Name, o.Name.Name)
-				if !dc.used[key] {
+				if !dc.used[key] && !o.Implicit {
 					dc.ds.Warnf(o.Name.Pos, "output %s of step %s is never used", o.Name.Name, s.Name.Name)
 				}
 			}

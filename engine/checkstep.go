@@ -88,6 +88,9 @@ func (dc *defCheck) step(s *Step, en *scopeEnv) {
 		if k.Runs == RunsApproval {
 			dc.approvers(s)
 		}
+		if k.Runs == RunsAsk {
+			withResult.result = dc.askFields(s)
+		}
 		if k.Runs == RunsLoop {
 			item := Any
 			if s.Main != nil && s.Main.Tmpl != nil {
@@ -145,6 +148,7 @@ func (dc *defCheck) field(s *Step, f *Field, v *Value, en, withResult *scopeEnv)
 			}
 		}
 	case OperationField:
+	case ParamsField:
 	default:
 		if f.Name != "params" { // run's and recommend's params: compiled by ref
 			dc.templates(v, en)

@@ -84,6 +84,8 @@ type Output struct {
 	Name   Ident
 	Expr   *Expr
 	Secret bool
+	// Implicit marks an output the loader wrote (Kind.ResultOutputs).
+	Implicit bool
 	// Shape is the expression's type, set by the checker.
 	Shape *Shape
 }
@@ -133,6 +135,8 @@ type Step struct {
 	Args []*Entry
 	// Steps are nested steps (forEach).
 	Steps []*Step
+	// Fields are the typed fields a person answers (ask).
+	Fields []*Param
 	// op is the resolved AWS operation, set by the checker.
 	op *Operation
 	// child is the runbook that run or recommend resolves to, set by the

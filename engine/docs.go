@@ -145,6 +145,10 @@ func docsType(f Field) string {
 		return "object"
 	case StepsField:
 		return "list of steps"
+	case ParamsField:
+		return "fields declared as params are (type, enum, pattern, min, max, default, description)"
+	case LinksField:
+		return "list of `{title, url}`"
 	}
 	return string(f.Type) // duration, bool, data
 }

@@ -22,6 +22,8 @@ const (
 	StatusField     FieldType = "status"     // an HTTP status code or a list of them
 	ObjectField     FieldType = "object"     // a mapping of Fields
 	StepsField      FieldType = "steps"      // nested steps
+	ParamsField     FieldType = "params"     // typed fields declared as params are (ask)
+	LinksField      FieldType = "links"      // a list of {title, url}; both text
 )
 
 // Field describes one field of a step kind.
@@ -62,6 +64,10 @@ type Kind struct {
 	Ends End
 	// PlaybookOnly marks kinds valid only in playbooks (conclude).
 	PlaybookOnly bool
+	// ResultOutputs marks kinds whose step, when it declares no outputs,
+	// has its result's fields as outputs (manual, ask): the loader writes
+	// them as `NAME: result.NAME`, and unused ones are not warned about.
+	ResultOutputs bool
 	// Example is a YAML step using the kind; the docs show it and a test
 	// validates it.
 	Example string
@@ -110,7 +116,19 @@ const (
 	RunsChild
 	// RunsLoop: the nested steps, once per item (forEach).
 	RunsLoop
+	// RunsManual: waits until a person marks it done, sent as an update
+	// (manual).
+	RunsManual
+	// RunsAsk: waits until a person answers its fields, sent as an
+	// update; the answer is its result (ask).
+	RunsAsk
 )
+
+// Human reports whether a step of the kind waits for a person (approve,
+// manual, ask).
+func (k *Kind) Human() bool {
+	return k != nil && (k.Runs == RunsApproval || k.Runs == RunsManual || k.Runs == RunsAsk)
+}
 
 // End says how a kind ends the execution.
 type End int

@@ -82,7 +82,7 @@ func (l *loader) header(d *Definition, p Pair) {
 			d.Tags = append(d.Tags, t.Name)
 		}
 	case "params":
-		d.Params = l.params(p.V)
+		d.Params = l.params(p.V, "params", "param")
 	case "outputs":
 		d.Outputs = l.outputs(p.V, "outputs")
 	case "assumeRole":
@@ -113,12 +113,14 @@ func (l *loader) header(d *Definition, p Pair) {
 	}
 }
 
-func (l *loader) params(n *yaml.Node) []*Param {
+// params reads typed declarations: a definition's params, an ask step's
+// fields (what is "params" or "fields"; one of them is "param" or "field").
+func (l *loader) params(n *yaml.Node, what, one string) []*Param {
 	var out []*Param
-	for _, p := range l.Mapping(n, "params", nil) {
+	for _, p := range l.Mapping(n, what, nil) {
 		pr := &Param{Name: Ident{Name: p.Key, Pos: l.Pos(p.K)}}
 		out = append(out, pr)
-		for _, f := range l.Mapping(p.V, "param "+p.Key, paramFields) {
+		for _, f := range l.Mapping(p.V, one+" "+p.Key, paramFields) {
 			switch f.Key {
 			case "type":
 				pr.Type = l.Ident(f.V, "type")
@@ -149,7 +151,7 @@ func (l *loader) params(n *yaml.Node) []*Param {
 			}
 		}
 		if pr.Type.Name == "" && Deref(p.V).Kind == yaml.MappingNode {
-			l.Errorf(p.K, "param %s has no type", p.Key).Hint = "add `type: string` (or int, float, bool, duration, list, map)"
+			l.Errorf(p.K, "%s %s has no type", one, p.Key).Hint = "add `type: string` (or int, float, bool, duration, list, map)"
 		}
 	}
 	return out

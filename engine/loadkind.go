@@ -99,6 +99,11 @@ func (l *loader) argValue(s *Step, f *Field, n *yaml.Node, what string) *Value {
 	case StepsField:
 		s.Steps = append(s.Steps, l.steps(n, what)...)
 		return nil
+	case ParamsField:
+		s.Fields = append(s.Fields, l.params(n, what, "field")...)
+		return nil
+	case LinksField:
+		return l.links(n, what)
 	case ExprField, BoolExprField, ListExprField:
 		e := l.Expr(n, what)
 		if e == nil {
@@ -174,6 +179,28 @@ func (l *loader) shaped(f *Field, n *yaml.Node, what string) *Value {
 			if c := Deref(c); c.Kind != yaml.ScalarNode {
 				l.Errorf(c, "%s entries must be strings, not %s", what, Describe(c))
 			}
+		}
+	}
+	return l.Value(n)
+}
+
+// links reads a list of {title, url}.
+func (l *loader) links(n *yaml.Node, what string) *Value {
+	if n.Kind != yaml.SequenceNode {
+		l.Errorf(n, "%s must be a list of {title, url}, not %s", what, Describe(n)).Hint = "write `- {title: Dashboard, url: https://...}`"
+		return nil
+	}
+	for _, c := range n.Content {
+		c = Deref(c)
+		present := map[string]bool{}
+		for _, p := range l.Mapping(c, "link", []string{"title", "url"}) {
+			present[p.Key] = true
+			if Deref(p.V).Kind != yaml.ScalarNode {
+				l.Errorf(p.V, "link %s must be a string, not %s", p.Key, Describe(p.V))
+			}
+		}
+		if c.Kind == yaml.MappingNode && !(present["title"] && present["url"]) {
+			l.Errorf(c, "a link needs a title and a url").Hint = "write `{title: Dashboard, url: https://...}`"
 		}
 	}
 	return l.Value(n)

@@ -75,6 +75,7 @@ func (l *loader) step(n *yaml.Node) *Step {
 	}
 	if kindPair != nil {
 		l.kindValue(s, *kindPair, keys)
+		resultOutputs(s)
 	} else if len(s.Branch) == 0 && !unknown {
 		d := l.Errorf(n, "step %s has no kind", s.Name.Name)
 		d.Hint = "add one of " + strings.Join(l.kinds.Names(), ", ") + " (or a branch)"
@@ -222,4 +223,24 @@ func fieldNamed(fs []Field, name string) *Field {
 		}
 	}
 	return nil
+}
+
+// resultOutputs gives a step of a Kind.ResultOutputs kind that declares no
+// outputs one per field of its result: `NAME: result.NAME`.
+func resultOutputs(s *Step) {
+	if !s.Kind.ResultOutputs || s.Outputs != nil {
+		return
+	}
+	var names []string
+	for _, f := range s.Fields {
+		names = append(names, f.Name.Name)
+	}
+	if s.Kind.Result != nil {
+		for _, f := range s.Kind.Result.Fields {
+			names = append(names, f.Name)
+		}
+	}
+	for _, n := range names {
+		s.Outputs = append(s.Outputs, &Output{Name: Ident{Name: n, Pos: s.KindPos}, Expr: &Expr{Src: "result." + n, Pos: s.KindPos}, Implicit: true})
+	}
 }

@@ -87,6 +87,9 @@ func lowerSteps(steps []*Step) []*PlanStep {
 		if s.Kind != nil {
 			ps.Kind = s.Kind.Name
 		}
+		for _, f := range s.Fields {
+			ps.Fields = append(ps.Fields, lowerParam(f))
+		}
 		if s.child != nil {
 			ps.Child = Lower(s.child)
 		}

@@ -22,9 +22,14 @@ type StepRecord struct {
 	Secret []string `json:"secret,omitempty"`
 }
 
-// Approval is what an approve step asks and who decided: every accepted
-// decision, in order.
+// Approval is what a human step asks and who acted: an approve step's
+// request and every accepted decision, in order; a manual step's
+// instructions and who marked it done; an ask step's question and the
+// answer. Kind says which ("" for approve). For manual and ask, Message is
+// the instructions or the question and Approvers the assignees (from);
+// empty, anyone may act.
 type Approval struct {
+	Kind         string      `json:"kind,omitempty"`    // "", manual, ask
 	Runbook      string      `json:"runbook,omitempty"` // NAME@VERSION
 	Since        time.Time   `json:"since,omitzero"`    // when the wait began
 	Approvers    []string    `json:"approvers"`         // user:NAME, group:NAME
@@ -41,10 +46,37 @@ type Approval struct {
 	Request string         `json:"request,omitempty"`
 	Digest  string         `json:"digest,omitempty"`
 	Params  map[string]any `json:"params,omitempty"`
+	// Links, Checklist (manual) and Fields (ask): what the person is
+	// shown and answers. Reminders counts the reminders sent.
+	Links     []Link       `json:"links,omitempty"`
+	Checklist []string     `json:"checklist,omitempty"`
+	Fields    []*PlanParam `json:"fields,omitempty"`
+	Reminders int          `json:"reminders,omitempty"`
 }
 
-// Decision is the argument of the approve and reject updates and, once
-// accepted, their record: Decision and Time are set by the workflow.
+// Link is a titled URL a human step shows.
+type Link struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Verb is the update that acts on a human step of the approval's kind:
+// approve (or reject), done, answer.
+func (a *Approval) Verb() string {
+	switch a.Kind {
+	case "manual":
+		return UpdateDone
+	case "ask":
+		return UpdateAnswer
+	}
+	return UpdateApprove
+}
+
+// Decision is the argument of the approve, reject, done and answer
+// updates and, once accepted, their record: Decision and Time are set by
+// the workflow. Comment is a rejection's reason or a done step's note;
+// Checked the checklist items confirmed (done); Answer the answer (ask),
+// typed by the workflow once accepted.
 type Decision struct {
 	// Step names the waiting step ("" when only one waits); a step in a
 	// forEach is "LOOP[INDEX].STEP".
@@ -52,10 +84,12 @@ type Decision struct {
 	Identity string    `json:"identity"`
 	Groups   []string  `json:"groups,omitempty"`
 	Comment  string    `json:"comment,omitempty"`
-	Decision string    `json:"decision,omitempty"` // approve, reject
+	Decision string    `json:"decision,omitempty"` // approve, reject, done, answer
 	Time     time.Time `json:"time,omitzero"`
 	// Request is the Approval.Request the decider was shown.
-	Request string `json:"request,omitempty"`
+	Request string         `json:"request,omitempty"`
+	Checked []string       `json:"checked,omitempty"`
+	Answer  map[string]any `json:"answer,omitempty"`
 }
 
 // StepError is why a step failed: the AWS error code (or the engine's own

@@ -69,24 +69,66 @@ func ParseParam(p *PlanParam, s string) (any, error) {
 //
 //workflowcheck:ignore
 func CheckParams(p *Plan, given map[string]any) (map[string]any, error) {
+	return checkValues(p.Params, given, "param", p.Name+" takes")
+}
+
+// CheckAnswer checks an answer to an ask step's fields as CheckParams
+// checks params: every problem, defaults filled in, values typed.
+//
+//workflowcheck:ignore
+func CheckAnswer(fields []*PlanParam, given map[string]any) (map[string]any, error) {
+	return checkValues(fields, given, "field", "the question has")
+}
+
+// ParseAnswer types command-line or form values (FIELD=VALUE) by the
+// fields' types, as ParseParam does; every problem is listed.
+func ParseAnswer(fields []*PlanParam, raw map[string]string) (map[string]any, error) {
+	out := map[string]any{}
+	var problems []string
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out[k] = raw[k]
+		for _, f := range fields {
+			if f.Name != k {
+				continue
+			}
+			v, err := ParseParam(f, raw[k])
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("field %s: %v", k, err))
+			}
+			out[k] = v
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return out, nil
+}
+
+//workflowcheck:ignore
+func checkValues(decls []*PlanParam, given map[string]any, what, takes string) (map[string]any, error) {
 	out := map[string]any{}
 	var problems []string
 	declared := map[string]bool{}
 	var names []string
-	for _, pp := range p.Params {
+	for _, pp := range decls {
 		declared[pp.Name] = true
 		names = append(names, pp.Name)
 		v, ok := given[pp.Name]
 		if !ok {
 			if pp.Required {
-				problems = append(problems, fmt.Sprintf("missing param %s (%s%s)", pp.Name, pp.Type, describeParam(pp)))
+				problems = append(problems, fmt.Sprintf("missing %s %s (%s%s)", what, pp.Name, pp.Type, describeParam(pp)))
 				continue
 			}
 			v = pp.Default
 		}
 		v = Coerce(v, pp.Shape())
 		if err := ParamValue(paramOf(pp), v, nil); err != nil {
-			problems = append(problems, fmt.Sprintf("param %s: %v", pp.Name, err))
+			problems = append(problems, fmt.Sprintf("%s %s: %v", what, pp.Name, err))
 			continue
 		}
 		out[pp.Name] = v
@@ -99,11 +141,11 @@ func CheckParams(p *Plan, given map[string]any) (map[string]any, error) {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		msg := fmt.Sprintf("unknown param %s", k)
+		msg := fmt.Sprintf("unknown %s %s", what, k)
 		if h := DidYouMean(k, names); h != "" {
 			msg += "; " + h
 		} else if len(names) > 0 {
-			msg += "; " + p.Name + " takes " + strings.Join(names, ", ")
+			msg += "; " + takes + " " + strings.Join(names, ", ")
 		}
 		problems = append(problems, msg)
 	}

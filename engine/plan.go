@@ -70,6 +70,8 @@ type PlanStep struct {
 	Main       *Value      `json:"main,omitempty"`
 	Args       []*Entry    `json:"args,omitempty"`
 	Steps      []*PlanStep `json:"steps,omitempty"`
+	// Fields are the typed fields a person answers (ask).
+	Fields []*PlanParam `json:"fields,omitempty"`
 	// Child is the plan of the runbook that run (or recommend) names,
 	// resolved and pinned at validation.
 	Child *Plan `json:"child,omitempty"`

@@ -165,6 +165,12 @@ func schemaField(f Field) *schemaObj {
 		o = schemaFields(f.Fields, f.OneOf)
 	case StepsField:
 		o = schemaRef("steps")
+	case ParamsField:
+		o = sobj("type", "object", "propertyNames", schemaRef("name"), "additionalProperties", schemaRef("param"), "minProperties", 1)
+	case LinksField:
+		link := sobj("type", "object", "required", []string{"title", "url"}, "additionalProperties", false,
+			"properties", sobj("title", schemaRef("text"), "url", schemaRef("text")))
+		o = sobj("type", "array", "items", link)
 	default: // DataField: any data
 		o = sobj()
 	}

@@ -25,6 +25,15 @@ func SleepTimer(d time.Duration, step string) string {
 // the workflow (run, forEach): "timeout of step each".
 func StepTimeoutTimer(step string) string { return "timeout of step " + step }
 
+// HumanTimer is the summary of the timer a manual or ask step waits on
+// until its deadline, or until its next reminder.
+func HumanTimer(step string, reminder bool) string {
+	if reminder {
+		return "reminder of step " + step
+	}
+	return "deadline of step " + step
+}
+
 // TimerKind says what a timer is for.
 type TimerKind int
 
@@ -49,6 +58,7 @@ type Timer struct {
 var (
 	sleepTimer  = regexp.MustCompile(`^(sleep \S+) \(step (.+)\)$`)
 	stepTimeout = regexp.MustCompile(`^timeout of step (.+)$`)
+	humanTimer  = regexp.MustCompile(`^(deadline|reminder) of step (.+)$`)
 )
 
 // ParseTimer reads a timer's summary back.
@@ -58,6 +68,12 @@ func ParseTimer(summary string) Timer {
 	}
 	if m := stepTimeout.FindStringSubmatch(summary); m != nil {
 		return Timer{Kind: TimerStepTimeout, Name: "step timeout", Step: m[1]}
+	}
+	if m := humanTimer.FindStringSubmatch(summary); m != nil {
+		if m[1] == "reminder" {
+			return Timer{Name: "reminder", Step: m[2]}
+		}
+		return Timer{Kind: TimerApproval, Name: "deadline", Step: m[2]}
 	}
 	switch summary {
 	case approvalTimer:

@@ -27,11 +27,14 @@ const (
 // SearchAttributes lists the search attributes, in that order.
 var SearchAttributes = []string{AttrName, AttrVersion, AttrKind, AttrTrigger, AttrAlarm}
 
-// The updates that decide an approval. Their argument is a Decision,
+// The updates that act on a human step: decide an approval, mark a
+// manual step done, answer an ask step. Their argument is a Decision,
 // their result the step's Approval after it.
 const (
 	UpdateApprove = "approve"
 	UpdateReject  = "reject"
+	UpdateDone    = "done"
+	UpdateAnswer  = "answer"
 )
 
 // The statuses of an execution and of its steps.
@@ -42,7 +45,7 @@ const (
 	StatusSkipped   = "skipped"
 	StatusCancelled = "cancelled"
 	StatusTimedOut  = "timedOut"
-	StatusWaiting   = "waiting" // an approve step waiting for decisions
+	StatusWaiting   = "waiting" // a human step (approve, manual, ask) waiting for people
 )
 
 // Input is the workflow's input: the pinned plan and its params, already

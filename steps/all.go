@@ -10,7 +10,7 @@ import (
 // duplicate or empty name, as database/sql.Register does, and on a kind
 // that does not say how it runs.
 func All() engine.Kinds {
-	ks := engine.Kinds{AWSCall, WaitFor, Assert, Approve, Sleep, Run, ForEach, HTTP, Log, Script, Fail, Succeed, Conclude}
+	ks := engine.Kinds{AWSCall, WaitFor, Assert, Approve, Manual, Ask, Sleep, Run, ForEach, HTTP, Log, Script, Fail, Succeed, Conclude}
 	seen := map[string]bool{}
 	for _, k := range ks {
 		if k.Name == "" || seen[k.Name] {
@@ -33,6 +33,8 @@ const (
 	KindWaitFor  = "waitFor"
 	KindAssert   = "assert"
 	KindApprove  = "approve"
+	KindManual   = "manual"
+	KindAsk      = "ask"
 	KindSleep    = "sleep"
 	KindRun      = "run"
 	KindForEach  = "forEach"

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -261,6 +262,60 @@ outputs:
     run: rec-pool-child@^1
     params: {Name: pooled}
 `, nil, []string{strings.Replace(recChild, "rec-child", "rec-pool-child", 1) + "taskQueue: pool-b\n"}, nil, nil, []harnessOption{withQueues("pool-b")}},
+	// Human steps: a manual step marked done after a refused attempt and
+	// a reminder, a question answered (a bad answer refused first), a
+	// question nobody answers taking its default, a dry run's skips.
+	{"manual-ask", head("rec-human") + `params:
+  URL: {type: string}
+steps:
+  - name: drain
+    manual:
+      instructions: Drain it.
+      checklist: [Drained]
+      assignees: [user:alice]
+      remind: 1s
+      notify: {http: {url: "${{ params.URL }}"}}
+  - name: saw
+    ask:
+      question: Errors?
+      fields:
+        errors: {type: string, enum: ["yes", "no"]}
+        count: {type: int, default: 0}
+  - name: later
+    ask:
+      question: Anything else?
+      fields:
+        more: {type: bool}
+      timeout: 1s
+      default: {more: false}
+outputs:
+  by: steps.drain.by
+  errors: steps.saw.errors
+  more: steps.later.more
+`, nil, nil, func(h *harness, id string) {
+		h.waitStep(id, "drain", engine.StatusWaiting)
+		h.mustRefuse(id, engine.UpdateDone, engine.Decision{Identity: "bob", Checked: []string{"Drained"}}, "not among")
+		time.Sleep(1500 * time.Millisecond) // a reminder
+		if _, err := h.decide(id, engine.UpdateDone, engine.Decision{Identity: "alice", Checked: []string{"Drained"}, Comment: "ok"}); err != nil {
+			h.t.Fatal(err)
+		}
+		h.waitStep(id, "saw", engine.StatusWaiting)
+		h.mustRefuse(id, engine.UpdateAnswer, engine.Decision{Identity: "bob", Answer: map[string]any{"errors": "maybe"}}, "field errors")
+		if _, err := h.decide(id, engine.UpdateAnswer, engine.Decision{Identity: "bob", Answer: map[string]any{"errors": "no"}}); err != nil {
+			h.t.Fatal(err)
+		}
+	}, nil, nil},
+	{"manual-ask-dry-run", head("rec-human-dry") + `steps:
+  - name: drain
+    manual: {instructions: Drain it.}
+  - name: saw
+    ask:
+      question: Errors?
+      fields:
+        errors: {type: string, enum: ["yes", "no"], default: "no"}
+outputs:
+  errors: steps.saw.errors
+`, nil, nil, nil, func(in *engine.Input) { in.DryRun = true }, nil},
 	// Refused by a worker whose catalog lacks the plan: nothing runs.
 	{"catalog-refused", head("rec-refused") + `steps:
   - name: sh

@@ -16,11 +16,13 @@ import (
 // defaultApprovalTimeout is an approve step's deadline when it sets none.
 const defaultApprovalTimeout = 24 * time.Hour
 
-// wait is an approve step waiting for decisions.
+// wait is a human step waiting for people: an approve step for
+// decisions, a manual step to be marked done, an ask step for an answer.
 type wait struct {
 	rec      *engine.StepRecord
 	approved int
 	rejected *engine.Decision
+	done     *engine.Decision // manual, ask
 }
 
 // Auditor records the approval decisions a workflow refused. Temporal
@@ -37,16 +39,17 @@ type Refusal struct {
 	Time      time.Time `json:"time"`
 	Execution string    `json:"execution"`
 	Runbook   string    `json:"runbook"`
-	Decision  string    `json:"decision"` // approve, reject
+	Decision  string    `json:"decision"` // approve, reject, done, answer
 	Step      string    `json:"step,omitempty"`
 	Identity  string    `json:"identity"`
 	Groups    []string  `json:"groups,omitempty"`
 	Reason    string    `json:"reason"`
 }
 
-// handleDecisions registers the approve and reject updates.
+// handleDecisions registers the updates that act on human steps: approve,
+// reject, done and answer.
 func (it *interp) handleDecisions(ctx workflow.Context) error {
-	for _, kind := range []string{engine.UpdateApprove, engine.UpdateReject} {
+	for _, kind := range []string{engine.UpdateApprove, engine.UpdateReject, engine.UpdateDone, engine.UpdateAnswer} {
 		err := workflow.SetUpdateHandlerWithOptions(ctx, kind,
 			func(ctx workflow.Context, d engine.Decision) (*engine.Approval, error) {
 				return it.decide(ctx, kind, d)
@@ -95,11 +98,15 @@ func (it *interp) admissible(kind string, d engine.Decision) error {
 }
 
 func (it *interp) check(kind string, d engine.Decision) (*wait, error) {
-	w, err := it.waiting(d.Step)
+	w, err := it.waiting(kind, d.Step)
 	if err != nil {
 		return nil, err
 	}
 	a := w.rec.Approval
+	if a.Kind != "" {
+		_, err := it.checkTask(kind, w, d)
+		return w, err
+	}
 	switch {
 	case d.Identity == "":
 		return nil, fmt.Errorf("a decision needs an identity")
@@ -118,26 +125,33 @@ func (it *interp) check(kind string, d engine.Decision) (*wait, error) {
 	return w, nil
 }
 
-// waiting finds the waiting step a decision names; "" names the only one.
-func (it *interp) waiting(step string) (*wait, error) {
+// waiting finds the waiting step of the kind the update acts on that a
+// decision names; "" names the only one.
+func (it *interp) waiting(kind, step string) (*wait, error) {
+	want, what := stepKindOf(kind)
 	var names []string
 	for _, w := range it.waits {
-		if w.rec.Name == step {
+		switch {
+		case w.rec.Approval.Kind == want && w.rec.Name == step:
 			return w, nil
+		case w.rec.Name == step:
+			return nil, fmt.Errorf("step %s is %s, not %s: %s", step, describeKind(w.rec.Approval.Kind), describeKind(want), actHint(w.rec.Approval.Kind))
+		case w.rec.Approval.Kind == want:
+			names = append(names, w.rec.Name)
 		}
-		names = append(names, w.rec.Name)
 	}
 	switch {
-	case len(it.waits) == 0 && step == "":
-		return nil, fmt.Errorf("no step of this execution is waiting for approval")
-	case len(it.waits) == 0:
-		return nil, fmt.Errorf("step %s is not waiting for approval; no step is", step)
-	case step == "" && len(it.waits) == 1:
-		return it.waits[0], nil
+	case len(names) == 0 && step == "":
+		return nil, fmt.Errorf("no step of this execution is waiting %s", what)
+	case len(names) == 0:
+		return nil, fmt.Errorf("step %s is not waiting %s; no step is", step, what)
+	case step == "" && len(names) == 1:
+		w, _ := it.waiting(kind, names[0])
+		return w, nil
 	case step == "":
-		return nil, fmt.Errorf("several steps wait for approval (%s): name one", strings.Join(names, ", "))
+		return nil, fmt.Errorf("several steps wait %s (%s): name one", what, strings.Join(names, ", "))
 	}
-	return nil, fmt.Errorf("step %s is not waiting for approval; waiting: %s", step, strings.Join(names, ", "))
+	return nil, fmt.Errorf("step %s is not waiting %s; waiting: %s", step, what, strings.Join(names, ", "))
 }
 
 // Matches reports whether identity, with its groups, matches one of the
@@ -165,9 +179,13 @@ func (it *interp) decide(ctx workflow.Context, kind string, d engine.Decision) (
 	}
 	d.Step, d.Decision, d.Time = w.rec.Name, kind, workflow.Now(ctx)
 	w.rec.Approval.Decisions = append(w.rec.Approval.Decisions, &d)
-	if kind == engine.UpdateReject {
+	switch kind {
+	case engine.UpdateDone, engine.UpdateAnswer:
+		d.Answer, _ = it.checkTask(kind, w, d)
+		w.done = &d
+	case engine.UpdateReject:
 		w.rejected = &d
-	} else {
+	default:
 		w.approved++
 	}
 	return w.rec.Approval, nil

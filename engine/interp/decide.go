@@ -9,18 +9,20 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-// Decide sends an approve or reject decision (kind is UpdateApprove or
-// UpdateReject) to execution id and waits until the workflow has recorded
-// it. A decision the workflow refuses (not listed, the requester, a
-// repeat, no such step waiting, another request than the one waiting)
-// returns the refusal as the error; the execution is unchanged. A
-// decision that names no request is bound to the request waiting now
-// (Bind): callers that showed an approval pass the request they showed.
+// Decide sends a decision to execution id and waits until the workflow
+// has recorded it: kind is UpdateApprove or UpdateReject for an approve
+// step, UpdateDone for a manual step, UpdateAnswer for an ask step. A
+// decision the workflow refuses (not listed, the requester of an
+// approval, a repeat, no such step waiting, another request than the one
+// waiting, an answer that does not fit) returns the refusal as the error;
+// the execution is unchanged. A decision that names no request is bound
+// to the request waiting now (BindFor): callers that showed a request pass
+// the request they showed.
 func Decide(ctx context.Context, cl client.Client, id, kind string, d engine.Decision) (*engine.Approval, error) {
 	if d.Request == "" {
 		// Unbound (none waits, several do, no answer): the workflow's
 		// validator gives, and audits, the refusal.
-		_, _ = Bind(ctx, cl, id, &d)
+		_, _ = BindFor(ctx, cl, id, kind, &d)
 	}
 	h, err := cl.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: id, UpdateName: kind, Args: []any{d},
@@ -36,19 +38,25 @@ func Decide(ctx context.Context, cl client.Client, id, kind string, d engine.Dec
 	return &a, nil
 }
 
-// Bind sets d.Request (and d.Step, when it names none and one step waits)
-// to the request execution id waits on now, and returns that approval;
-// nil when none waits. Several waiting steps and no d.Step is an error,
-// and so is a state query that fails (ErrUnanswered when no worker
-// answered it).
+// Bind is BindFor an approval.
 func Bind(ctx context.Context, cl client.Client, id string, d *engine.Decision) (*engine.Approval, error) {
+	return BindFor(ctx, cl, id, engine.UpdateApprove, d)
+}
+
+// BindFor sets d.Request (and d.Step, when it names none and one step of
+// the kind the update acts on waits) to the request execution id waits
+// on now, and returns that step's request; nil when none waits. Several
+// waiting steps and no d.Step is an error, and so is a state query that
+// fails (ErrUnanswered when no worker answered it).
+func BindFor(ctx context.Context, cl client.Client, id, update string, d *engine.Decision) (*engine.Approval, error) {
 	out, err := Query(ctx, cl, id)
 	if err != nil {
 		return nil, err
 	}
+	kind, what := stepKindOf(update)
 	var found []*engine.StepRecord
 	for _, s := range out.Steps {
-		if s.Status == engine.StatusWaiting && s.Approval != nil && (d.Step == "" || s.Name == d.Step) {
+		if s.Status == engine.StatusWaiting && s.Approval != nil && s.Approval.Kind == kind && (d.Step == "" || s.Name == d.Step) {
 			found = append(found, s)
 		}
 	}
@@ -63,5 +71,5 @@ func Bind(ctx context.Context, cl client.Client, id string, d *engine.Decision) 
 	for i, s := range found {
 		names[i] = s.Name
 	}
-	return nil, fmt.Errorf("several steps wait for approval (%s): name one", strings.Join(names, ", "))
+	return nil, fmt.Errorf("several steps wait %s (%s): name one", what, strings.Join(names, ", "))
 }

@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"time"
+
 	"github.com/runbook-dev/runbook/engine"
 	"go.temporal.io/sdk/workflow"
 )
@@ -14,11 +16,26 @@ func (it *interp) dryRun(ctx workflow.Context, s *engine.PlanStep, k *engine.Kin
 		return nil, false, nil
 	}
 	var note string
+	var result any
 	switch {
 	case k == nil:
 		return nil, false, nil
 	case k.Runs == engine.RunsApproval:
 		note = "approval skipped"
+	case k.Runs == engine.RunsManual:
+		note = "manual step skipped"
+		result = map[string]any{"by": "", "note": "", "at": it.now().UTC().Format(time.RFC3339), "checked": []any{}}
+	case k.Runs == engine.RunsAsk:
+		note = "question skipped: the default answer"
+		var given map[string]any
+		if def := s.Arg("default"); def != nil {
+			given, _ = def.Data().(map[string]any)
+		}
+		answer, err := engine.CheckAnswer(s.Fields, given)
+		if err != nil {
+			return nil, true, &engine.StepError{Type: "NoDefault", Message: "a dry run takes an ask step's default answer, and it has none: " + err.Error()}
+		}
+		result = answer
 	case k.Runs == engine.RunsTimer:
 		note = "sleep skipped"
 	case k.Runs == engine.RunsActivity && k.Operation(s) == "" && !k.ReadOnly(s):
@@ -33,7 +50,7 @@ func (it *interp) dryRun(ctx workflow.Context, s *engine.PlanStep, k *engine.Kin
 		return nil, false, nil
 	}
 	rec.Message = "dry run: " + note
-	outs, err := it.outputs(s, env, nil)
+	outs, err := it.outputs(s, env, result)
 	return outs, true, err
 }
 

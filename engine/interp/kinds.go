@@ -34,6 +34,8 @@ func (it *interp) kind(ctx workflow.Context, s *engine.PlanStep, rec *engine.Ste
 		return it.call(ctx, s, k, rec, env, visit)
 	case engine.RunsApproval:
 		return it.approve(ctx, s, rec, env)
+	case engine.RunsManual, engine.RunsAsk:
+		return it.task(ctx, s, rec, env)
 	case engine.RunsChild:
 		return it.child(ctx, s, rec, env, visit)
 	case engine.RunsLoop:

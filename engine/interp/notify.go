@@ -10,17 +10,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// notify announces an approval wait through SNS (sns:Publish) or an HTTP
-// request, with the commands that approve and reject. A notification
-// that fails is noted on the step, which goes on waiting.
+// notify announces a human step's wait through SNS (sns:Publish) or an
+// HTTP request, with the commands that act on it. A notification that
+// fails is noted on the step, which goes on waiting.
 func (it *interp) notify(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, n *engine.Value, env map[string]any) {
-	a := rec.Approval
-	id := it.exec["id"].(string)
-	approve := fmt.Sprintf("runbook approve %s --step %s --request %s", id, rec.Name, a.Request)
-	reject := fmt.Sprintf("runbook reject %s --step %s --request %s --comment WHY", id, rec.Name, a.Request)
-	text := fmt.Sprintf("%s\n\n%s@%s (execution %s) waits at step %s for %d approval(s) from %s until %s.\nApprove: %s\nReject:  %s\n",
-		a.Message, it.in.Plan.Name, it.in.Plan.Version, id, rec.Name, a.MinApprovals,
-		strings.Join(a.Approvers, ", "), a.Deadline.UTC().Format(time.RFC3339), approve, reject)
+	subject, text, body := it.notice(rec)
 	c := it.newCall(s.Name)
 	c.Env = env
 	name, what := engine.ActivityAWS, "sns:Publish"
@@ -28,7 +22,6 @@ func (it *interp) notify(ctx workflow.Context, s *engine.PlanStep, rec *engine.S
 	if topic := n.Field("sns"); topic != nil {
 		var arn string
 		if arn, err = it.text(topic, env); err == nil {
-			subject := fmt.Sprintf("Approval needed: %s step %s", it.in.Plan.Name, rec.Name)
 			c.Op, c.Input = what, map[string]any{"TopicArn": arn, "Subject": subject[:min(len(subject), 100)], "Message": text}
 			c.Region, err = it.textOr(s.Region, it.in.Plan.Region, env)
 		}
@@ -41,11 +34,7 @@ func (it *interp) notify(ctx workflow.Context, s *engine.PlanStep, rec *engine.S
 				req["method"] = "POST"
 			}
 			if req["body"] == nil {
-				req["body"] = map[string]any{
-					"text": text, "execution": id, "runbook": it.in.Plan.Name, "version": it.in.Plan.Version,
-					"step": rec.Name, "message": a.Message, "approvers": a.Approvers, "minApprovals": a.MinApprovals,
-					"deadline": a.Deadline.UTC().Format(time.RFC3339), "approve": approve, "reject": reject, "request": a.Request,
-				}
+				req["body"] = body
 			}
 			c.Op, c.Input = fmt.Sprint(req["method"]), req
 		}
@@ -63,4 +52,66 @@ func (it *interp) notify(ctx workflow.Context, s *engine.PlanStep, rec *engine.S
 		rec.Message += " (notify failed: " + se.Message + ")"
 		workflow.GetLogger(ctx).Warn("notify failed", "step", rec.Name, "error", se.Message)
 	}
+}
+
+// notice is what announces a human step: the subject, the text (what is
+// asked, until when, the commands that act) and an HTTP notice's body.
+func (it *interp) notice(rec *engine.StepRecord) (subject, text string, body map[string]any) {
+	a := rec.Approval
+	id := it.exec["id"].(string)
+	body = map[string]any{
+		"execution": id, "runbook": it.in.Plan.Name, "version": it.in.Plan.Version, "step": rec.Name, "message": a.Message,
+		"deadline": a.Deadline.UTC().Format(time.RFC3339), "request": a.Request,
+	}
+	head := fmt.Sprintf("%s@%s (execution %s) waits at step %s", it.in.Plan.Name, it.in.Plan.Version, id, rec.Name)
+	if a.Reminders > 0 {
+		head = fmt.Sprintf("Reminder %d: %s", a.Reminders, head)
+		body["reminder"] = a.Reminders
+	}
+	who := "anyone who may act on it"
+	if len(a.Approvers) > 0 {
+		who = strings.Join(a.Approvers, ", ")
+	}
+	if a.Kind == "" {
+		approve := fmt.Sprintf("runbook approve %s --step %s --request %s", id, rec.Name, a.Request)
+		reject := fmt.Sprintf("runbook reject %s --step %s --request %s --comment WHY", id, rec.Name, a.Request)
+		text = fmt.Sprintf("%s\n\n%s for %d approval(s) from %s until %s.\nApprove: %s\nReject:  %s\n",
+			a.Message, head, a.MinApprovals, who, a.Deadline.UTC().Format(time.RFC3339), approve, reject)
+		body["approvers"], body["minApprovals"], body["approve"], body["reject"] = a.Approvers, a.MinApprovals, approve, reject
+		body["text"] = text
+		return fmt.Sprintf("Approval needed: %s step %s", it.in.Plan.Name, rec.Name), text, body
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\n", a.Message)
+	for _, l := range a.Links {
+		fmt.Fprintf(&b, "%s: %s\n", l.Title, l.URL)
+	}
+	for _, c := range a.Checklist {
+		fmt.Fprintf(&b, "[ ] %s\n", c)
+	}
+	act := ActCommand(id, rec.Name, a)
+	fmt.Fprintf(&b, "\n%s for %s from %s until %s.\n%s\n", head, map[string]string{"manual": "someone to do this and mark it done", "ask": "an answer"}[a.Kind],
+		who, a.Deadline.UTC().Format(time.RFC3339), act)
+	body["kind"], body["assignees"], body["links"], body["checklist"], body["fields"], body["act"] = a.Kind, a.Approvers, a.Links, a.Checklist, a.Fields, act
+	body["text"] = b.String()
+	verb := map[string]string{"manual": "Action needed", "ask": "Question"}[a.Kind]
+	return fmt.Sprintf("%s: %s step %s", verb, it.in.Plan.Name, rec.Name), b.String(), body
+}
+
+// ActCommand is the command that acts on a waiting manual or ask step:
+// `runbook done` with each checklist item confirmed, or `runbook answer`
+// with a placeholder per field.
+func ActCommand(id, step string, a *engine.Approval) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "runbook %s %s --step %s --request %s", a.Verb(), id, step, a.Request)
+	for _, c := range a.Checklist {
+		fmt.Fprintf(&b, " --check %q", c)
+	}
+	if a.Kind == "manual" {
+		b.WriteString(" --note TEXT")
+	}
+	for _, f := range a.Fields {
+		fmt.Fprintf(&b, " -f %s=%s", f.Name, strings.ToUpper(f.Type))
+	}
+	return b.String()
 }

@@ -13,7 +13,9 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-// WaitingStep is one approve step waiting for decisions.
+// WaitingStep is one human step waiting for people: an approve step for
+// decisions, a manual step to be marked done, an ask step for an answer
+// (Approval.Kind says which).
 type WaitingStep struct {
 	ID       string           `json:"id"`
 	Runbook  string           `json:"runbook"` // NAME@VERSION
@@ -21,10 +23,14 @@ type WaitingStep struct {
 	Approval *engine.Approval `json:"approval"`
 }
 
-// MayDecide reports whether identity, with its groups, may still decide
-// the step: listed, not the requester, not decided yet.
+// MayDecide reports whether identity, with its groups, may still act on
+// the step: for an approval, listed, not the requester, not decided yet;
+// for a manual or ask step, listed (or no list) and not acted on yet.
 func (w *WaitingStep) MayDecide(identity string, groups []string) bool {
 	a := w.Approval
+	if a.Kind != "" {
+		return mayAct(a, identity, groups)
+	}
 	me := engine.NormalIdentity(identity)
 	if me == engine.NormalIdentity(a.Requester) || a.RetriedBy != "" && me == engine.NormalIdentity(a.RetriedBy) || !Matches(a.Approvers, identity, groups) {
 		return false
@@ -37,7 +43,7 @@ func (w *WaitingStep) MayDecide(identity string, groups []string) bool {
 	return true
 }
 
-// Waiting lists the approve steps of every running execution, soonest
+// Waiting lists the human steps waiting in every running execution, soonest
 // deadline first. An execution whose worker does not answer its state
 // query within seconds is left out (WaitingUnread names them).
 func Waiting(ctx context.Context, cl client.Client) ([]*WaitingStep, error) {

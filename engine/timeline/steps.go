@@ -43,8 +43,16 @@ func (b *builder) timer(ev *historypb.HistoryEvent) {
 	case engine.TimerStepTimeout:
 		s = b.claim(sum.Step, at, x, nil)
 	case engine.TimerApproval:
+		if sum.Step != "" { // a manual or ask step's deadline
+			s = b.claim(sum.Step, at, x, nil)
+			break
+		}
 		waits := b.runs(engine.RunsApproval)
 		s = b.claim("", at, x, func(s *Step) bool { return waits(s) && deadline(x)(s) })
+	default:
+		if sum.Step != "" { // a manual or ask step's reminders: one each
+			s = b.claim(sum.Step, at, nil, nil)
+		}
 	}
 	if s == nil {
 		b.t.Timers = append(b.t.Timers, x)
@@ -54,14 +62,15 @@ func (b *builder) timer(ev *historypb.HistoryEvent) {
 }
 
 // claim finds the first step named name (in any loop; any name when "")
-// running at at, without a timer named as x, and for which ok holds.
+// running at at, without a timer named as x (any, when x is nil), and for
+// which ok holds.
 func (b *builder) claim(name string, at time.Time, x *Timer, ok func(*Step) bool) *Step {
 	for _, s := range b.t.Steps {
 		base := s.Name[strings.LastIndex(s.Name, ".")+1:]
 		switch {
 		case name != "" && base != name:
 		case s.Start.After(at), !s.End.IsZero() && s.End.Before(at):
-		case slices.ContainsFunc(s.Timers, func(t *Timer) bool { return t.Name == x.Name }):
+		case x != nil && slices.ContainsFunc(s.Timers, func(t *Timer) bool { return t.Name == x.Name }):
 		case ok == nil || ok(s):
 			return s
 		}
@@ -163,10 +172,13 @@ func (b *builder) guess(s *Step) {
 			status, end, s.Error = engine.StatusFailed, t.End, &engine.StepError{Type: "ApprovalTimedOut", Message: "no decision within " + t.Duration}
 		}
 	}
-	if b.runs(engine.RunsApproval)(s) && status == engine.StatusRunning {
+	if b.kinds.Lookup(s.Kind).Human() && status == engine.StatusRunning {
 		status = engine.StatusWaiting
 	}
-	if a := s.Approval; a != nil && status == engine.StatusWaiting {
+	if a := s.Approval; a != nil && a.Kind != "" && status == engine.StatusWaiting && len(a.Decisions) > 0 {
+		status, end = engine.StatusSucceeded, a.Decisions[0].Time
+	}
+	if a := s.Approval; a != nil && a.Kind == "" && status == engine.StatusWaiting {
 		n := 0
 		for _, d := range a.Decisions {
 			end = d.Time

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -104,10 +105,19 @@ func (s *Step) text(w io.Writer) {
 	}
 	if a := s.Approval; a != nil {
 		ask := fmt.Sprintf("%sasks %d of %s until %s", in, a.MinApprovals, strings.Join(a.Approvers, ", "), stamp(a.Deadline))
+		if a.Kind != "" {
+			ask = fmt.Sprintf("%swaits for %s until %s", in, cmp.Or(strings.Join(a.Approvers, ", "), "anyone who may act"), stamp(a.Deadline))
+		}
 		if a.Requester != "" {
 			ask += " (requested by " + a.Requester + ")"
 		}
 		fmt.Fprintln(w, ask)
+		for _, l := range a.Links {
+			fmt.Fprintf(w, "%slink %s: %s\n", in, l.Title, l.URL)
+		}
+		for _, c := range a.Checklist {
+			fmt.Fprintf(w, "%scheck %s\n", in, c)
+		}
 		for _, d := range a.Decisions {
 			fmt.Fprintln(w, in+decisionText(d))
 		}
@@ -198,7 +208,7 @@ func (x *Timer) text(status string) string {
 
 // decisionText is one decision: who, with which groups, when, and why.
 func decisionText(d *engine.Decision) string {
-	verb := map[string]string{engine.UpdateApprove: "approved", engine.UpdateReject: "rejected"}[d.Decision]
+	verb := map[string]string{engine.UpdateApprove: "approved", engine.UpdateReject: "rejected", engine.UpdateDone: "done", engine.UpdateAnswer: "answered"}[d.Decision]
 	if verb == "" {
 		verb = d.Decision
 	}
@@ -211,6 +221,12 @@ func decisionText(d *engine.Decision) string {
 	}
 	if d.Comment != "" {
 		line += ": " + engine.OneLine(d.Comment)
+	}
+	if len(d.Checked) > 0 {
+		line += " (confirmed: " + strings.Join(d.Checked, "; ") + ")"
+	}
+	if len(d.Answer) > 0 {
+		line += ": " + engine.Pairs(d.Answer)
 	}
 	return line
 }
