@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,36 +78,34 @@ func CheckParams(p *Plan, given map[string]any) (map[string]any, error) {
 //
 //workflowcheck:ignore
 func CheckAnswer(fields []*PlanParam, given map[string]any) (map[string]any, error) {
-	return checkValues(fields, given, "field", "the question has")
-}
-
-// ParseAnswer types command-line or form values (FIELD=VALUE) by the
-// fields' types, as ParseParam does; every problem is listed.
-func ParseAnswer(fields []*PlanParam, raw map[string]string) (map[string]any, error) {
-	out := map[string]any{}
+	typed := make(map[string]any, len(given))
 	var problems []string
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		out[k] = raw[k]
+	for k, v := range given {
+		typed[k] = v
 		for _, f := range fields {
-			if f.Name != k {
-				continue
+			if s, ok := v.(string); ok && f.Name == k && f.Type != "string" && f.Type != "duration" {
+				x, err := ParseParam(f, s)
+				if err != nil {
+					problems = append(problems, fmt.Sprintf("field %s: %v", k, err))
+				}
+				typed[k] = x
 			}
-			v, err := ParseParam(f, raw[k])
-			if err != nil {
-				problems = append(problems, fmt.Sprintf("field %s: %v", k, err))
-			}
-			out[k] = v
 		}
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	out, err := checkValues(fields, typed, "field", "the question has")
+	if len(problems) == 0 {
+		return out, err
 	}
-	return out, nil
+	if err != nil { // every problem once: a value that did not parse says so
+		for _, line := range strings.Split(err.Error(), "\n") {
+			name, _, _ := strings.Cut(strings.TrimPrefix(line, "field "), ":")
+			if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, "field "+name+":") }) {
+				problems = append(problems, line)
+			}
+		}
+	}
+	sort.Strings(problems)
+	return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))
 }
 
 //workflowcheck:ignore

@@ -64,3 +64,31 @@ func plan(t *testing.T, src string) *engine.Plan {
 	}
 	return r.Plans[0]
 }
+
+func TestCheckAnswer(t *testing.T) {
+	fields := []*engine.PlanParam{
+		{Name: "errors", Type: "string", Required: true, Enum: []any{"yes", "no"}},
+		{Name: "count", Type: "int", Required: true, Min: &engine.Value{Kind: engine.Int, Int: 0}},
+		{Name: "note", Type: "string", Default: ""},
+	}
+	for _, c := range []struct {
+		given map[string]any
+		want  string // every problem, one a line; "" for accepted
+	}{
+		{map[string]any{"errors": "yes", "count": "3"}, ""},
+		{map[string]any{"errors": "yes", "count": float64(3), "note": "x"}, ""},
+		{map[string]any{"errors": "maybe", "count": "three", "colour": "red"}, "field count: want an integer, got \"three\"\nfield errors: " +
+			"maybe is not one of yes, no\nunknown field colour; the question has errors, count, note"},
+		{map[string]any{"count": "-1"}, "missing field errors (string)\nfield count: -1 is less than the minimum 0"},
+	} {
+		got, err := engine.CheckAnswer(fields, c.given)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%v: refused: %v", c.given, err)
+		case c.want == "" && (got["count"] != 3 || got["note"] == nil):
+			t.Errorf("%v: typed %#v, want count 3 and the note's default", c.given, got)
+		case c.want != "" && (err == nil || err.Error() != c.want):
+			t.Errorf("%v:\n got %v\nwant %s", c.given, err, c.want)
+		}
+	}
+}

@@ -10,8 +10,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/runbook-dev/runbook/engine"
-	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/engine/serve"
 	"github.com/runbook-dev/runbook/engine/timeline"
 )
@@ -97,79 +95,11 @@ func (c *listCmd) viaAPI(e *env) error {
 
 // viaAPI lists the steps the caller may decide: GET /v1/approvals.
 func (c *approvalsCmd) viaAPI(e *env) error {
-	a, err := c.client()
+	rows, unread, err := inboxViaAPI(&c.remote, "/v1/approvals")
 	if err != nil {
 		return err
-	}
-	var rows []*interp.WaitingStep
-	h, err := a.doHeader("GET", "/v1/approvals", nil, &rows)
-	if err != nil {
-		return err
-	}
-	var unread []string
-	if v := h.Get(serve.UnreadHeader); v != "" {
-		unread = strings.Split(v, ",")
 	}
 	return c.report(e, rows, unread)
-}
-
-// viaAPI decides as the token's identity: POST
-// /v1/executions/{id}/approve|reject. Without --request it binds to the
-// request waiting now, as direct mode does, read from the execution's
-// timeline (GET /v1/executions/{id}): /v1/approvals lists only the steps
-// the caller may decide, and a caller who may not must hear the server's
-// reason.
-func (c *decideCmd) viaAPI(e *env, kind string) error {
-	if err := noIdentityFlags(c.As, c.Group); err != nil {
-		return err
-	}
-	a, err := c.client()
-	if err != nil {
-		return err
-	}
-	path := "/v1/executions/" + escape(c.ID)
-	req := serve.DecideRequest{Step: c.Step, Comment: c.Comment, Request: c.Request}
-	if req.Request == "" {
-		var x serve.Execution
-		if err := a.do("GET", path, nil, &x); err != nil {
-			return err
-		}
-		w, err := waitingStep(x.Outcome, c.Step)
-		if err != nil {
-			return fmt.Errorf("refused: %s: %v", c.ID, err)
-		}
-		req.Step, req.Request = w.Name, w.Approval.Request
-		fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", req.Request, req.Step, x.Definition, engine.Pairs(w.Approval.Params))
-	}
-	var ap engine.Approval
-	if err := a.do("POST", path+"/"+kind, req, &ap); err != nil {
-		return err
-	}
-	return printDecision(e, c.Output, c.ID, kind, &ap)
-}
-
-// waitingStep is the step of out waiting for approval (named step, when
-// given), as interp.Bind finds it.
-func waitingStep(out *engine.Outcome, step string) (*engine.StepRecord, error) {
-	var found []*engine.StepRecord
-	var names []string
-	if out != nil {
-		for _, s := range out.Steps {
-			if s.Status == engine.StatusWaiting && s.Approval != nil && (step == "" || s.Name == step) {
-				found = append(found, s)
-				names = append(names, s.Name)
-			}
-		}
-	}
-	switch {
-	case len(found) == 1:
-		return found[0], nil
-	case len(found) > 1:
-		return nil, fmt.Errorf("several steps wait for approval (%s): name one with --step", strings.Join(names, ", "))
-	case step != "":
-		return nil, fmt.Errorf("step %s is not waiting for approval", step)
-	}
-	return nil, fmt.Errorf("no step is waiting for approval")
 }
 
 // viaAPI requests cancellation: POST /v1/executions/{id}/cancel.

@@ -31,7 +31,9 @@ func (c *runCmd) viaAPI(e *env) error {
 	fmt.Fprintf(e.stderr, "%s started: %s (through %s)\n", def, id, a.base)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	out, err := a.follow(ctx, id, newPrinter(e, c.Output, time.Now()))
+	pr := newPrinter(e, c.Output, time.Now())
+	pr.prompt = newPrompter(ctx, c.Output, mayViaAPI(a), apiSender(a, id))
+	out, err := a.follow(ctx, id, pr)
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\ndetached; runbook watch %s re-attaches\n", id)
 		return nil

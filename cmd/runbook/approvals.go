@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -51,15 +52,8 @@ func identity() string {
 
 // decideCmd approves or rejects an execution's waiting step.
 type decideCmd struct {
-	ID      string   `arg:"" name:"id" help:"The execution ID."`
-	Step    string   `placeholder:"NAME" help:"The waiting step (needed when several wait)."`
-	Request string   `placeholder:"ID" help:"The approval request you were shown (runbook approvals, the notification): the decision counts only for it. Default: the request waiting now, printed."`
-	Comment string   `placeholder:"TEXT" help:"Why; recorded with the decision."`
-	Group   []string `placeholder:"GROUP" sep:"none" help:"A group the caller belongs to (for group: approvers). Repeatable; taken on trust like --as."`
-	caller  `embed:""`
-	conn    `embed:""`
-	remote  `embed:""`
-	Output  string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	actArgs `embed:""`
+	Comment string `placeholder:"TEXT" help:"Why; recorded with the decision."`
 }
 
 // approveCmd and rejectCmd are the two decisions.
@@ -75,44 +69,7 @@ func (c *approveCmd) Run(e *env) error { return c.decide(e, engine.UpdateApprove
 func (c *rejectCmd) Run(e *env) error { return c.decide(e, engine.UpdateReject) }
 
 func (c *decideCmd) decide(e *env, kind string) error {
-	if c.apiMode() {
-		return c.viaAPI(e, kind)
-	}
-	ctx := context.Background()
-	s, err := c.connect(ctx, false)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	who := c.name()
-	trustNotice(e.stderr, who)
-	d := engine.Decision{Step: c.Step, Identity: who, Groups: engine.NormalGroups(c.Group), Comment: c.Comment, Request: c.Request}
-	if d.Request == "" {
-		w, err := interp.Bind(ctx, s.client, c.ID, &d)
-		if errors.Is(err, interp.ErrUnanswered) {
-			// Sent unbound, the decision would wait for a worker, then be
-			// refused: send nothing.
-			return &unreachableError{msg: fmt.Sprintf("no worker answered the query for %s; retry, or pass --request", c.ID)}
-		}
-		if w != nil {
-			fmt.Fprintf(e.stderr, "deciding request %s: step %s of %s, params %s\n", d.Request, d.Step, w.Runbook, engine.Pairs(w.Params))
-		}
-	}
-	a, err := interp.Decide(ctx, s.client, c.ID, kind, d)
-	if err != nil {
-		return decideError(c.ID, err)
-	}
-	return printDecision(e, c.Output, c.ID, kind, a)
-}
-
-// printDecision prints the approval a decision left, in format.
-func printDecision(e *env, format, id, kind string, a *engine.Approval) error {
-	if format == "json" {
-		return writeJSON(e.stdout, a)
-	}
-	last := a.Decisions[len(a.Decisions)-1]
-	fmt.Fprintf(e.stdout, "%s: %s %sd step %s (%s)\n", id, last.Identity, kind, last.Step, tally(a))
-	return nil
+	return c.act(e, kind, engine.Decision{Comment: c.Comment}, nil)
 }
 
 // decideError explains why a decision did not count.
@@ -171,21 +128,16 @@ func (c *approvalsCmd) Run(e *env) error {
 	return c.report(e, rows, unread)
 }
 
-// report prints the waiting steps, then names the executions that could
-// not be read (exit 3).
+// report prints the waiting approvals, then names the executions that
+// could not be read (exit 3).
 func (c *approvalsCmd) report(e *env, rows []*interp.WaitingStep, unread []string) error {
+	rows = slices.DeleteFunc(rows, func(w *interp.WaitingStep) bool { return w.Approval.Kind != "" })
 	if len(rows) > 0 || len(unread) == 0 || c.Output == "json" {
 		if err := printApprovals(e, c.Output, rows); err != nil {
 			return err
 		}
 	}
-	for _, id := range unread {
-		fmt.Fprintf(e.stderr, "could not read %s: no worker answered its state query (its approvals are unknown)\n", id)
-	}
-	if len(unread) > 0 {
-		return &unreachableError{msg: fmt.Sprintf("%d running executions could not be read: is a worker running?", len(unread))}
-	}
-	return nil
+	return reportUnread(e, unread)
 }
 
 // printApprovals prints the waiting steps in format.

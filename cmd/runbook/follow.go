@@ -132,6 +132,9 @@ type printer struct {
 	ended   map[int]bool
 	decided map[int]int // decisions printed, per approve step
 	t0      time.Time
+	// prompt asks the person at the terminal to act on the human steps
+	// they may act on; nil: never (the command to act is printed).
+	prompt *prompter
 }
 
 func newPrinter(e *env, format string, t0 time.Time) *printer {
@@ -146,9 +149,8 @@ func (p *printer) update(o *engine.Outcome) {
 		if s.Status == engine.StatusRunning || s.Status == engine.StatusWaiting {
 			if !p.started[i] {
 				p.started[i] = true
-				if a := s.Approval; a != nil {
-					fmt.Fprintf(p.w, "⏸ %s waits for approval: %s\n  %d from %s, until %s\n  runbook approve %s --step %s   (or reject)\n",
-						s.Name, firstLine(a.Message), a.MinApprovals, strings.Join(a.Approvers, ", "), a.Deadline.Local().Format(time.DateTime), p.id, s.Name)
+				if s.Approval != nil {
+					p.waiting(s)
 				} else {
 					fmt.Fprintf(p.w, "▶ %s (%s)\n", s.Name, kindName(s))
 				}
@@ -168,9 +170,12 @@ func (p *printer) decisions(i int, s *engine.StepRecord) {
 		return
 	}
 	for _, d := range s.Approval.Decisions[p.decided[i]:] {
-		line := fmt.Sprintf("  %s %sd", d.Identity, d.Decision)
+		line := fmt.Sprintf("  %s %s", d.Identity, map[string]string{engine.UpdateApprove: "approved", engine.UpdateReject: "rejected", engine.UpdateDone: "marked it done", engine.UpdateAnswer: "answered"}[d.Decision])
 		if d.Comment != "" {
 			line += ": " + d.Comment
+		}
+		if len(d.Answer) > 0 {
+			line += ": " + engine.Pairs(d.Answer)
 		}
 		fmt.Fprintln(p.w, line)
 	}
@@ -203,7 +208,7 @@ func stepLine(s *engine.StepRecord) string {
 	if len(s.Outputs) > 0 {
 		line += "  " + engine.Pairs(s.Outputs)
 	}
-	if a := s.Approval; a != nil && s.Status == engine.StatusSucceeded && len(a.Decisions) > 0 {
+	if a := s.Approval; a != nil && a.Kind == "" && s.Status == engine.StatusSucceeded && len(a.Decisions) > 0 {
 		var who []string
 		for _, d := range a.Decisions {
 			who = append(who, d.Identity)

@@ -30,6 +30,9 @@ type cli struct {
 	Approvals approvalsCmd `cmd:"" help:"List the steps waiting for approval."`
 	Approve   approveCmd   `cmd:"" help:"Approve an execution's waiting step."`
 	Reject    rejectCmd    `cmd:"" help:"Reject an execution's waiting step (the step fails)."`
+	Inbox     inboxCmd     `cmd:"" help:"List what waits for you: approvals, manual steps, questions, with the command to act."`
+	Done      doneCmd      `cmd:"" help:"Mark a manual step done (confirming its checklist)."`
+	Answer    answerCmd    `cmd:"" help:"Answer an ask step's question (-f FIELD=VALUE ...)."`
 	Server    serverCmd    `cmd:"" help:"Run the embedded Temporal server, a worker and the Web UI."`
 	Serve     serveCmd     `cmd:"" help:"Run a worker and the HTTP server: alarm hooks, API, web page, metrics."`
 	Replay    replayCmd    `cmd:"" help:"Replay recorded histories against this build; exit 1 if one would not replay."`

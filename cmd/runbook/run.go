@@ -108,7 +108,10 @@ func (c *runCmd) Run(e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "%s@%s started: %s (on %s)\n", p.Name, p.Version, id, where(s))
-	out, err := follow(ctx, s.client, id, newPrinter(e, c.Output, started), c.Reconnect)
+	pr := newPrinter(e, c.Output, started)
+	who := c.name()
+	pr.prompt = newPrompter(ctx, c.Output, mayAs(who, nil), directSender(s.client, id, who, nil))
+	out, err := follow(ctx, s.client, id, pr, c.Reconnect)
 	if ctx.Err() != nil {
 		detached(e, id, s)
 		return nil

@@ -12,7 +12,9 @@ import (
 
 // watchCmd re-attaches to an execution.
 type watchCmd struct {
-	ID        string `arg:"" name:"id" help:"The execution ID."`
+	ID        string   `arg:"" name:"id" help:"The execution ID."`
+	Group     []string `placeholder:"GROUP" sep:"none" help:"A group you belong to, for the prompts at a terminal (group: entries). Repeatable; taken on trust like --as."`
+	caller    `embed:""`
 	conn      `embed:""`
 	remote    `embed:""`
 	Output    string        `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
@@ -31,14 +33,19 @@ func (c *watchCmd) Run(e *env) error {
 		if a, err = c.client(); err != nil {
 			return err
 		}
-		out, err = a.follow(ctx, c.ID, newPrinter(e, c.Output, time.Now()))
+		pr := newPrinter(e, c.Output, time.Now())
+		pr.prompt = newPrompter(ctx, c.Output, mayViaAPI(a), apiSender(a, c.ID))
+		out, err = a.follow(ctx, c.ID, pr)
 	} else {
 		s, cerr := c.connect(ctx, false)
 		if cerr != nil {
 			return cerr
 		}
 		defer s.close()
-		out, err = follow(ctx, s.client, c.ID, newPrinter(e, c.Output, time.Now()), c.Reconnect)
+		pr := newPrinter(e, c.Output, time.Now())
+		who, groups := c.name(), engine.NormalGroups(c.Group)
+		pr.prompt = newPrompter(ctx, c.Output, mayAs(who, groups), directSender(s.client, c.ID, who, groups))
+		out, err = follow(ctx, s.client, c.ID, pr, c.Reconnect)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(e.stderr, "\ndetached; runbook watch %s re-attaches\n", c.ID)

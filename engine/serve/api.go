@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -158,18 +159,25 @@ func (s *Server) execution(ctx context.Context, id string) (*Execution, error) {
 	return e, nil
 }
 
-// DecideRequest is the body of approve and reject.
+// DecideRequest is the body of approve, reject, done and answer. Comment
+// is a rejection's reason or a done step's note; Checked the checklist
+// items confirmed (done); Answer the fields' values (answer), typed or as
+// text.
 type DecideRequest struct {
 	Step    string `json:"step,omitempty"`
 	Comment string `json:"comment,omitempty"`
-	// Request is the approval request the caller was shown (GET
+	// Request is the request the caller was shown (GET /v1/inbox, GET
 	// /v1/approvals): required, the decision counts only for it.
-	Request string `json:"request"`
+	Request string         `json:"request"`
+	Checked []string       `json:"checked,omitempty"`
+	Answer  map[string]any `json:"answer,omitempty"`
 }
 
-// decide approves or rejects as the authenticated caller: the workflow's
-// rules apply (listed, not the requester, once). A refusal is a 403 with
-// the workflow's reason; nothing changes.
+// decide acts on a human step as the authenticated caller (kind is the
+// update: approve, reject, done, answer): the workflow's rules apply
+// (listed, not the requester of an approval, once, the checklist
+// confirmed, the answer fits). A refusal is a 403 with the workflow's
+// reason; nothing changes.
 func (s *Server) decide(kind string) func(http.ResponseWriter, *http.Request, Caller) {
 	return func(w http.ResponseWriter, r *http.Request, c Caller) {
 		var req DecideRequest
@@ -190,10 +198,11 @@ func (s *Server) decide(kind string) func(http.ResponseWriter, *http.Request, Ca
 }
 
 func (s *Server) decision(ctx context.Context, id, kind string, req DecideRequest, c Caller) (*engine.Approval, error) {
-	a, err := interp.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment, Request: req.Request})
+	a, err := interp.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment,
+		Request: req.Request, Checked: req.Checked, Answer: req.Answer})
 	if err == nil {
 		s.cfg.Logger.Info("decision", "id", id, "decision", kind, "by", c.Identity)
-		if last := a.Decisions[len(a.Decisions)-1]; kind == engine.UpdateReject || len(a.Decisions) >= a.MinApprovals {
+		if last := a.Decisions[len(a.Decisions)-1]; a.Kind == "" && (kind == engine.UpdateReject || len(a.Decisions) >= a.MinApprovals) {
 			s.cfg.Metrics.ObserveApprovalWait(a.Runbook, last.Time.Sub(a.Since))
 		}
 	}
@@ -227,17 +236,23 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, c Caller) {
 // their approvals are unknown, not absent.
 const UnreadHeader = "Runbook-Unread"
 
-// approvals lists the steps waiting for a decision the caller may make.
-func (s *Server) approvals(w http.ResponseWriter, r *http.Request, c Caller) {
-	mine, unread, err := s.waitingFor(r.Context(), c)
-	if err != nil {
-		s.temporalError(w, err)
-		return
+// approvals lists the approve steps waiting for a decision the caller may
+// make (inbox: every human step the caller may act on).
+func (s *Server) approvals(inbox bool) func(http.ResponseWriter, *http.Request, Caller) {
+	return func(w http.ResponseWriter, r *http.Request, c Caller) {
+		mine, unread, err := s.waitingFor(r.Context(), c)
+		if err != nil {
+			s.temporalError(w, err)
+			return
+		}
+		if !inbox {
+			mine = slices.DeleteFunc(mine, func(ws *interp.WaitingStep) bool { return ws.Approval.Kind != "" })
+		}
+		if len(unread) > 0 {
+			w.Header().Set(UnreadHeader, strings.Join(unread, ","))
+		}
+		WriteJSON(w, http.StatusOK, mine)
 	}
-	if len(unread) > 0 {
-		w.Header().Set(UnreadHeader, strings.Join(unread, ","))
-	}
-	WriteJSON(w, http.StatusOK, mine)
 }
 
 // waitingFor are the waiting steps c may decide, and the running

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -83,7 +84,8 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 	if cfg.Client != nil {
 		// A second server on the same Metrics would count them twice.
 		_ = cfg.Metrics.Register(newApprovalsCollector(func(ctx context.Context) ([]*interp.WaitingStep, error) {
-			return interp.Waiting(ctx, cfg.Client)
+			all, err := interp.Waiting(ctx, cfg.Client)
+			return slices.DeleteFunc(all, func(ws *interp.WaitingStep) bool { return ws.Approval.Kind != "" }), err
 		}, time.Now))
 	}
 	s.Reload(c, t)
@@ -121,10 +123,13 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /v1/executions/{id}", s.authed(s.show))
 	m.HandleFunc("POST /v1/executions/{id}/approve", s.authed(s.decide(engine.UpdateApprove)))
 	m.HandleFunc("POST /v1/executions/{id}/reject", s.authed(s.decide(engine.UpdateReject)))
+	m.HandleFunc("POST /v1/executions/{id}/done", s.authed(s.decide(engine.UpdateDone)))
+	m.HandleFunc("POST /v1/executions/{id}/answer", s.authed(s.decide(engine.UpdateAnswer)))
 	m.HandleFunc("POST /v1/executions/{id}/cancel", s.authed(s.cancel))
 	m.HandleFunc("POST /v1/executions/{id}/retry", s.authed(s.retry))
 	m.HandleFunc("GET /v1/executions/{id}/history", s.authed(s.history))
-	m.HandleFunc("GET /v1/approvals", s.authed(s.approvals))
+	m.HandleFunc("GET /v1/approvals", s.authed(s.approvals(false)))
+	m.HandleFunc("GET /v1/inbox", s.authed(s.approvals(true)))
 	m.Handle("GET /metrics", s.cfg.Metrics.Handler())
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
