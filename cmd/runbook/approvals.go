@@ -51,7 +51,7 @@ func identity() string {
 
 // decideCmd approves or rejects an execution's waiting step.
 type decideCmd struct {
-	ID      string   `arg:"" name:"id" help:"The execution ID."`
+	ID      string   `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
 	Step    string   `placeholder:"NAME" help:"The waiting step (needed when several wait)."`
 	Request string   `placeholder:"ID" help:"The approval request you were shown (runbook approvals, the notification): the decision counts only for it. Default: the request waiting now, printed."`
 	Comment string   `placeholder:"TEXT" help:"Why; recorded with the decision."`

@@ -12,7 +12,7 @@ import (
 
 // watchCmd re-attaches to an execution.
 type watchCmd struct {
-	ID        string `arg:"" name:"id" help:"The execution ID."`
+	ID        string `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
 	conn      `embed:""`
 	remote    `embed:""`
 	Output    string        `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
