@@ -55,10 +55,13 @@ bench:
 				else if ($$(i+1) == "allocs/op") a = $$i; else other = other $$i " " $$(i+1) " " } \
 			printf "%-44s %14s %12s %10s  %s\n", $$1, ns, b, a, other }' bin/bench.txt
 
-## schema: regenerate the committed JSON Schema
+## schema: regenerate the committed JSON Schemas: definitions, test files, the tokens file
 schema:
-	$(GO) run ./cmd/runbook schema > runbook.schema.json.tmp
-	mv runbook.schema.json.tmp runbook.schema.json
+	$(GO) build -o bin/runbook ./cmd/runbook
+	for s in definition:runbook test:runbook-test tokens:runbook-tokens; do \
+		bin/runbook schema $${s%%:*} > $${s#*:}.schema.json.tmp; \
+		mv $${s#*:}.schema.json.tmp $${s#*:}.schema.json; \
+	done
 
 ## docs: regenerate the committed step-kind reference
 docs:

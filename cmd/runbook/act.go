@@ -14,7 +14,7 @@ import (
 // actArgs is what every command acting on a human step takes: approve,
 // reject, done, answer.
 type actArgs struct {
-	ID      string   `arg:"" name:"id" help:"The execution ID."`
+	ID      string   `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
 	Step    string   `placeholder:"NAME" help:"The waiting step (needed when several wait)."`
 	Request string   `placeholder:"ID" help:"The request you were shown (runbook inbox, the notification): your act counts only for it. Default: the request waiting now, printed."`
 	Group   []string `placeholder:"GROUP" sep:"none" help:"A group the caller belongs to (for group: entries). Repeatable; taken on trust like --as."`

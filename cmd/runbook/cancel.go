@@ -7,7 +7,7 @@ import (
 
 // cancelCmd cancels an execution.
 type cancelCmd struct {
-	ID     string `arg:"" name:"id" help:"The execution ID."`
+	ID     string `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
 	conn   `embed:""`
 	remote `embed:""`
 }

@@ -51,6 +51,15 @@ func collect(paths []string) ([]engine.File, error) {
 	return out, nil
 }
 
+// collectSome is collect, where finding no definition is a usage error.
+func collectSome(paths []string) ([]engine.File, error) {
+	files, err := collect(paths)
+	if err == nil && len(files) == 0 {
+		err = usagef("no definition files (*.yaml, *.yml) in %s", strings.Join(paths, ", "))
+	}
+	return files, err
+}
+
 // walk finds the files at paths that pick keeps, each once: pick sees a
 // file given (given is true), and every file of a directory given, which
 // is searched recursively, skipping hidden directories and testdata

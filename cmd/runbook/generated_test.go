@@ -12,10 +12,12 @@ import (
 	"testing"
 
 	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/casetest"
+	"github.com/runbook-dev/runbook/engine/serve"
 	"github.com/runbook-dev/runbook/steps"
 )
 
-var update = flag.Bool("update", false, "rewrite the committed runbook.schema.json and steps/README.md")
+var update = flag.Bool("update", false, "rewrite the committed *.schema.json, steps/README.md and golden files")
 
 // TestGenerated fails when the committed schema or docs are stale. Refresh
 // them with `make schema docs` or `go test ./cmd/runbook -run TestGenerated -update`.
@@ -26,11 +28,13 @@ func TestGenerated(t *testing.T) {
 		want []byte
 	}{
 		{"../../runbook.schema.json", "schema", engine.Schema(steps.All())},
+		{"../../runbook-test.schema.json", "schema test", casetest.Schema()},
+		{"../../runbook-tokens.schema.json", "schema tokens", serve.TokensSchema()},
 		{"../../steps/README.md", "docs", []byte(engine.Docs(steps.All()))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {
-			if r := runIn(t, ".", tt.cmd); r.code != 0 || r.stdout != string(tt.want) {
+			if r := runIn(t, ".", strings.Fields(tt.cmd)...); r.code != 0 || r.stdout != string(tt.want) {
 				t.Errorf("runbook %s: exit %d, and its output differs from the engine's", tt.cmd, r.code)
 			}
 			if *update {
@@ -41,10 +45,10 @@ func TestGenerated(t *testing.T) {
 			}
 			got, err := os.ReadFile(tt.path)
 			if err != nil {
-				t.Fatalf("%v; generate it with `make %s`", err, tt.cmd)
+				t.Fatalf("%v; generate it with `make %s`", err, strings.Fields(tt.cmd)[0])
 			}
 			if !bytes.Equal(got, tt.want) {
-				t.Errorf("%s is stale: run `make %s` (or go test ./cmd/runbook -run TestGenerated -update) and commit it", tt.path, tt.cmd)
+				t.Errorf("%s is stale: run `make %s` (or go test ./cmd/runbook -run TestGenerated -update) and commit it", tt.path, strings.Fields(tt.cmd)[0])
 			}
 		})
 	}

@@ -17,7 +17,7 @@ import (
 
 // historyCmd prints an execution's timeline, or exports its history.
 type historyCmd struct {
-	ID     string `arg:"" name:"id" help:"The execution ID."`
+	ID     string `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
 	JSON   bool   `name:"json" help:"Write Temporal's history as JSON instead (as temporal workflow show -o json does), for runbook replay."`
 	conn   `embed:""`
 	remote `embed:""`

@@ -12,7 +12,7 @@ import (
 
 // listCmd lists executions.
 type listCmd struct {
-	Name   string `help:"Only executions of this definition."`
+	Name   string `predictor:"name" help:"Only executions of this definition."`
 	Status string `enum:",running,completed,failed,canceled,terminated,timedout" default:"" help:"Only executions in this status: ${enum}."`
 	Limit  int    `default:"50" help:"At most this many."`
 	conn   `embed:""`

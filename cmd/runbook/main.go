@@ -48,6 +48,9 @@ type cli struct {
 	Setup     setupCmd     `cmd:"" help:"Register the namespace (when missing) and the search attributes the engine uses on a Temporal cluster."`
 	Keygen    keygenCmd    `cmd:"" help:"Print a new payload codec key (ID:BASE64) for --codec-key-file."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
+	Complete  completeCmd  `cmd:"" name:"completion" help:"Print the shell completion script for bash, zsh or fish (source <(runbook completion bash))."`
+	Init      initCmd      `cmd:"" help:"Write a commented starter definition and its test file (NAME.yaml, NAME.test.yaml); overwrites nothing."`
+	Fmt       fmtCmd       `cmd:"" help:"Rewrite definition files in the canonical layout (key order, 2-space indent, comments kept); --check lists the files that are not."`
 }
 
 // env is where commands write: stdout for results, stderr for notices.
@@ -86,6 +89,9 @@ func run(args []string, e *env) error {
 	)
 	if err != nil {
 		return err
+	}
+	if completing(parser, e) {
+		return nil
 	}
 	ctx, code, err := parse(parser, args)
 	switch {

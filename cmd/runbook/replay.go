@@ -19,7 +19,7 @@ import (
 // replayCmd replays recorded histories against this build.
 type replayCmd struct {
 	Files  []string `arg:"" optional:"" name:"file" type:"existingfile" help:"History JSON files (runbook history ID --json)."`
-	ID     []string `name:"id" placeholder:"ID" sep:"none" help:"Replay this execution's history, fetched from the server. Repeatable."`
+	ID     []string `name:"id" placeholder:"ID" sep:"none" predictor:"execution" help:"Replay this execution's history, fetched from the server. Repeatable."`
 	conn   `embed:""`
 	remote `embed:""`
 }

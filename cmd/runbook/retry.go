@@ -11,7 +11,7 @@ import (
 
 // retryCmd starts a new execution of a failed one's pinned plan.
 type retryCmd struct {
-	ID     string `arg:"" name:"id" help:"The failed (or cancelled) execution."`
+	ID     string `arg:"" name:"id" predictor:"execution" help:"The failed (or cancelled) execution."`
 	From   string `placeholder:"STEP" help:"The top-level step to run again from (default: the one that failed); the steps recorded before it are reused, approvals excepted."`
 	caller `embed:""`
 	conn   `embed:""`

@@ -14,7 +14,7 @@ import (
 
 // statusCmd prints an execution's state.
 type statusCmd struct {
-	ID     string `arg:"" name:"id" help:"The execution ID."`
+	ID     string `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
 	conn   `embed:""`
 	remote `embed:""`
 	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`

@@ -15,8 +15,8 @@ import (
 // target names what to run: a definition file, or NAME[@VERSION] in the
 // built-in library and the --catalog folders.
 type target struct {
-	Target     string   `arg:"" name:"file|name" help:"A definition file, or NAME[@VERSION-OR-RANGE] from the built-in library and --catalog."`
-	Params     []string `short:"p" name:"param" placeholder:"KEY=VALUE" sep:"none" help:"A param, parsed by its declared type (lists: a,b or a JSON array; maps: a JSON object). Repeatable."`
+	Target     string   `arg:"" name:"file|name" predictor:"definition" help:"A definition file, or NAME[@VERSION-OR-RANGE] from the built-in library and --catalog."`
+	Params     []string `short:"p" name:"param" placeholder:"KEY=VALUE" sep:"none" predictor:"param" help:"A param, parsed by its declared type (lists: a,b or a JSON array; maps: a JSON object). Repeatable."`
 	ParamsFile string   `name:"params-file" placeholder:"FILE" type:"path" help:"Params from a YAML or JSON file."`
 	Catalog    []string `placeholder:"DIR" sep:"none" help:"A folder of definitions, besides the built-in library. Repeatable."`
 	// valid are the plans of every valid definition plan read: the file

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/runbook-dev/runbook/engine"
 )
@@ -18,12 +17,9 @@ type validateCmd struct {
 // Run validates the files, prints the diagnostics on stdout and a summary
 // on stderr, and fails (exit 1) on any error, or any warning with --strict.
 func (c *validateCmd) Run(e *env) error {
-	files, err := collect(c.Paths)
+	files, err := collectSome(c.Paths)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		return usagef("no definition files (*.yaml, *.yml) in %s", strings.Join(c.Paths, ", "))
 	}
 	catalog, err := loadCatalog(c.Catalog)
 	if err != nil {

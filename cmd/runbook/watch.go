@@ -12,7 +12,7 @@ import (
 
 // watchCmd re-attaches to an execution.
 type watchCmd struct {
-	ID        string   `arg:"" name:"id" help:"The execution ID."`
+	ID        string   `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
 	Group     []string `placeholder:"GROUP" sep:"none" help:"A group you belong to, for the prompts at a terminal (group: entries). Repeatable; taken on trust like --as."`
 	caller    `embed:""`
 	conn      `embed:""`
