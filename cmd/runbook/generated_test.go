@@ -15,7 +15,7 @@ import (
 	"github.com/runbook-dev/runbook/steps"
 )
 
-var update = flag.Bool("update", false, "rewrite the committed runbook.schema.json and steps/README.md")
+var update = flag.Bool("update", false, "rewrite the committed runbook.schema.json, steps/README.md and golden files")
 
 // TestGenerated fails when the committed schema or docs are stale. Refresh
 // them with `make schema docs` or `go test ./cmd/runbook -run TestGenerated -update`.

@@ -24,7 +24,7 @@ type cli struct {
 	Start     startCmd     `cmd:"" help:"Start a runbook and print its execution ID."`
 	Watch     watchCmd     `cmd:"" help:"Follow an execution until it ends."`
 	Status    statusCmd    `cmd:"" help:"Print an execution's status and steps."`
-	History   historyCmd   `cmd:"" help:"Print an execution's timeline from its history; --json exports the history."`
+	History   historyCmd   `cmd:"" help:"Print an execution's timeline from its history; -o temporal exports the history."`
 	List      listCmd      `cmd:"" help:"List executions."`
 	Cancel    cancelCmd    `cmd:"" help:"Cancel an execution (its finally steps still run)."`
 	Approvals approvalsCmd `cmd:"" help:"List the steps waiting for approval."`
@@ -45,11 +45,15 @@ type cli struct {
 	Setup     setupCmd     `cmd:"" help:"Register the namespace (when missing) and the search attributes the engine uses on a Temporal cluster."`
 	Keygen    keygenCmd    `cmd:"" help:"Print a new payload codec key (ID:BASE64) for --codec-key-file."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
+	Describe  describeCmd  `cmd:"" help:"Show one definition: params, steps, triggers, approvals and the command that runs it."`
+	Color     string       `enum:"auto,always,never" default:"auto" help:"Colour and symbols: ${enum} (auto: on a terminal, unless NO_COLOR is set)."`
 }
 
-// env is where commands write: stdout for results, stderr for notices.
+// env is where commands write: stdout for results, stderr for notices;
+// color is --color.
 type env struct {
 	stdout, stderr io.Writer
+	color          string
 }
 
 // errInvalid reports invalid definitions whose diagnostics are printed.
@@ -84,6 +88,7 @@ func run(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	arrangeHelp(parser.Model)
 	ctx, code, err := parse(parser, args)
 	switch {
 	case code == exitOK:
@@ -93,6 +98,7 @@ func run(args []string, e *env) error {
 	case err != nil:
 		return &usageError{msg: err.Error()}
 	}
+	e.color = c.Color
 	service := "runbook"
 	if f := strings.Fields(ctx.Command()); len(f) > 0 {
 		service += "-" + f[0]
