@@ -16,9 +16,15 @@ FUZZTIME ?= 30s
 
 .PHONY: build test check bench schema docs fuzz histories
 
-## build: the runbook binary, in bin/
+# The version make build stamps: the tag, else the commit, -dirty when the
+# work tree has changes; and the commit (the go command stamps none in a
+# git worktree).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+
+## build: the runbook binary, in bin/, stamped with VERSION and COMMIT (runbook version)
 build:
-	$(GO) build -o bin/runbook ./cmd/runbook
+	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" -o bin/runbook ./cmd/runbook
 
 ## test: vet, then every test, the two-node PostgreSQL cluster's included (RUNBOOK_CLUSTER=1; its first run builds the Temporal server into bin/, hence the longer timeout)
 test:

@@ -13,7 +13,7 @@ import (
 )
 
 // ReadHistory reads a history exported as JSON (`temporal workflow show
-// --output json`, `runbook history --json`).
+// --output json`, `runbook history -o temporal`).
 func ReadHistory(r io.Reader) (*historypb.History, error) {
 	return client.HistoryFromJSON(r, client.HistoryJSONOptions{})
 }

@@ -89,7 +89,7 @@ func TestAPIClientMode(t *testing.T) {
 	if r.code != 0 || id == "" || strings.Contains(r.stderr, "taken on trust") {
 		t.Fatalf("start as alice: %s", r)
 	}
-	until("alice-token", "⏸ gate waits for approval", "status", id)
+	until("alice-token", "|| gate waits for approval", "status", id)
 	r = until("bob-token", id, "approvals", "-o", "json")
 	var rows []struct{ ID, Step, Runbook string }
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 1 || rows[0].Step != "gate" || rows[0].Runbook != "api-gated@1.0.0" {
@@ -115,7 +115,7 @@ func TestAPIClientMode(t *testing.T) {
 	until("alice-token", "succeeded", "status", id)
 	// run starts and follows through the server.
 	if r := as("carol-token", "run", "api-hello"); r.code != 0 || !strings.Contains(r.stderr, "api-hello@1.0.0 started: ") ||
-		!strings.Contains(r.stderr, "✓ say") || !strings.HasPrefix(r.stdout, "succeeded") {
+		!strings.Contains(r.stderr, "ok say") || !strings.HasPrefix(r.stdout, "succeeded") {
 		t.Errorf("run through the API: %s", r)
 	}
 	// watch follows it through the server to its end, as direct mode does.
@@ -139,11 +139,11 @@ func TestAPIClientMode(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("start -p Nap=1h: %s", r)
 	}
-	until("alice-token", "⏸ gate waits for approval", "status", id2)
+	until("alice-token", "|| gate waits for approval", "status", id2)
 	if r = direct("approve", id2, "--as", "bob", "--group", "ops"); r.code != 0 || !strings.Contains(r.stderr, "taken on trust") {
 		t.Errorf("direct mode approve --as bob: %s", r)
 	}
-	until("alice-token", "▶ nap", "status", id2)
+	until("alice-token", "> nap", "status", id2)
 	if r = as("carol-token", "cancel", id2); r.code != 1 || !strings.Contains(r.stderr, "refused: carol may not cancel") {
 		t.Errorf("cancel as carol: want exit 1\n%s", r)
 	}
@@ -158,7 +158,7 @@ func TestAPIClientMode(t *testing.T) {
 	if r.code != 0 || id3 == "" || !strings.Contains(r.stderr, "retrying "+id2+" from ") {
 		t.Fatalf("retry as bob: %s", r)
 	}
-	until("alice-token", "⏸ gate waits for approval", "status", id3)
+	until("alice-token", "|| gate waits for approval", "status", id3)
 	for who, want := range map[string]string{"alice": "alice started this execution", "bob": "bob retried this execution"} {
 		if r = as(who+"-token", "approve", id3); r.code != 1 || !strings.Contains(r.stderr, want) {
 			t.Errorf("approve the retry as %s: want exit 1 and %q\n%s", who, want, r)
@@ -177,7 +177,7 @@ func TestAPIClientMode(t *testing.T) {
 		{"unknown token", "mallory-token", []string{"status", id}, 1, "the server does not know this token"},
 		{"no endpoint", "alice-token", []string{"replay", "--id", id}, 2, "runbook replay --id is not available with --server"},
 		{"run --dry-run", "alice-token", []string{"run", "api-hello", "--dry-run"}, 2, "runbook serve's API starts no dry run yet"},
-		{"raw history", "alice-token", []string{"history", id, "--json"}, 2, "history --json exports Temporal's own history"},
+		{"raw history", "alice-token", []string{"history", id, "-o", "temporal"}, 2, "history -o temporal exports Temporal's own history"},
 		{"local file", "alice-token", []string{"start", "defs/gated.yaml"}, 2, "defs/gated.yaml is a local file"},
 		{"start --as", "alice-token", []string{"start", "api-gated", "--as", "bob"}, 2, "the server knows who you are"},
 		{"unknown definition", "alice-token", []string{"start", "nope"}, 1, "no definition nope"},

@@ -122,11 +122,11 @@ func (c *retryCmd) viaAPI(e *env) error {
 }
 
 // viaAPI prints the timeline the server tells:
-// GET /v1/executions/{id}/history. The raw history (--json), which only
-// replay reads, is Temporal's to export.
+// GET /v1/executions/{id}/history. The raw history (-o temporal), which
+// only replay reads, is Temporal's to export.
 func (c *historyCmd) viaAPI(e *env) error {
-	if c.JSON {
-		return usagef("history --json exports Temporal's own history: run it without --server, where Temporal is reachable")
+	if c.Output == "temporal" {
+		return usagef("history -o temporal exports Temporal's own history: run it without --server, where Temporal is reachable")
 	}
 	a, err := c.client()
 	if err != nil {
@@ -136,10 +136,7 @@ func (c *historyCmd) viaAPI(e *env) error {
 	if err := a.do("GET", "/v1/executions/"+escape(c.ID)+"/history", nil, &t); err != nil {
 		return err
 	}
-	if c.Output == "json" {
-		return writeJSON(e.stdout, &t)
-	}
-	return t.Text(e.stdout)
+	return printTimeline(e, c.Output, &t)
 }
 
 func (c *cancelCmd) viaAPI(e *env) error {

@@ -82,7 +82,7 @@ func TestApprovalCommands(t *testing.T) {
 	if r = cli("approve", id, "--as", "alice", "--comment", "window is open"); r.code != 0 || !strings.Contains(r.stdout, "1 of 2 approvals") {
 		t.Fatalf("alice approves: %s", r)
 	}
-	if r = cli("status", id); !strings.Contains(r.stdout, "⏸ gate waits for approval") || !strings.Contains(r.stdout, "alice approved") || !strings.Contains(r.stdout, "window is open") {
+	if r = cli("status", id); !strings.Contains(r.stdout, "|| gate waits for approval") || !strings.Contains(r.stdout, "alice approved") || !strings.Contains(r.stdout, "window is open") {
 		t.Errorf("status while waiting:\n%s", r)
 	}
 	if r = cli("approve", id, "--as", "bob"); r.code != 0 || !strings.Contains(r.stdout, "2 of 2 approvals") {

@@ -14,20 +14,26 @@ import (
 type catalogCmd struct {
 	Catalog []string `placeholder:"DIR" sep:"none" help:"A folder of definitions, besides the built-in library. Repeatable."`
 	Output  string   `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	Wide    bool     `help:"Whole descriptions and the params, however wide (else each line fits the terminal, or 80 columns)."`
 }
 
-// entry is one definition of the catalog.
-type entry struct {
+// header is what catalog and describe show of every definition.
+type header struct {
 	Name        string   `json:"name"`
 	Version     string   `json:"version"`
 	Kind        string   `json:"kind"`
 	Description string   `json:"description,omitempty"`
 	Owner       string   `json:"owner,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
-	Params      []string `json:"params,omitempty"`
-	Triggers    []string `json:"triggers,omitempty"` // alarm globs
 	Source      string   `json:"source"`
-	Valid       bool     `json:"valid"`
+}
+
+// entry is one definition of the catalog.
+type entry struct {
+	header
+	Params   []string `json:"params,omitempty"`
+	Triggers []string `json:"triggers,omitempty"` // alarm globs
+	Valid    bool     `json:"valid"`
 }
 
 // Run prints every definition, by name then version; one that does not
@@ -47,8 +53,8 @@ func (c *catalogCmd) Run(e *env) error {
 		if d.Kind.Name == engine.KindRouting {
 			continue
 		}
-		en := entry{Name: d.Name.Name, Version: d.Version.Name, Kind: d.Kind.Name, Description: d.Description,
-			Owner: d.Owner, Tags: d.Tags, Source: d.File, Valid: valid[d.File]}
+		en := entry{header: header{Name: d.Name.Name, Version: d.Version.Name, Kind: d.Kind.Name, Description: d.Description,
+			Owner: d.Owner, Tags: d.Tags, Source: d.File}, Valid: valid[d.File]}
 		for _, p := range d.Params {
 			en.Params = append(en.Params, p.Name.Name)
 		}
@@ -70,14 +76,36 @@ func (c *catalogCmd) Run(e *env) error {
 	if c.Output == "json" {
 		return writeJSON(e.stdout, entries)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tVERSION\tKIND\tDESCRIPTION\tPARAMS")
+	return c.table(e, entries)
+}
+
+// table prints one line per definition: name, version, kind and the
+// first sentence of its description, cut to fit the width; --wide prints
+// whole descriptions and the params.
+func (c *catalogCmd) table(e *env, entries []entry) error {
+	var rows [][]string
 	for _, en := range entries {
-		desc := firstLine(en.Description)
+		desc := firstSentence(en.Description)
+		if c.Wide {
+			desc = strings.Join(strings.Fields(en.Description), " ")
+		}
 		if !en.Valid {
 			desc = "(invalid: runbook validate " + en.Source + ") " + desc
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", en.Name, en.Version, strings.ToLower(en.Kind), desc, strings.Join(en.Params, ","))
+		row := []string{en.Name, en.Version, strings.ToLower(en.Kind), desc}
+		if c.Wide {
+			row = append(row, strings.Join(en.Params, ","))
+		}
+		rows = append(rows, row)
 	}
-	return tw.Flush()
+	head := []string{"NAME", "VERSION", "KIND", "DESCRIPTION"}
+	if c.Wide {
+		head = append(head, "PARAMS")
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		for _, r := range append([][]string{head}, rows...) {
+			fmt.Fprintln(tw, strings.Join(r, "\t"))
+		}
+		return tw.Flush()
+	}
+	return fitColumns(e.stdout, head, rows, terminalWidth(e.stdout), newStyle(e.stdout, e.color).symbol("…", "..."))
 }

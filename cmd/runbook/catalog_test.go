@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestCatalogCommand: the built-in library is listed; --catalog adds a
@@ -32,7 +33,30 @@ func TestCatalogCommand(t *testing.T) {
 			t.Errorf("catalog %s: want %s", joined, want)
 		}
 	}
-	if r = runIn(t, dir, "catalog", "--catalog", "lib"); r.code != 0 || !strings.Contains(r.stdout, "(invalid: runbook validate lib/bad.yaml)") {
+	// The description column wraps: compare the words.
+	if r = runIn(t, dir, "catalog", "--catalog", "lib"); r.code != 0 || !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "(invalid: runbook validate lib/bad.yaml)") {
 		t.Errorf("catalog text: %s", r)
+	}
+}
+
+// TestCatalogWidth: catalog fits 80 columns when not on a terminal (the
+// first sentence of each description, wrapped); --wide prints whole
+// descriptions and the params, however wide.
+func TestCatalogWidth(t *testing.T) {
+	r := runIn(t, ".", "catalog")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "NAME ") {
+		t.Fatal(r)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("%d columns: %q", n, line)
+		}
+	}
+	if !strings.Contains(r.stdout, "\nrds-reboot ") || strings.Contains(r.stdout, "PARAMS") {
+		t.Errorf("catalog:\n%s", r.stdout)
+	}
+	r = runIn(t, ".", "catalog", "--wide")
+	if r.code != 0 || !strings.Contains(r.stdout, "PARAMS") || !strings.Contains(r.stdout, "which keeps the outage to the DNS switch") {
+		t.Errorf("catalog --wide:\n%s", r.stdout)
 	}
 }

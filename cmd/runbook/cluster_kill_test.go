@@ -28,7 +28,7 @@ func killNode(t *testing.T, rg *rig, c *cluster) {
 		var r result
 		x := execution{secret: secret}
 		if kind == "nap" {
-			r, x.waits = rg.direct(n2, "start", "defs/nap.yaml", "-p", "Secret="+secret, "-p", "Nap=40s"), "▶ nap"
+			r, x.waits = rg.direct(n2, "start", "defs/nap.yaml", "-p", "Secret="+secret, "-p", "Nap=40s"), "> nap"
 		} else {
 			r, x.waits = rg.as("alice", "start", "cluster-gated", "-p", "Secret="+secret), "0 of 2 approvals"
 		}

@@ -128,7 +128,7 @@ func TestCluster(t *testing.T) {
 	nap := rg.secret("cluster-cancelled")
 	r = rg.as("alice", "start", "cluster-nap", "-p", "Secret="+nap, "-p", "Nap=1h")
 	id = strings.TrimSpace(r.stdout)
-	rg.until(30*time.Second, "▶ nap", func() result { return rg.direct(n1, "status", id) })
+	rg.until(30*time.Second, "> nap", func() result { return rg.direct(n1, "status", id) })
 	if r = rg.as("alice", "cancel", id); r.code != 0 {
 		t.Fatalf("cancel: %s", r)
 	}

@@ -70,7 +70,7 @@ func TestSharedServerKey(t *testing.T) {
 	// started the execution, the worker that ran it.
 	id := strings.TrimSpace(r.stdout)
 	e2eRun(t, dir, env, "watch", id, "--address", addr)
-	r = e2eRun(t, dir, env, "history", id, "--json", "--address", addr)
+	r = e2eRun(t, dir, env, "history", id, "-o", "temporal", "--address", addr)
 	host, _ := os.Hostname()
 	who := map[string]bool{}
 	for _, m := range regexp.MustCompile(`"identity":\s*"([^"]*)"`).FindAllStringSubmatch(r.stdout, -1) {

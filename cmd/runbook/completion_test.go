@@ -83,7 +83,7 @@ func TestCompletionBash(t *testing.T) {
 		{"runbook ", []string{"run", "validate", "fmt", "init", "completion", "catalog"}, []string{"--help"}},
 		{"runbook val", []string{"validate"}, []string{"run"}},
 		{"runbook validate --st", []string{"--strict"}, nil},
-		{"runbook validate --format ", []string{"text", "json", "github", "sarif"}, nil},
+		{"runbook validate -o ", []string{"text", "json", "github", "sarif"}, nil},
 		{"runbook run ec2-re", []string{"ec2-restart"}, []string{"rds-reboot"}},
 		{"runbook run ", []string{"ec2-restart", "ec2-status-check", "local.yaml"}, []string{"my-own"}},
 		{"runbook run --catalog lib ", []string{"my-own", "ec2-restart"}, nil},

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -121,110 +119,4 @@ func connectionLost(err error) bool {
 func connErr(err error) string {
 	msg, _, _ := strings.Cut(err.Error(), "\n")
 	return msg
-}
-
-// printer prints step transitions once each, on stderr (text) as they
-// happen.
-type printer struct {
-	w       io.Writer
-	id      string
-	started map[int]bool
-	ended   map[int]bool
-	decided map[int]int // decisions printed, per approve step
-	t0      time.Time
-	// prompt asks the person at the terminal to act on the human steps
-	// they may act on; nil: never (the command to act is printed).
-	prompt *prompter
-}
-
-func newPrinter(e *env, format string, t0 time.Time) *printer {
-	return &printer{w: e.stderr, started: map[int]bool{}, ended: map[int]bool{}, decided: map[int]int{}, t0: t0}
-}
-
-func (p *printer) update(o *engine.Outcome) {
-	for i, s := range o.Steps {
-		if p.ended[i] {
-			continue
-		}
-		if s.Status == engine.StatusRunning || s.Status == engine.StatusWaiting {
-			if !p.started[i] {
-				p.started[i] = true
-				if s.Approval != nil {
-					p.waiting(s)
-				} else {
-					fmt.Fprintf(p.w, "▶ %s (%s)\n", s.Name, kindName(s))
-				}
-			}
-			p.decisions(i, s)
-			continue
-		}
-		p.decisions(i, s)
-		p.ended[i] = true
-		fmt.Fprintln(p.w, stepLine(s))
-	}
-}
-
-// decisions prints an approve step's decisions not printed yet.
-func (p *printer) decisions(i int, s *engine.StepRecord) {
-	if s.Approval == nil {
-		return
-	}
-	for _, d := range s.Approval.Decisions[p.decided[i]:] {
-		line := fmt.Sprintf("  %s %s", d.Identity, map[string]string{engine.UpdateApprove: "approved", engine.UpdateReject: "rejected", engine.UpdateDone: "marked it done", engine.UpdateAnswer: "answered"}[d.Decision])
-		if d.Comment != "" {
-			line += ": " + d.Comment
-		}
-		if len(d.Answer) > 0 {
-			line += ": " + engine.Pairs(d.Answer)
-		}
-		fmt.Fprintln(p.w, line)
-	}
-	p.decided[i] = len(s.Approval.Decisions)
-}
-
-func kindName(s *engine.StepRecord) string {
-	if s.Kind == "" {
-		return "branch"
-	}
-	return s.Kind
-}
-
-// stepLine is one ended step: mark, name, duration, outputs or error.
-func stepLine(s *engine.StepRecord) string {
-	mark := map[string]string{engine.StatusSucceeded: "✓", engine.StatusSkipped: "↷", engine.StatusFailed: "✗", engine.StatusCancelled: "■"}[s.Status]
-	if mark == "" {
-		mark = "?"
-	}
-	line := fmt.Sprintf("%s %s", mark, s.Name)
-	if s.Status == engine.StatusSkipped {
-		return line + " skipped"
-	}
-	if !s.End.IsZero() {
-		line += fmt.Sprintf(" %s", s.End.Sub(s.Start).Round(time.Millisecond))
-	}
-	if s.Message != "" && s.Error == nil {
-		line += "  " + s.Message
-	}
-	if len(s.Outputs) > 0 {
-		line += "  " + engine.Pairs(s.Outputs)
-	}
-	if a := s.Approval; a != nil && a.Kind == "" && s.Status == engine.StatusSucceeded && len(a.Decisions) > 0 {
-		var who []string
-		for _, d := range a.Decisions {
-			who = append(who, d.Identity)
-		}
-		line += "  approved by " + strings.Join(who, ", ")
-	}
-	if s.Error != nil {
-		line += "  " + errText(s.Error)
-	}
-	return line
-}
-
-// writeJSON writes v as indented JSON, HTML characters unescaped.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

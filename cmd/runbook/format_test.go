@@ -11,7 +11,7 @@ import (
 
 func TestJSONFormat(t *testing.T) {
 	dir := workdir(t, map[string]string{"invalid.yaml": invalid, "valid.yaml": valid})
-	r := runIn(t, dir, "validate", "--format", "json", "invalid.yaml")
+	r := runIn(t, dir, "validate", "-o", "json", "invalid.yaml")
 	var got []jsonDiag
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("stdout is not a JSON array of diagnostics: %v\n%s", err, r.stdout)
@@ -20,7 +20,7 @@ func TestJSONFormat(t *testing.T) {
 	if !containsDiag(got, want) {
 		t.Errorf("got %+v, want it to contain %+v", got, want)
 	}
-	r = runIn(t, dir, "validate", "--format", "json", "valid.yaml")
+	r = runIn(t, dir, "validate", "-o", "json", "valid.yaml")
 	if strings.TrimSpace(r.stdout) != "[]" || r.code != 0 {
 		t.Errorf("valid file: exit %d, stdout %q; want 0, []", r.code, r.stdout)
 	}
@@ -40,7 +40,7 @@ var githubLine = regexp.MustCompile(`^::(error|warning) file=[^,:]+,line=[0-9]+,
 func TestGitHubFormat(t *testing.T) {
 	// The file name holds a comma and a colon, which properties escape.
 	dir := workdir(t, map[string]string{"in,va:lid.yaml": invalid, "w.yaml": unusedParam})
-	r := runIn(t, dir, "validate", "--format", "github", ".")
+	r := runIn(t, dir, "validate", "-o", "github", ".")
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
 	}
@@ -70,7 +70,7 @@ func TestGitHubEscape(t *testing.T) {
 
 func TestSARIFFormat(t *testing.T) {
 	dir := workdir(t, map[string]string{"sub/invalid.yaml": invalid, "w.yaml": unusedParam})
-	r := runIn(t, dir, "validate", "--format", "sarif", ".")
+	r := runIn(t, dir, "validate", "-o", "sarif", ".")
 	var log sarifLog
 	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil {
 		t.Fatalf("stdout is not SARIF JSON: %v\n%s", err, r.stdout)

@@ -18,18 +18,22 @@ import (
 // historyCmd prints an execution's timeline, or exports its history.
 type historyCmd struct {
 	ID     string `arg:"" name:"id" predictor:"execution" help:"The execution ID."`
-	JSON   bool   `name:"json" help:"Write Temporal's history as JSON instead (as temporal workflow show -o json does), for runbook replay."`
+	JSON   bool   `name:"json" hidden:"" help:"Deprecated: -o temporal."`
 	conn   `embed:""`
 	remote `embed:""`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format of the timeline: ${enum}."`
+	Output string `short:"o" enum:"text,json,temporal" default:"text" help:"Output format: text or json (the timeline), temporal (Temporal's own history JSON, as temporal workflow show -o json writes it, for runbook replay)."`
 }
 
 // Run fetches the execution's whole history and prints the timeline
-// engine.BuildTimeline tells from it, or with --json the history itself.
-// An unknown execution exits 1.
+// engine.BuildTimeline tells from it, or with -o temporal the history
+// itself. An unknown execution exits 1.
 func (c *historyCmd) Run(e *env) error {
-	if c.JSON && c.Output == "json" {
-		return usagef("--json writes Temporal's history, -o json the timeline: pass one")
+	if c.JSON {
+		if c.Output != "text" {
+			return usagef("--json is -o temporal: pass one -o")
+		}
+		deprecated(e, "--json", "-o temporal")
+		c.Output = "temporal"
 	}
 	if c.apiMode() {
 		return c.viaAPI(e)
@@ -48,7 +52,7 @@ func (c *historyCmd) Run(e *env) error {
 	case err != nil:
 		return err
 	}
-	if c.JSON {
+	if c.Output == "temporal" {
 		return writeHistory(e.stdout, h)
 	}
 	codec, err := c.codec(c.StateDir)
@@ -62,10 +66,15 @@ func (c *historyCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.ID, err)
 	}
-	if c.Output == "json" {
+	return printTimeline(e, c.Output, t)
+}
+
+// printTimeline prints a timeline in format (text or json).
+func printTimeline(e *env, format string, t *timeline.Timeline) error {
+	if format == "json" {
 		return writeJSON(e.stdout, t)
 	}
-	return t.Text(e.stdout)
+	return t.TextMarked(e.stdout, newStyle(e.stdout, e.color).mark)
 }
 
 // writeHistory writes h as the Temporal CLI's `workflow show -o json`

@@ -81,7 +81,7 @@ func TestHistory(t *testing.T) {
 
 	r = cli("history", id)
 	for _, want := range []string{"execution " + id + " of e2e-history@1.0.0 (runbook): succeeded", "params: Queue=e2e-history Token=***",
-		"✓ create (aws) ", "aws sqs:CreateQueue QueueName=e2e-history Tags={\"token\":\"***\"}", "✓ nap (sleep) ", "timer sleep 10ms: fired at "} {
+		"ok create (aws) ", "aws sqs:CreateQueue QueueName=e2e-history Tags={\"token\":\"***\"}", "ok nap (sleep) ", "timer sleep 10ms: fired at "} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("history lacks %q: %s", want, r)
 		}
@@ -102,10 +102,10 @@ func TestHistory(t *testing.T) {
 	// The export is Temporal's history: it reads back and tells the same
 	// timeline once decoded; the payloads holding the secret are
 	// encrypted.
-	r = cli("history", id, "--json")
+	r = cli("history", id, "-o", "temporal")
 	h, err := engine.ReadHistory(strings.NewReader(r.stdout))
 	if err != nil || r.code != 0 {
-		t.Fatalf("history --json does not read back: %v\n%s", err, r)
+		t.Fatalf("history -o temporal does not read back: %v\n%s", err, r)
 	}
 	if strings.Contains(r.stdout, "hunter2") {
 		t.Error("the exported history holds the secret")

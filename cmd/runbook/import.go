@@ -18,11 +18,12 @@ type importCmd struct {
 	SSM importSSMCmd `cmd:"" name:"ssm" help:"Translate SSM Automation documents (schemaVersion 0.3, JSON or YAML) into runbooks; only those that validate are written."`
 }
 
-// importSSMCmd is `runbook import ssm FILE|DIR... [-o DIR]`.
+// importSSMCmd is `runbook import ssm FILE|DIR... [--out-dir DIR] [-o text|json]`.
 type importSSMCmd struct {
-	Paths []string `arg:"" name:"path" sep:"none" help:"SSM Automation documents (*.json, *.yaml, *.yml), or directories of them."`
-	Out   string   `short:"o" placeholder:"DIR" default:"." help:"Where to write NAME.yaml (default: the current directory)."`
-	Force bool     `help:"Overwrite runbooks already in the output directory (else nothing is written when one is there)."`
+	Paths  []string `arg:"" name:"path" sep:"none" help:"SSM Automation documents (*.json, *.yaml, *.yml), or directories of them."`
+	Out    string   `name:"out-dir" short:"d" placeholder:"DIR" default:"." help:"Where to write NAME.yaml (default: the current directory)."`
+	Output string   `short:"o" placeholder:"FORMAT" default:"text" help:"Output format of the summary: text, json (one object per document). -o DIR, for --out-dir, is deprecated."`
+	Force  bool     `help:"Overwrite runbooks already in the output directory (else nothing is written when one is there)."`
 	// Resumers approve the steps translated from aws:pause.
 	Resumers []string `name:"resumers" placeholder:"PRINCIPAL" help:"Who resumes (approves) a step translated from aws:pause: user:NAME or group:NAME; repeat the flag or separate with commas (default: group:ssm-resumers)."`
 }
@@ -31,6 +32,12 @@ type importSSMCmd struct {
 // each other document's problems on stderr and the summary table on
 // stdout, and fails (exit 1) when any document was not imported.
 func (c *importSSMCmd) Run(e *env) error {
+	switch c.Output {
+	case "text", "json":
+	default: // the old -o DIR
+		deprecated(e, "import ssm -o DIR", "--out-dir DIR")
+		c.Out, c.Output = c.Output, "text"
+	}
 	if err := ssm.CheckResumers(c.Resumers); err != nil {
 		return usagef("--resumers: %v", err)
 	}
@@ -54,7 +61,13 @@ func (c *importSSMCmd) Run(e *env) error {
 		return err
 	}
 	s := ssm.Summarize(outcomes)
-	s.WriteTable(e.stdout)
+	if c.Output == "json" {
+		if err := writeJSON(e.stdout, c.report(docs, outcomes)); err != nil {
+			return err
+		}
+	} else {
+		s.WriteTable(e.stdout)
+	}
 	if s.Valid < len(outcomes) {
 		return errNotImported
 	}
@@ -99,6 +112,30 @@ func (c *importSSMCmd) write(e *env, docs []string, outcomes []*ssm.Outcome) err
 		}
 	}
 	return nil
+}
+
+// imported is one document in import ssm -o json.
+type imported struct {
+	Document string   `json:"document"`
+	Runbook  string   `json:"runbook,omitempty"` // the file written
+	Valid    bool     `json:"valid"`
+	Reasons  []string `json:"reasons,omitempty"` // why it was not imported
+	Invalid  []string `json:"invalid,omitempty"` // the runbook's validation errors
+	Notes    []string `json:"notes,omitempty"`   // what the runbook leaves out
+}
+
+// report is each document's outcome, for -o json.
+func (c *importSSMCmd) report(docs []string, outcomes []*ssm.Outcome) []imported {
+	out := make([]imported, 0, len(docs))
+	for i, o := range outcomes {
+		r := imported{Document: docs[i], Valid: o.Valid(), Reasons: o.Reasons, Invalid: o.Invalid, Notes: o.Notes}
+		if r.Valid {
+			r.Runbook = filepath.Join(c.Out, o.Result.Name+".yaml")
+			r.Reasons = nil
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // errNotImported reports documents that were not imported (their

@@ -30,7 +30,7 @@ func TestImportSSM(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "doc.yaml"), []byte(tt.doc), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			r := runIn(t, dir, append([]string{"import", "ssm", "doc.yaml", "-o", "out"}, tt.args...)...)
+			r := runIn(t, dir, append([]string{"import", "ssm", "doc.yaml", "--out-dir", "out"}, tt.args...)...)
 			if r.code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.code, r.stdout, r.stderr)
 			}
@@ -69,13 +69,13 @@ func TestImportSSMKeepsFiles(t *testing.T) {
 	if err := os.WriteFile(mine, []byte("# edited by hand\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := runIn(t, dir, "import", "ssm", "doc.yaml", "other.yaml", "-o", "out")
+	r := runIn(t, dir, "import", "ssm", "doc.yaml", "other.yaml", "--out-dir", "out")
 	got, _ := os.ReadFile(mine)
 	if _, err := os.Stat(filepath.Join(dir, "out", "other.yaml")); r.code != 1 || string(got) != "# edited by hand\n" || err == nil ||
 		!strings.Contains(r.stderr, "out/doc.yaml exists: --force overwrites it") {
 		t.Errorf("exit %d, %s; the file now holds %q (other.yaml written: %v)", r.code, r.stderr, got, err == nil)
 	}
-	r = runIn(t, dir, "import", "ssm", "doc.yaml", "-o", "out", "--force")
+	r = runIn(t, dir, "import", "ssm", "doc.yaml", "-d", "out", "--force")
 	if got, _ = os.ReadFile(mine); r.code != 0 || !strings.Contains(string(got), "aws:sleep") && !strings.Contains(string(got), "sleep: 1s") {
 		t.Errorf("--force: exit %d %s; the file holds %q", r.code, r.stderr, got)
 	}

@@ -17,7 +17,7 @@ type listCmd struct {
 	Limit  int    `default:"50" help:"At most this many."`
 	conn   `embed:""`
 	remote `embed:""`
-	Output string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	Output string `short:"o" enum:"text,json,jsonl" default:"text" help:"Output format: ${enum} (jsonl: one execution per line)."`
 }
 
 // Run lists the newest executions first.
@@ -62,9 +62,18 @@ type listRow struct {
 
 // printList prints executions in format.
 func printList(e *env, format string, rows []listRow) error {
-	if format == "json" {
+	switch format {
+	case "json":
 		return writeJSON(e.stdout, rows)
+	case "jsonl":
+		for _, r := range rows {
+			if err := writeJSONL(e.stdout, r); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+	st := newStyle(e.stdout, e.color)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tDEFINITION\tSTATUS\tSTARTED\tDURATION")
 	for _, r := range rows {
@@ -72,7 +81,7 @@ func printList(e *env, format string, rows []listRow) error {
 		if r.Seconds > 0 {
 			d = (time.Duration(r.Seconds * float64(time.Second))).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Status, r.Start.Local().Format(time.DateTime), d)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, st.word(r.Status), r.Start.Local().Format(time.DateTime), d)
 	}
 	return tw.Flush()
 }

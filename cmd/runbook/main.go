@@ -24,7 +24,7 @@ type cli struct {
 	Start     startCmd     `cmd:"" help:"Start a runbook and print its execution ID."`
 	Watch     watchCmd     `cmd:"" help:"Follow an execution until it ends."`
 	Status    statusCmd    `cmd:"" help:"Print an execution's status and steps."`
-	History   historyCmd   `cmd:"" help:"Print an execution's timeline from its history; --json exports the history."`
+	History   historyCmd   `cmd:"" help:"Print an execution's timeline from its history; -o temporal exports the history."`
 	List      listCmd      `cmd:"" help:"List executions."`
 	Cancel    cancelCmd    `cmd:"" help:"Cancel an execution (its finally steps still run)."`
 	Approvals approvalsCmd `cmd:"" help:"List the steps waiting for approval."`
@@ -51,11 +51,15 @@ type cli struct {
 	Complete  completeCmd  `cmd:"" name:"completion" help:"Print the shell completion script for bash, zsh or fish (source <(runbook completion bash))."`
 	Init      initCmd      `cmd:"" help:"Write a commented starter definition and its test file (NAME.yaml, NAME.test.yaml); overwrites nothing."`
 	Fmt       fmtCmd       `cmd:"" help:"Rewrite definition files in the canonical layout (key order, 2-space indent, comments kept); --check lists the files that are not."`
+	Describe  describeCmd  `cmd:"" help:"Show one definition: params, steps, triggers, approvals and the command that runs it."`
+	Color     string       `enum:"auto,always,never" default:"auto" help:"Colour and symbols: ${enum} (auto: on a terminal, unless NO_COLOR is set)."`
 }
 
-// env is where commands write: stdout for results, stderr for notices.
+// env is where commands write: stdout for results, stderr for notices;
+// color is --color.
 type env struct {
 	stdout, stderr io.Writer
+	color          string
 }
 
 // errInvalid reports invalid definitions whose diagnostics are printed.
@@ -93,6 +97,7 @@ func run(args []string, e *env) error {
 	if completing(parser, e) {
 		return nil
 	}
+	arrangeHelp(parser.Model)
 	ctx, code, err := parse(parser, args)
 	switch {
 	case code == exitOK:
@@ -102,6 +107,7 @@ func run(args []string, e *env) error {
 	case err != nil:
 		return &usageError{msg: err.Error()}
 	}
+	e.color = c.Color
 	service := "runbook"
 	if f := strings.Fields(ctx.Command()); len(f) > 0 {
 		service += "-" + f[0]

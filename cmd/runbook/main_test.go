@@ -21,7 +21,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin = filepath.Join(dir, "runbook")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	// -buildvcs=auto, whatever GOFLAGS says: in a clone the binary
+	// carries its commit (runbook version).
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", bin, ".")
 	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
@@ -129,7 +131,7 @@ func TestExitCodes(t *testing.T) {
 		{"nonexistent catalog", []string{"validate", "--catalog", "nope", "valid.yaml"}, 2},
 		{"no definitions", []string{"validate", "empty"}, 2},
 		{"unknown flag", []string{"validate", "--bogus", "valid.yaml"}, 2},
-		{"bad format name", []string{"validate", "--format", "xml", "valid.yaml"}, 2},
+		{"bad format name", []string{"validate", "-o", "xml", "valid.yaml"}, 2},
 		{"no path", []string{"validate"}, 2},
 		{"no command", nil, 2},
 		{"unknown command", []string{"frobnicate"}, 2},

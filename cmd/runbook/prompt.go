@@ -208,12 +208,12 @@ func yes(v string) bool { return v == "y" || v == "Y" || strings.EqualFold(v, "y
 func (p *printer) waiting(s *engine.StepRecord) {
 	a := s.Approval
 	if a.Kind == "" {
-		fmt.Fprintf(p.w, "⏸ %s waits for approval: %s\n  %d from %s, until %s\n  runbook approve %s --step %s   (or reject)\n",
-			s.Name, firstLine(a.Message), a.MinApprovals, strings.Join(a.Approvers, ", "), a.Deadline.Local().Format(time.DateTime), p.id, s.Name)
+		fmt.Fprintf(p.w, "%s %s waits for approval: %s\n  %d from %s, until %s\n  runbook approve %s --step %s   (or reject)\n",
+			p.st.mark(engine.StatusWaiting), s.Name, firstLine(a.Message), a.MinApprovals, strings.Join(a.Approvers, ", "), a.Deadline.Local().Format(time.DateTime), p.id, s.Name)
 		p.prompt.offer(p.id, s)
 		return
 	}
-	fmt.Fprintf(p.w, "⏸ %s (%s) waits for %s until %s\n", s.Name, a.Kind, whoActs(a), a.Deadline.Local().Format(time.DateTime))
+	fmt.Fprintf(p.w, "%s %s (%s) waits for %s until %s\n", p.st.mark(engine.StatusWaiting), s.Name, a.Kind, whoActs(a), a.Deadline.Local().Format(time.DateTime))
 	for _, l := range strings.Split(strings.TrimRight(a.Message, "\n"), "\n") {
 		fmt.Fprintf(p.w, "  %s\n", l)
 	}

@@ -94,8 +94,8 @@ func TestFollowReconnects(t *testing.T) {
 		code      int
 		want      []string
 	}{
-		{"one frontend, back", 1, true, 0, []string{"lost the connection to Temporal", "connection to Temporal restored", "✓ nap"}},
-		{"two frontends", 2, false, 0, []string{"✓ nap"}},
+		{"one frontend, back", 1, true, 0, []string{"lost the connection to Temporal", "connection to Temporal restored", "ok nap"}},
+		{"two frontends", 2, false, 0, []string{"ok nap"}},
 		{"one frontend, gone", 1, false, 3, []string{"lost the connection to Temporal", "no answer from Temporal for 4s", "runbook watch e2e-"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +106,7 @@ func TestFollowReconnects(t *testing.T) {
 				proxies = append(proxies, p)
 				addrs = append(addrs, p.addr)
 			}
-			c := startChild(t, env, "run", "▶ nap", "run", filepath.Join(dir, "e2e.yaml"), "-p", "Queue=reconnect-"+strings.NewReplacer(" ", "-", ",", "").Replace(tc.name), "-p", "Nap=6s",
+			c := startChild(t, env, "run", "> nap", "run", filepath.Join(dir, "e2e.yaml"), "-p", "Queue=reconnect-"+strings.NewReplacer(" ", "-", ",", "").Replace(tc.name), "-p", "Nap=6s",
 				"--address", strings.Join(addrs, ","), "--state-dir", state, "--reconnect", "4s")
 			proxies[0].cut()
 			if tc.back {

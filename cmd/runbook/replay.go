@@ -18,7 +18,7 @@ import (
 
 // replayCmd replays recorded histories against this build.
 type replayCmd struct {
-	Files  []string `arg:"" optional:"" name:"file" type:"existingfile" help:"History JSON files (runbook history ID --json)."`
+	Files  []string `arg:"" optional:"" name:"file" type:"existingfile" help:"History JSON files (runbook history ID -o temporal)."`
 	ID     []string `name:"id" placeholder:"ID" sep:"none" predictor:"execution" help:"Replay this execution's history, fetched from the server. Repeatable."`
 	conn   `embed:""`
 	remote `embed:""`
@@ -31,7 +31,7 @@ func (c *replayCmd) Run(e *env) error {
 		return usagef("name history files or --id ID")
 	}
 	if len(c.ID) > 0 {
-		if err := c.refuse("replay --id", "endpoint for an execution's history (export it with runbook history ID --json where Temporal is reachable)"); err != nil {
+		if err := c.refuse("replay --id", "endpoint for an execution's history (export it with runbook history ID -o temporal where Temporal is reachable)"); err != nil {
 			return err
 		}
 	}
@@ -41,6 +41,7 @@ func (c *replayCmd) Run(e *env) error {
 		return err
 	}
 	failed := 0
+	st := newStyle(e.stdout, e.color)
 	check := func(name string, h *historypb.History) {
 		err := engine.DecodeHistory(context.Background(), h, codec)
 		if err == nil {
@@ -48,10 +49,10 @@ func (c *replayCmd) Run(e *env) error {
 		}
 		if err != nil {
 			failed++
-			fmt.Fprintf(e.stdout, "✗ %s: does not replay%s\n  %v\n", name, divergence(err, h), err)
+			fmt.Fprintf(e.stdout, "%s %s: does not replay%s\n  %v\n", st.mark(engine.StatusFailed), name, divergence(err, h), err)
 			return
 		}
-		fmt.Fprintf(e.stdout, "✓ %s: replays (%d events)\n", name, len(h.GetEvents()))
+		fmt.Fprintf(e.stdout, "%s %s: replays (%d events)\n", st.mark(engine.StatusSucceeded), name, len(h.GetEvents()))
 	}
 	for _, f := range c.Files {
 		raw, err := os.ReadFile(f)

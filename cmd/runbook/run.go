@@ -25,7 +25,7 @@ type runCmd struct {
 	caller      `embed:""`
 	conn        `embed:""`
 	workerFlags `embed:"" group:"Embedded worker"`
-	Output      string `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	Output      string `short:"o" enum:"text,json,jsonl" default:"text" help:"Output format: ${enum} (jsonl: one line per step start and end, then the outcome)."`
 	Embedded    bool   `help:"Run on an embedded server in this process even if a runbook server is listening."`
 	DryRun      bool   `name:"dry-run" help:"Run read-only calls for real; send no mutating call (or only with its own DryRun flag), skip approvals and sleeps, run no script; print what would have acted."`
 	remote      `embed:""`
@@ -195,10 +195,13 @@ func finished(e *env, format, id string, out *engine.Outcome, err error) error {
 	if out == nil {
 		return err
 	}
-	if format == "json" {
+	switch format {
+	case "json":
 		_ = writeJSON(e.stdout, map[string]any{"id": id, "outcome": out})
-	} else {
-		fmt.Fprintln(e.stdout, summaryLine(out))
+	case "jsonl":
+		_ = writeJSONL(e.stdout, &event{Event: eventOutcome, ID: id, Time: time.Now().UTC(), Outcome: out})
+	default:
+		fmt.Fprintln(e.stdout, summaryLine(newStyle(e.stdout, e.color), out))
 		printFinding(e.stdout, out)
 		printDryRun(e.stdout, out)
 	}
@@ -213,11 +216,11 @@ func finished(e *env, format, id string, out *engine.Outcome, err error) error {
 var errExecution = errors.New("execution did not succeed")
 
 // summaryLine is the last line of run and watch.
-func summaryLine(o *engine.Outcome) string {
+func summaryLine(st style, o *engine.Outcome) string {
 	var b strings.Builder
 	switch o.Status {
 	case engine.StatusSucceeded:
-		b.WriteString("succeeded")
+		b.WriteString(st.word(engine.StatusSucceeded))
 		if o.Message != "" {
 			b.WriteString(": " + o.Message)
 		}
@@ -225,7 +228,7 @@ func summaryLine(o *engine.Outcome) string {
 			b.WriteString("; outputs: " + engine.Pairs(o.Outputs))
 		}
 	case engine.StatusFailed, engine.StatusTimedOut:
-		b.WriteString(o.Status)
+		b.WriteString(st.word(o.Status))
 		if o.Failed != "" {
 			b.WriteString(" at step " + o.Failed)
 		}
@@ -233,7 +236,7 @@ func summaryLine(o *engine.Outcome) string {
 			b.WriteString(": " + errText(o.Error))
 		}
 	default:
-		b.WriteString(o.Status)
+		b.WriteString(st.word(o.Status))
 	}
 	return b.String()
 }

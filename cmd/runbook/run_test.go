@@ -163,7 +163,7 @@ func TestRunEmbedded(t *testing.T) {
 		if r.code != 0 {
 			t.Fatal(r)
 		}
-		for _, want := range []string{"✓ create ", "url=http", "✓ attrs ", "visibility=45", "✓ nap "} {
+		for _, want := range []string{"ok create ", "url=http", "ok attrs ", "visibility=45", "ok nap "} {
 			if !strings.Contains(r.stderr, want) {
 				t.Errorf("stderr lacks %q\n%s", want, r)
 			}
@@ -175,7 +175,7 @@ func TestRunEmbedded(t *testing.T) {
 	t.Run("failure", func(t *testing.T) {
 		r := e2eRun(t, dir, env, "run", "failing.yaml", "--embedded", "--state-dir", state)
 		if r.code != 1 || !strings.Contains(r.stdout, "failed at step lookup: ") || !strings.Contains(r.stdout, "The specified queue does not exist") ||
-			!strings.Contains(r.stderr, "✗ lookup ") || strings.Contains(r.stderr, "✓ after") {
+			!strings.Contains(r.stderr, "FAIL lookup ") || strings.Contains(r.stderr, "ok after") {
 			t.Error(r)
 		}
 	})

@@ -171,7 +171,7 @@ func TestSecretsNeverPlain(t *testing.T) {
 				t.Errorf("the timeline lacks %q:\n%s", want, hist.stdout)
 			}
 		}
-		export := cli("history", id, "--json")
+		export := cli("history", id, "-o", "temporal")
 		file := filepath.Join(t.TempDir(), "h.json")
 		if err := os.WriteFile(file, []byte(export.stdout), 0o600); err != nil {
 			t.Fatal(err)

@@ -56,7 +56,8 @@ func printStatus(e *env, format, id, status string, start time.Time, out *engine
 	if format == "json" {
 		return writeJSON(e.stdout, map[string]any{"id": id, "status": status, "start": start, "outcome": out})
 	}
-	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", id, status, start.Local().Format(time.DateTime))
+	sty := newStyle(e.stdout, e.color)
+	fmt.Fprintf(e.stdout, "%s  %s  started %s\n", id, sty.word(status), start.Local().Format(time.DateTime))
 	if out == nil {
 		fmt.Fprintln(e.stdout, "(no worker answered: steps unknown)")
 		return nil
@@ -65,12 +66,12 @@ func printStatus(e *env, format, id, status string, start time.Time, out *engine
 		switch {
 		case st.Status == engine.StatusWaiting && st.Approval != nil:
 			a := st.Approval
-			fmt.Fprintf(e.stdout, "⏸ %s waits for approval since %s: %s\n  %s; approvers %s; %s left\n", st.Name, st.Start.Local().Format(time.TimeOnly),
+			fmt.Fprintf(e.stdout, "%s %s waits for approval since %s: %s\n  %s; approvers %s; %s left\n", sty.mark(engine.StatusWaiting), st.Name, st.Start.Local().Format(time.TimeOnly),
 				firstLine(a.Message), tally(a), strings.Join(a.Approvers, ", "), time.Until(a.Deadline).Round(time.Second))
 		case st.Status == engine.StatusRunning:
-			fmt.Fprintf(e.stdout, "▶ %s (%s) running since %s\n", st.Name, kindName(st), st.Start.Local().Format(time.TimeOnly))
+			fmt.Fprintf(e.stdout, "%s %s (%s) running since %s\n", sty.mark(engine.StatusRunning), st.Name, kindName(st), st.Start.Local().Format(time.TimeOnly))
 		default:
-			fmt.Fprintln(e.stdout, stepLine(st))
+			fmt.Fprintln(e.stdout, stepLine(sty, st))
 		}
 		if a := st.Approval; a != nil {
 			for _, d := range a.Decisions {
@@ -83,7 +84,7 @@ func printStatus(e *env, format, id, status string, start time.Time, out *engine
 		}
 	}
 	if out.Status != engine.StatusRunning {
-		fmt.Fprintln(e.stdout, summaryLine(out))
+		fmt.Fprintln(e.stdout, summaryLine(sty, out))
 		printFinding(e.stdout, out)
 	}
 	return nil

@@ -23,7 +23,7 @@ func TestStepLineApproval(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			line := stepLine(&engine.StepRecord{Name: "gate", Kind: "approve", Status: tt.status, Approval: &engine.Approval{MinApprovals: 2, Decisions: tt.ds}})
+			line := stepLine(style{}, &engine.StepRecord{Name: "gate", Kind: "approve", Status: tt.status, Approval: &engine.Approval{MinApprovals: 2, Decisions: tt.ds}})
 			if tt.want == "" && strings.Contains(line, "approved by") || tt.want != "" && !strings.Contains(line, tt.want) {
 				t.Errorf("stepLine: %q, want %q", line, tt.want)
 			}

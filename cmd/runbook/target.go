@@ -27,13 +27,30 @@ type target struct {
 // plan validates the target and returns its plan with the params checked
 // and typed. Nothing has started when it fails.
 func (t *target) plan(e *env) (*engine.Plan, map[string]any, error) {
-	catalog, err := loadCatalog(t.Catalog)
+	p, valid, err := resolve(e, t.Target, t.Catalog)
+	if err != nil {
+		return nil, nil, err
+	}
+	t.valid = valid
+	params, err := t.params(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, params, nil
+}
+
+// resolve validates the definition name names (a file, or NAME[@RANGE]
+// in the built-in library and the catalog folders) and returns its plan
+// and the plans of every valid definition read. The file's errors are
+// printed on stderr.
+func resolve(e *env, name string, catalogDirs []string) (*engine.Plan, []*engine.Plan, error) {
+	catalog, err := loadCatalog(catalogDirs)
 	if err != nil {
 		return nil, nil, err
 	}
 	var files []engine.File
-	if _, statErr := os.Stat(t.Target); statErr == nil {
-		if files, err = collect([]string{t.Target}); err != nil {
+	if _, statErr := os.Stat(name); statErr == nil {
+		if files, err = collect([]string{name}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -41,16 +58,11 @@ func (t *target) plan(e *env) (*engine.Plan, map[string]any, error) {
 	if err := printText(e.stderr, errorsOnly(r.Diags, files), sources(files, catalog)); err != nil {
 		return nil, nil, err
 	}
-	p, err := pick(r.Plans, t.Target, files)
+	p, err := pick(r.Plans, name, files)
 	if err != nil {
 		return nil, nil, err
 	}
-	t.valid = r.Plans
-	params, err := t.params(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, params, nil
+	return p, r.Plans, nil
 }
 
 // errorsOnly keeps the errors of the files given (catalog files are

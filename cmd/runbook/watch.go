@@ -17,7 +17,7 @@ type watchCmd struct {
 	caller    `embed:""`
 	conn      `embed:""`
 	remote    `embed:""`
-	Output    string        `short:"o" enum:"text,json" default:"text" help:"Output format: ${enum}."`
+	Output    string        `short:"o" enum:"text,json,jsonl" default:"text" help:"Output format: ${enum} (jsonl: one line per step start and end, then the outcome)."`
 	Reconnect time.Duration `default:"2m" help:"How long to keep trying when Temporal stops answering (the execution goes on regardless)."`
 }
 

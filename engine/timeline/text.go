@@ -18,8 +18,14 @@ const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 // (mark, name, kind, start, duration, attempts when more than one,
 // message, outputs, error) with what it did indented below it (calls,
 // approvals, timers, child executions, the branch taken); how it ended;
-// and a playbook's finding.
+// and a playbook's finding. Marks are Unicode symbols (✓ ✗ ▶ ⏸ ↷ ■).
 func (t *Timeline) Text(w io.Writer) error {
+	return t.TextMarked(w, Mark)
+}
+
+// TextMarked is Text with each step's mark given by mark (a terminal's
+// colours, ASCII stand-ins).
+func (t *Timeline) TextMarked(w io.Writer, mark func(status string) string) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "execution %s of %s (%s): %s\n", t.ID, t.Runbook, strings.ToLower(t.Kind), t.Status)
 	line := "  started " + stamp(t.Start)
@@ -52,7 +58,7 @@ func (t *Timeline) Text(w io.Writer) error {
 		fmt.Fprintf(bw, "  alarm: %s\n", engine.Pairs(t.Alarm))
 	}
 	for _, s := range t.Steps {
-		s.text(bw)
+		s.text(bw, mark)
 	}
 	for _, x := range t.Timers {
 		fmt.Fprintf(bw, "  %s\n", x.text(t.Status))
@@ -67,14 +73,20 @@ func (t *Timeline) Text(w io.Writer) error {
 	return bw.Flush()
 }
 
-// text writes a step's line and what it did, indented by its loop depth.
-func (s *Step) text(w io.Writer) {
-	in := strings.Repeat("  ", strings.Count(s.Name, "]."))
-	mark := map[string]string{engine.StatusSucceeded: "✓", engine.StatusSkipped: "↷", engine.StatusFailed: "✗", engine.StatusCancelled: "■",
-		engine.StatusRunning: "▶", engine.StatusWaiting: "⏸", engine.StatusTimedOut: "✗"}[s.Status]
-	if mark == "" {
-		mark = "?"
+// Mark is the Unicode symbol of a step status ("?" for an unknown one).
+func Mark(status string) string {
+	m := map[string]string{engine.StatusSucceeded: "✓", engine.StatusSkipped: "↷", engine.StatusFailed: "✗", engine.StatusCancelled: "■",
+		engine.StatusRunning: "▶", engine.StatusWaiting: "⏸", engine.StatusTimedOut: "✗"}[status]
+	if m == "" {
+		return "?"
 	}
+	return m
+}
+
+// text writes a step's line and what it did, indented by its loop depth.
+func (s *Step) text(w io.Writer, markOf func(string) string) {
+	in := strings.Repeat("  ", strings.Count(s.Name, "]."))
+	mark := markOf(s.Status)
 	kind := s.Kind
 	if kind == "" {
 		kind = "branch"
