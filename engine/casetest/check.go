@@ -13,7 +13,8 @@ import (
 // Check checks the test file against the plan of its definition, which
 // was validated with opts: canned responses name steps that make calls and
 // fit what those calls return (an AWS result the operation's output type,
-// outputs the step's output types), approvals name approve steps,
+// outputs the step's output types), decisions name human steps of their
+// kind and fit them (answers the fields, checked items the checklist),
 // expectations name steps, outputs and nodes that exist, params fit the
 // definition's. It keeps what the cases run with: call Check before
 // Run.
@@ -114,7 +115,7 @@ func (tc *testCheck) callee(s *engine.PlanStep) (*callee, string) {
 	case op != "":
 	case activity != "":
 		return &callee{key: activity, shape: tc.result(activity)}, ""
-	case k != nil && k.Runs == engine.RunsApproval && s.Arg("notify") != nil:
+	case k.Human() && s.Arg("notify") != nil:
 		if s.Arg("notify").Field("sns") == nil {
 			return &callee{key: engine.ActivityHTTP, shape: tc.result(engine.ActivityHTTP)}, ""
 		}
@@ -124,7 +125,7 @@ func (tc *testCheck) callee(s *engine.PlanStep) (*callee, string) {
 		if kind == "" {
 			kind = "branch"
 		}
-		return nil, fmt.Sprintf("step %s (%s) makes no call: aws, waitFor, assert with aws, http, script and notifying approve steps do", s.Name, kind)
+		return nil, fmt.Sprintf("step %s (%s) makes no call: aws, waitFor, assert with aws, http, script and notifying human steps (approve, manual, ask) do", s.Name, kind)
 	}
 	c := &callee{key: op, shape: engine.Any}
 	if tc.opts.Services != nil {
@@ -274,23 +275,6 @@ func planOutput(outs []*engine.PlanOutput, name string) *engine.PlanOutput {
 		}
 	}
 	return nil
-}
-
-func (tc *testCheck) approval(a *Approval) {
-	if a.Step.Name == "" {
-		return
-	}
-	var approves []string
-	for name, ss := range tc.named {
-		if tc.runs(ss[0], engine.RunsApproval) {
-			approves = append(approves, name)
-		}
-	}
-	sort.Strings(approves)
-	if s := tc.named[recordBase(a.Step.Name)]; len(s) == 0 || !tc.runs(s[0], engine.RunsApproval) {
-		d := tc.ds.Errorf(a.Step.Pos, "step %q is no approve step of %s", a.Step.Name, tc.plan.Name)
-		d.Hint = cmp.Or(engine.DidYouMean(a.Step.Name, approves), "approve steps: "+cmp.Or(strings.Join(approves, ", "), "none"))
-	}
 }
 
 // recordBase is the step name of a record name ("loop[0].check" -> check).

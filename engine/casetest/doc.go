@@ -1,8 +1,9 @@
 // Package casetest is the `runbook test` framework: test files
 // (NAME.test.yaml beside NAME.yaml, read with the engine's Reader) hold
 // cases that run a definition on Temporal's test environment (time skips)
-// with canned responses in place of AWS, HTTP and scripts, approvals sent
-// as the workflow's own updates, and expectations on the outcome.
+// with canned responses in place of AWS, HTTP and scripts, the decisions
+// of people (approvals, done-marks, answers) sent as the workflow's own
+// updates, and expectations on the outcome.
 //
 // Load reads a test file, File.Check checks it against the definition's
 // plan, Run runs a case, Edges and Untaken tell the routes the cases took

@@ -24,9 +24,11 @@ import (
 //	      count: {outputs: {n: 3}}             # the step's outputs, set directly
 //	    http:                                  # http steps: the response itself
 //	      notify: {status: 200, json: {ok: true}}
-//	    approvals:
+//	    approvals:                             # or people: the decisions people send, in order
 //	      - {step: approval, by: alice, groups: [dba-oncall], after: 5m, decision: approve, comment: ok}
 //	      - {step: approval, by: tester, refused: true}
+//	      - {step: drain, by: alice, decision: done, note: drained, checked: [Traffic drained]}
+//	      - {step: saw, by: bob, decision: answer, answer: {errorsInLogs: "yes"}}
 //	    expect:
 //	      status: succeeded                    # failed, timedOut or cancelled; failed when failed/error is set
 //	      failed: approval                     # the step that failed the execution
@@ -59,18 +61,29 @@ import (
 // polls, loop iterations) successive responses; the last one repeats. A
 // waitFor step polls through its responses until its until holds; when
 // the last one does not, it waits until its timeout (time skips) and
-// fails with Timeout. An approve step's key answers its notification
+// fails with Timeout. A human step's key answers its notification
 // (which succeeds when not given). A call with no canned response fails
 // the case: "step X calls rds:DescribeDBClusters: no canned response; add
 // calls.X".
 //
-// An approval is sent as an approve (or reject) update by `by` with its
-// groups, `after` (default 0) from when the step starts waiting: the
-// workflow's own rules apply, so a refused approval (the requester, someone
-// not listed) fails the case unless it says refused: true. Inside a forEach
-// name the item's step: loop[0].approval. Without step, after counts from
-// the start. Entries for a step are sent at its first wait. A runbook that
-// a playbook's conclude launches with auto is not run: it has its own tests.
+// An entry of approvals (or people, the same list under a name that fits
+// all of its entries) is sent as the workflow's own update by `by` with
+// its groups, `after` (default 0) from when the step starts waiting: the
+// workflow's rules apply, so a refused entry (the requester approving,
+// someone not listed, a done that leaves a checklist item unconfirmed, an
+// answer that does not fit the fields) fails the case unless it says
+// refused: true. Its decision is approve (the default) or reject for an
+// approve step, done for a manual step (with a note, and the checklist
+// items confirmed: checked omitted or `all` confirms every item, a list
+// exactly those), answer for an ask step (answer: {FIELD: VALUE}, checked
+// against the step's fields). Without decision an entry takes its step's:
+// answer for an ask step, done for a manual one, approve otherwise. An
+// ask step nobody answers takes its default answer at its timeout (time
+// skips), else fails with TimedOut; so does a manual step nobody marks
+// done. Inside a forEach name the item's step: loop[0].approval. Without
+// step, after counts from the start. Entries for a step are sent at its
+// first wait. A runbook that a playbook's conclude launches with auto is
+// not run: it has its own tests.
 type File struct {
 	Path       string
 	Src        []byte
@@ -123,16 +136,24 @@ type CannedError struct {
 	Retryable bool
 }
 
-// Approval is an approve or reject decision a case sends.
+// Approval is a decision a case sends to a human step: approve or reject
+// (an approve step), done (manual), answer (ask).
 type Approval struct {
 	Pos      engine.Pos
 	Step     engine.Ident
 	By       string
 	Groups   []string
 	After    time.Duration
-	Decision string // UpdateApprove or UpdateReject
-	Comment  string
-	Refused  bool
+	Decision string // engine.UpdateApprove, UpdateReject, UpdateDone or UpdateAnswer; "" until Check takes the step's
+	Comment  string // a rejection's comment, a done's note
+	Checked  []engine.Ident
+	// Listed says Checked lists the items confirmed; else every item of
+	// the checklist is.
+	Listed  bool
+	Answer  *engine.Value // a map: the answer's fields
+	Refused bool
+
+	keys map[string]engine.Pos // the keys given, for Check
 }
 
 // Expect is what a case expects of the outcome. Unset fields are not
@@ -152,10 +173,10 @@ type Expect struct {
 
 var (
 	testFileFields     = []string{"definition", "cases"}
-	testCaseFields     = []string{"name", "description", "params", "requester", "alarm", "calls", "http", "approvals", "expect"}
+	testCaseFields     = []string{"name", "description", "params", "requester", "alarm", "calls", "http", "approvals", "people", "expect"}
 	testResponseFields = []string{"result", "outputs", "met", "error"}
 	testErrorFields    = []string{"code", "message", "retryable"}
-	testApprovalFields = []string{"step", "by", "groups", "after", "decision", "comment", "refused"}
+	testApprovalFields = []string{"step", "by", "groups", "after", "decision", "comment", "note", "checked", "answer", "refused"}
 	testExpectFields   = []string{"status", "failed", "error", "message", "path", "steps", "outputs", "finding"}
 	testFindingFields  = []string{"node", "severity", "finding", "recommend"}
 )

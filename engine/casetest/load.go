@@ -37,14 +37,8 @@ func (l *testLoader) testCase(n *yaml.Node) *Case {
 			for _, q := range l.Mapping(p.V, p.Key, nil) {
 				c.Calls = append(c.Calls, l.canned(q, p.Key == "http"))
 			}
-		case "approvals":
-			if p.V.Kind != yaml.SequenceNode {
-				l.Errorf(p.V, "approvals must be a list, not %s", engine.Describe(p.V))
-				continue
-			}
-			for _, a := range p.V.Content {
-				c.Approvals = append(c.Approvals, l.testApproval(a))
-			}
+		case "approvals", "people":
+			c.Approvals = append(c.Approvals, l.people(p, c.Approvals != nil)...)
 		case "expect":
 			c.Expect = l.testExpect(p.V)
 		}
@@ -143,43 +137,6 @@ func (l *testLoader) cannedError(n *yaml.Node) *CannedError {
 		l.Errorf(n, "an error needs a code (its type: an AWS error code such as ThrottlingException)")
 	}
 	return e
-}
-
-func (l *testLoader) testApproval(n *yaml.Node) *Approval {
-	n = engine.Deref(n)
-	a := &Approval{Pos: l.Pos(n), Decision: engine.UpdateApprove}
-	for _, p := range l.Mapping(n, "an approval", testApprovalFields) {
-		switch p.Key {
-		case "step":
-			a.Step = l.Ident(p.V, "step")
-		case "by":
-			a.By, _ = l.Str(p.V, "by")
-		case "groups":
-			for _, g := range l.StrList(p.V, "groups") {
-				a.Groups = append(a.Groups, g.Name)
-			}
-		case "after":
-			if d := l.Duration(p.V, "after"); d != nil && d.Expr == nil {
-				a.After = d.D
-			} else if d != nil {
-				l.Errorf(p.V, "after is literal: it cannot use ${{ }}")
-			}
-		case "decision":
-			d, _ := l.Str(p.V, "decision")
-			if d != engine.UpdateApprove && d != engine.UpdateReject {
-				l.Errorf(p.V, "decision is approve or reject, not %q", d)
-			}
-			a.Decision = d
-		case "comment":
-			a.Comment, _ = l.Str(p.V, "comment")
-		case "refused":
-			a.Refused = l.Bool(p.V, "refused")
-		}
-	}
-	if a.By == "" {
-		l.Diags.Errorf(a.Pos, "an approval needs by: who decides")
-	}
-	return a
 }
 
 func (l *testLoader) testExpect(n *yaml.Node) Expect {

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/runbook-dev/runbook/engine"
-	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
@@ -67,7 +65,7 @@ func Record(ctx context.Context, id string, history History) (*Recording, error)
 		ySet(c, "calls", calls)
 	}
 	if len(rec.approvals) > 0 {
-		ySet(c, "approvals", &yaml.Node{Kind: yaml.SequenceNode, Content: rec.approvals})
+		ySet(c, rec.peopleKey(), &yaml.Node{Kind: yaml.SequenceNode, Content: rec.approvals})
 	}
 	ySet(c, "expect", expectOf(out))
 	return &Recording{Plan: in.Plan, Case: c, Notes: append(rec.notes, redactSecrets(c, in)...)}, nil
@@ -103,7 +101,7 @@ func redactSecrets(c *yaml.Node, in *engine.Input) []string {
 	return []string{fmt.Sprintf("secret params (%s) are recorded as %s: give the case values of its own", strings.Join(names, ", "), engine.Redacted)}
 }
 
-// recorder gathers the canned responses and approvals of an execution
+// recorder gathers the canned responses and decisions of an execution
 // and its children, in the order they happened.
 type recorder struct {
 	ctx       context.Context
@@ -111,6 +109,7 @@ type recorder struct {
 	order     []string
 	calls     map[string][]*yaml.Node
 	approvals []*yaml.Node
+	people    bool // a done or an answer is among the approvals
 	notes     []string
 }
 
@@ -198,51 +197,4 @@ func (r *recorder) add(step string, resp *yaml.Node) {
 		r.order = append(r.order, step)
 	}
 	r.calls[step] = append(r.calls[step], resp)
-}
-
-// approval records an accepted decision: who, which step, how long after
-// the step began waiting.
-func (r *recorder) approval(acc *historypb.HistoryEvent, success *commonpb.Payloads, failed bool) {
-	req := acc.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest()
-	if req == nil {
-		return
-	}
-	dc := converter.GetDefaultDataConverter()
-	var d engine.Decision
-	if dc.FromPayloads(req.GetInput().GetArgs(), &d) != nil {
-		return
-	}
-	var a engine.Approval
-	var after time.Duration
-	if !failed && dc.FromPayloads(success, &a) == nil {
-		for _, x := range a.Decisions {
-			if x.Identity == d.Identity {
-				d.Step = x.Step
-				if !a.Since.IsZero() { // recorded by builds that note the wait's start
-					after = max(x.Time.Sub(a.Since).Round(time.Second), 0)
-				}
-			}
-		}
-	}
-	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
-	if d.Step != "" {
-		ySet(n, "step", yNode(d.Step))
-	}
-	ySet(n, "by", yNode(d.Identity))
-	if len(d.Groups) > 0 {
-		ySet(n, "groups", yFlow(yNode(d.Groups)))
-	}
-	if after > 0 {
-		ySet(n, "after", yNode(engine.FormatDuration(after)))
-	}
-	if req.GetInput().GetName() == engine.UpdateReject {
-		ySet(n, "decision", yNode(engine.UpdateReject))
-	}
-	if d.Comment != "" {
-		ySet(n, "comment", yNode(d.Comment))
-	}
-	if failed {
-		ySet(n, "refused", yNode(true))
-	}
-	r.approvals = append(r.approvals, n)
 }

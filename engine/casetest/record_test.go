@@ -37,19 +37,26 @@ func histories(t *testing.T, names ...string) casetest.History {
 	}
 }
 
+// recordCase records a case from history name and appends it to src.
+func recordCase(t *testing.T, name string, src []byte) (*casetest.Recording, []byte) {
+	t.Helper()
+	rec, err := casetest.Record(context.Background(), name, histories(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := casetest.Append(src, rec.Case)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, out
+}
+
 // TestRecordReplays records a case from each history without children and
 // runs it against the plan the history holds: it passes.
 func TestRecordReplays(t *testing.T) {
-	for _, name := range []string{"aws-outputs-routing", "waitfor-succeed", "sleep-finally-fail"} {
+	for _, name := range []string{"aws-outputs-routing", "waitfor-succeed", "sleep-finally-fail", "manual-ask"} {
 		t.Run(name, func(t *testing.T) {
-			rec, err := casetest.Record(context.Background(), name, histories(t, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			src, err := casetest.Append(nil, rec.Case)
-			if err != nil {
-				t.Fatal(err)
-			}
+			rec, src := recordCase(t, name, nil)
 			tf, ds := casetest.Load(name+".test.yaml", src)
 			if ds.HasErrors() {
 				t.Fatalf("%v\n%s", ds, src)
@@ -71,15 +78,7 @@ func TestRecordReplays(t *testing.T) {
 // TestRecordApprovals: decisions are recorded from update events, with
 // the time after the wait began; children that cannot be read are noted.
 func TestRecordApprovals(t *testing.T) {
-	name := "approve-foreach-run-http-script"
-	rec, err := casetest.Record(context.Background(), name, histories(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := casetest.Append([]byte("# tests\ncases: []\n"), rec.Case)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, src := recordCase(t, "approve-foreach-run-http-script", []byte("# tests\ncases: []\n"))
 	t.Logf("%s", src)
 	for _, want := range []string{"# tests", "approvals:", "by: ", "step: ", "status: succeeded"} {
 		if !strings.Contains(string(src), want) {
@@ -91,5 +90,21 @@ func TestRecordApprovals(t *testing.T) {
 	}
 	if _, ds := casetest.Load("r.test.yaml", src); ds.HasErrors() {
 		t.Errorf("%v", ds)
+	}
+}
+
+// TestRecordHumanSteps: a done-mark and an answer are recorded under
+// people, with the note and the answer; a checklist confirmed whole is
+// left implied (TestRecordReplays runs the case).
+func TestRecordHumanSteps(t *testing.T) {
+	_, src := recordCase(t, "manual-ask", nil)
+	t.Logf("%s", src)
+	for _, want := range []string{"people:", "{step: drain, by: alice", "decision: done, note: ok}", "{step: saw, by: bob", "decision: answer, answer: {errors: \"no\"}}"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("no %q in\n%s", want, src)
+		}
+	}
+	if strings.Contains(string(src), "checked") {
+		t.Errorf("the whole checklist recorded item by item:\n%s", src)
 	}
 }

@@ -3,7 +3,6 @@ package casetest
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -117,7 +116,7 @@ func (r *caseRun) execute() (out *engine.Outcome, err error) {
 	for i, a := range r.c.Approvals {
 		if a.Step.Name == "" {
 			r.sent[i] = true
-			env.RegisterDelayedCallback(func() { r.send(testWorkflowID, "", "", i) }, a.After)
+			env.RegisterDelayedCallback(func() { r.send(testWorkflowID, "", shown{}, i) }, a.After)
 		}
 	}
 	start := env.Now()
@@ -152,108 +151,6 @@ func (r *caseRun) problem(format string, args ...any) {
 	r.problems = append(r.problems, msg)
 }
 
-// waiting schedules the approvals of the approve steps that started
-// waiting in workflow id: each entry naming the step (or, by its step
-// name, a step in a forEach) is sent after its delay from the wait's
-// start, at the step's first wait. It runs only in the SDK's test
-// environment (runbook test), whose delayed callbacks are its own.
-//
-//workflowcheck:ignore
-func (r *caseRun) waiting(ctx workflow.Context, out *engine.Outcome) {
-	id := workflow.GetInfo(ctx).WorkflowExecution.ID
-	now := workflow.Now(ctx)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rec := range out.Steps {
-		if rec.Status != engine.StatusWaiting || rec.Approval == nil || r.waits[id+"/"+rec.Name] {
-			continue
-		}
-		r.waits[id+"/"+rec.Name] = true
-		for i, a := range r.c.Approvals {
-			if r.sent[i] || a.Step.Name != rec.Name && a.Step.Name != recordBase(rec.Name) {
-				continue
-			}
-			r.sent[i] = true
-			delay := max(rec.Approval.Since.Add(a.After).Sub(now), 0)
-			req := rec.Approval.Request
-			r.env.RegisterDelayedCallback(func() { r.send(id, rec.Name, req, i) }, delay)
-		}
-	}
-}
-
-// send sends approval i to workflow id's step, for the request it waits
-// on, and records whether the workflow accepted it.
-func (r *caseRun) send(id, step, request string, i int) {
-	a := r.c.Approvals[i]
-	if request == "" {
-		request = r.waitingRequest()
-	}
-	d := engine.Decision{Step: step, Identity: a.By, Groups: a.Groups, Comment: a.Comment, Request: request}
-	done := func(err error) {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.decided[i] != "" {
-			return
-		}
-		r.decided[i] = "accepted"
-		if err != nil {
-			r.decided[i] = "refused: " + err.Error()
-		}
-	}
-	cb := &testsuite.TestUpdateCallback{
-		OnAccept:   func() {},
-		OnReject:   done,
-		OnComplete: func(_ any, err error) { done(err) },
-	}
-	if err := r.env.UpdateWorkflowByID(id, a.Decision, fmt.Sprintf("approval-%d", i), cb, d); err != nil {
-		done(err)
-	}
-}
-
-// waitingRequest is the request of the only step waiting for approval
-// now, if one is ("": the workflow refuses the decision and says why).
-func (r *caseRun) waitingRequest() string {
-	v, err := r.env.QueryWorkflow(engine.QueryState)
-	var out engine.Outcome
-	if err != nil || v.Get(&out) != nil {
-		return ""
-	}
-	req := ""
-	for _, rec := range out.Steps {
-		if rec.Status == engine.StatusWaiting && rec.Approval != nil {
-			if req != "" {
-				return ""
-			}
-			req = rec.Approval.Request
-		}
-	}
-	return req
-}
-
-// approvalProblems reports the approvals refused though not marked so,
-// accepted though marked refused, or never sent.
-func (r *caseRun) approvalProblems() []string {
-	var out []string
-	for i, a := range r.c.Approvals {
-		what := fmt.Sprintf("approval %d (%s by %s", i+1, a.Decision, a.By)
-		if a.Step.Name != "" {
-			what += " at step " + a.Step.Name
-		}
-		what += ")"
-		switch got := r.decided[i]; {
-		case got == "" && !r.sent[i]:
-			out = append(out, what+" was never sent: the step never waited")
-		case got == "":
-			out = append(out, what+" was not decided before the execution ended")
-		case got == "accepted" && a.Refused:
-			out = append(out, what+" was accepted, want refused")
-		case strings.HasPrefix(got, "refused") && !a.Refused:
-			out = append(out, what+" was "+got)
-		}
-	}
-	return out
-}
-
 // InterceptWorkflow watches every execution of the case (children too).
 func (r *caseRun) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
 	i := &caseInbound{run: r}
@@ -283,9 +180,9 @@ func (i *caseInbound) ExecuteWorkflow(ctx workflow.Context, in *interceptor.Exec
 	return i.Next.ExecuteWorkflow(ctx, in)
 }
 
-// caseOutbound notices approve steps starting to wait: it keeps the
+// caseOutbound notices human steps starting to wait: it keeps the
 // execution's state query, and reads it when the interpreter awaits with
-// a timeout (only approve steps do).
+// a timeout (only human steps do).
 type caseOutbound struct {
 	interceptor.WorkflowOutboundInterceptorBase
 	run   *caseRun
@@ -300,10 +197,22 @@ func (o *caseOutbound) SetQueryHandler(ctx workflow.Context, queryType string, h
 }
 
 func (o *caseOutbound) AwaitWithTimeout(ctx workflow.Context, timeout time.Duration, condition func() bool) (bool, error) {
+	o.notice(ctx)
+	return o.Next.AwaitWithTimeout(ctx, timeout, condition)
+}
+
+// AwaitWithOptions: manual and ask steps wait so (a timer summary).
+func (o *caseOutbound) AwaitWithOptions(ctx workflow.Context, opts workflow.AwaitOptions, condition func() bool) (bool, error) {
+	o.notice(ctx)
+	return o.Next.AwaitWithOptions(ctx, opts, condition)
+}
+
+// notice reads the execution's state and schedules the decisions of
+// the human steps that started waiting.
+func (o *caseOutbound) notice(ctx workflow.Context) {
 	if o.state != nil {
 		if out, err := o.state(); err == nil && out != nil {
 			o.run.waiting(ctx, out)
 		}
 	}
-	return o.Next.AwaitWithTimeout(ctx, timeout, condition)
 }

@@ -104,27 +104,37 @@ func TestCases(t *testing.T) {
 	}
 }
 
-// TestApprovalTimeoutSkipsTime: a 24-hour approval timeout passes in
-// workflow time, not on the wall clock.
-func TestApprovalTimeoutSkipsTime(t *testing.T) {
-	s := loadTests(t, "testdata/tests/release.test.yaml")[0]
-	for _, c := range s.file.Cases {
-		if c.Name != "silence never approves" {
-			continue
-		}
-		r := casetest.Run(s.plan, c)
-		if !r.Pass {
-			t.Fatalf("failed: %v", r.Problems)
-		}
-		if r.Took < 24*time.Hour {
-			t.Errorf("the execution took %s of workflow time, want 24h", r.Took)
-		}
-		if r.Wall > time.Second {
-			t.Errorf("the case took %s on the wall clock, want well under a second", r.Wall)
-		}
-		return
+// TestTimeoutsSkipTime: a 24-hour approval timeout, and the deadlines of
+// a question nobody answers (its default answer) and of a manual step
+// nobody marks done, pass in workflow time, not on the wall clock.
+func TestTimeoutsSkipTime(t *testing.T) {
+	for _, tt := range []struct {
+		file, name string
+		took       time.Duration
+	}{
+		{"release.test.yaml", "silence never approves", 24 * time.Hour},
+		{"human.test.yaml", "nobody answers, the default answer", 30 * time.Minute},
+		{"human.test.yaml", "nobody answers a question without a default", 10 * time.Minute},
+		{"human.test.yaml", "nobody marks it done", time.Hour},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := loadTests(t, "testdata/tests/"+tt.file)[0]
+			i := slices.IndexFunc(s.file.Cases, func(c *casetest.Case) bool { return c.Name == tt.name })
+			if i < 0 {
+				t.Fatalf("no case %q", tt.name)
+			}
+			r := casetest.Run(s.plan, s.file.Cases[i])
+			if !r.Pass {
+				t.Fatalf("failed: %v", r.Problems)
+			}
+			if r.Took < tt.took {
+				t.Errorf("the execution took %s of workflow time, want %s", r.Took, tt.took)
+			}
+			if r.Wall > time.Second {
+				t.Errorf("the case took %s on the wall clock, want well under a second", r.Wall)
+			}
+		})
 	}
-	t.Fatal("no case \"silence never approves\"")
 }
 
 // TestInvalidTests checks every test file under testdata/tests/invalid
