@@ -82,16 +82,16 @@ func (it *interp) notice(rec *engine.StepRecord) (subject, text string, body map
 		return fmt.Sprintf("Approval needed: %s step %s", it.in.Plan.Name, rec.Name), text, body
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n", a.Message)
+	b.WriteString(fmt.Sprintf("%s\n\n", a.Message))
 	for _, l := range a.Links {
-		fmt.Fprintf(&b, "%s: %s\n", l.Title, l.URL)
+		b.WriteString(fmt.Sprintf("%s: %s\n", l.Title, l.URL))
 	}
 	for _, c := range a.Checklist {
-		fmt.Fprintf(&b, "[ ] %s\n", c)
+		b.WriteString(fmt.Sprintf("[ ] %s\n", c))
 	}
 	act := ActCommand(id, rec.Name, a)
-	fmt.Fprintf(&b, "\n%s for %s from %s until %s.\n%s\n", head, map[string]string{"manual": "someone to do this and mark it done", "ask": "an answer"}[a.Kind],
-		who, a.Deadline.UTC().Format(time.RFC3339), act)
+	b.WriteString(fmt.Sprintf("\n%s for %s from %s until %s.\n%s\n", head, map[string]string{"manual": "someone to do this and mark it done", "ask": "an answer"}[a.Kind],
+		who, a.Deadline.UTC().Format(time.RFC3339), act))
 	body["kind"], body["assignees"], body["links"], body["checklist"], body["fields"], body["act"] = a.Kind, a.Approvers, a.Links, a.Checklist, a.Fields, act
 	body["text"] = b.String()
 	verb := map[string]string{"manual": "Action needed", "ask": "Question"}[a.Kind]
@@ -103,15 +103,15 @@ func (it *interp) notice(rec *engine.StepRecord) (subject, text string, body map
 // with a placeholder per field.
 func ActCommand(id, step string, a *engine.Approval) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "runbook %s %s --step %s --request %s", a.Verb(), id, step, a.Request)
+	b.WriteString(fmt.Sprintf("runbook %s %s --step %s --request %s", a.Verb(), id, step, a.Request))
 	for _, c := range a.Checklist {
-		fmt.Fprintf(&b, " --check %q", c)
+		b.WriteString(fmt.Sprintf(" --check %q", c))
 	}
 	if a.Kind == "manual" {
 		b.WriteString(" --note TEXT")
 	}
 	for _, f := range a.Fields {
-		fmt.Fprintf(&b, " -f %s=%s", f.Name, strings.ToUpper(f.Type))
+		b.WriteString(fmt.Sprintf(" -f %s=%s", f.Name, strings.ToUpper(f.Type)))
 	}
 	return b.String()
 }
