@@ -16,8 +16,9 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 )
 
-// The web page: plain server-rendered HTML for people deciding approvals,
-// on a phone as well as a desk. It needs no JavaScript. A person signs in
+// The web page: plain server-rendered HTML for people acting on human
+// steps (approvals, manual steps, questions), on a phone as well as a
+// desk. It needs no JavaScript. A person signs in
 // with their API token once; the server keeps a session (session.go) and
 // the browser its random ID in the session cookie (HttpOnly,
 // SameSite=Strict, Secure with Config.SecureCookies), which only the
@@ -31,11 +32,11 @@ var pageFS embed.FS
 // pageTemplates holds one template set per page, each the layout and the
 // shared parts with that page's "title" and "content".
 var pageTemplates = func() map[string]*template.Template {
-	funcs := template.FuncMap{"pathEscape": url.PathEscape}
+	funcs := template.FuncMap{"pathEscape": url.PathEscape, "pairs": engine.Pairs, "join": strings.Join}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "approvals", "executions", "execution", "error"} {
+	for _, name := range []string{"login", "inbox", "executions", "execution", "error"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(pageFS,
-			"templates/layout.html", "templates/decide.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/decide.html", "templates/act.html", "templates/"+name+".html"))
 	}
 	return out
 }()
@@ -51,18 +52,22 @@ var crossOrigin = http.NewCrossOriginProtection()
 
 // pageRoutes adds the web page's routes.
 func (s *Server) pageRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/ui/approvals", http.StatusSeeOther)
-	})
+	toInbox := func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/ui/inbox", http.StatusSeeOther)
+	}
+	m.HandleFunc("GET /{$}", toInbox)
+	m.HandleFunc("GET /ui/approvals", toInbox) // the inbox's earlier name
 	m.HandleFunc("GET /ui/style.css", serveStyle)
 	m.HandleFunc("GET /login", s.loginForm)
 	m.HandleFunc("POST /login", s.sameOrigin(s.login))
 	m.HandleFunc("POST /logout", s.sameOrigin(s.logout))
-	m.HandleFunc("GET /ui/approvals", s.pageAuthed(s.pageApprovals))
+	m.HandleFunc("GET /ui/inbox", s.pageAuthed(s.pageInbox))
 	m.HandleFunc("GET /ui/executions", s.pageAuthed(s.pageExecutions))
 	m.HandleFunc("GET /ui/executions/{id}", s.pageAuthed(s.pageExecution))
 	m.HandleFunc("POST /ui/executions/{id}/approve", s.sameOrigin(s.pageAuthed(s.pageDecide(engine.UpdateApprove))))
 	m.HandleFunc("POST /ui/executions/{id}/reject", s.sameOrigin(s.pageAuthed(s.pageDecide(engine.UpdateReject))))
+	m.HandleFunc("POST /ui/executions/{id}/done", s.sameOrigin(s.pageAuthed(s.pageDecide(engine.UpdateDone))))
+	m.HandleFunc("POST /ui/executions/{id}/answer", s.sameOrigin(s.pageAuthed(s.pageDecide(engine.UpdateAnswer))))
 }
 
 // pageData is what every page's template gets: the caller (nil on the
@@ -148,7 +153,7 @@ func (s *Server) sameOrigin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := crossOrigin.Check(r); err != nil {
 			s.cfg.Logger.Warn("page: cross-origin request refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
-			s.pageError(w, nil, http.StatusForbidden, "Cross-origin request refused: use the page's own forms.", "/ui/approvals")
+			s.pageError(w, nil, http.StatusForbidden, "Cross-origin request refused: use the page's own forms.", "/ui/inbox")
 			return
 		}
 		h(w, r)
@@ -156,12 +161,12 @@ func (s *Server) sameOrigin(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // localNext is where to go after signing in: next when it is one of the
-// page's own paths, else the approvals.
+// page's own paths, else the inbox.
 func localNext(next string) string {
 	if strings.HasPrefix(next, "/ui/") && !strings.ContainsAny(next, "\\\r\n") {
 		return next
 	}
-	return "/ui/approvals"
+	return "/ui/inbox"
 }
 
 // executionPath is the page of execution id; the ID may hold '/'.

@@ -69,13 +69,13 @@ func TestLoginSetsCookie(t *testing.T) {
 		name, next, wantLocation string
 		tls, secure              bool
 	}{
-		{name: "plain", next: "", wantLocation: "/ui/approvals"},
-		{name: "tls", next: "", wantLocation: "/ui/approvals", tls: true},
-		{name: "secure", next: "", wantLocation: "/ui/approvals", secure: true},
-		{name: "secure and tls", next: "", wantLocation: "/ui/approvals", tls: true, secure: true},
+		{name: "plain", next: "", wantLocation: "/ui/inbox"},
+		{name: "tls", next: "", wantLocation: "/ui/inbox", tls: true},
+		{name: "secure", next: "", wantLocation: "/ui/inbox", secure: true},
+		{name: "secure and tls", next: "", wantLocation: "/ui/inbox", tls: true, secure: true},
 		{name: "next", next: "/ui/executions/a%2Fb", wantLocation: "/ui/executions/a%2Fb"},
-		{name: "foreign next", next: "//evil.example/ui/", wantLocation: "/ui/approvals"},
-		{name: "absolute next", next: "https://evil.example/ui/", wantLocation: "/ui/approvals"},
+		{name: "foreign next", next: "//evil.example/ui/", wantLocation: "/ui/inbox"},
+		{name: "absolute next", next: "https://evil.example/ui/", wantLocation: "/ui/inbox"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := loginRequest("alice-page-token", tc.next)
@@ -143,11 +143,12 @@ func TestPageRedirectsToLogin(t *testing.T) {
 	for _, tc := range []struct {
 		method, target, cookie, want string
 	}{
-		{"GET", "/", "", "/ui/approvals"}, // the root goes to the approvals, which then ask for a sign-in
-		{"GET", "/ui/approvals", "", "/login?next=%2Fui%2Fapprovals"},
+		{"GET", "/", "", "/ui/inbox"},             // the root goes to the inbox, which then asks for a sign-in
+		{"GET", "/ui/approvals", "", "/ui/inbox"}, // the inbox's earlier name
+		{"GET", "/ui/inbox", "", "/login?next=%2Fui%2Finbox"},
 		{"GET", "/ui/executions?status=running", "", "/login?next=%2Fui%2Fexecutions%3Fstatus%3Drunning"},
 		{"GET", "/ui/executions/a%2Fb", "", "/login?next=%2Fui%2Fexecutions%2Fa%252Fb"},
-		{"GET", "/ui/approvals", "unknown-session", "/login?next=%2Fui%2Fapprovals"},
+		{"GET", "/ui/inbox", "unknown-session", "/login?next=%2Fui%2Finbox"},
 		{"POST", "/ui/executions/a%2Fb/approve", "", "/login"},
 	} {
 		r := httptest.NewRequest(tc.method, "http://runbook.test"+tc.target, nil)

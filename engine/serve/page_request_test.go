@@ -19,7 +19,7 @@ func TestPageDecisionNeedsRequest(t *testing.T) {
 	e.waitStatus(pageGateID, "gate", engine.StatusWaiting)
 	decide := "/ui/executions/" + url.PathEscape(pageGateID) + "/approve"
 	resp, body := e.request(http.MethodPost, decide, "alice-page-token", e.url, url.Values{"step": {"gate"}, "comment": {"unbound"}})
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "names no approval request") {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "names no request") {
 		t.Errorf("a decision without request: %d\n%s", resp.StatusCode, body)
 	}
 	if rec := e.waitStatus(pageGateID, "gate", engine.StatusWaiting); len(rec.Approval.Decisions) != 0 {

@@ -103,7 +103,7 @@ func pageShot(t *testing.T, ctx context.Context, name string) {
 
 // TestPageBrowserApprove is an approval decided on a phone: bob's
 // execution waits for alice, who signs in with her token in Chromium,
-// finds the step on her approvals and approves it with a comment; the
+// finds the step in her inbox and approves it with a comment; the
 // execution then succeeds with her decision recorded.
 func TestPageBrowserApprove(t *testing.T) {
 	ctx := newPageBrowser(t) // first: skips before anything starts when there is no Chromium
@@ -138,34 +138,34 @@ func TestPageBrowserApprove(t *testing.T) {
 		t.Fatalf("refused posts recorded decisions: %+v", a.Decisions)
 	}
 
-	// Alice signs in from the approvals link and lands on them.
+	// Alice signs in from the inbox link and lands on it.
 	pageDo(t, ctx, "sign in",
-		chromedp.Navigate(e.url+"/ui/approvals"),
+		chromedp.Navigate(e.url+"/ui/inbox"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=token]`), "alice-page-token"),
 		chromedp.Click(chromedp.CSS(`form.login button`)),
-		chromedp.WaitVisible(chromedp.CSS(`section.approval`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.human.approve`)),
 	)
-	if loc := pageRun(t, ctx, chromedp.Location()); loc != e.url+"/ui/approvals" {
-		t.Errorf("after signing in: at %s, want the approvals", loc)
+	if loc := pageRun(t, ctx, chromedp.Location()); loc != e.url+"/ui/inbox" {
+		t.Errorf("after signing in: at %s, want the inbox", loc)
 	}
 	for sel, want := range map[chromedp.CSS]string{
-		`section.approval h2 a`:     "page-gate@1.0.0",
-		`section.approval .step`:    "gate",
-		`section.approval .message`: "Fail over <primary> & restart?",
-		`section.approval .tally`:   "0 of 1",
-		`section.approval .id`:      pageGateID,
+		`section.human.approve h2 a`:     "page-gate@1.0.0",
+		`section.human.approve .step`:    "gate",
+		`section.human.approve .message`: "Fail over <primary> & restart?",
+		`section.human.approve .tally`:   "0 of 1",
+		`section.human.approve .id`:      pageGateID,
 	} {
 		if got := pageRun(t, ctx, chromedp.Text(sel)); got != want {
 			t.Errorf("%s: %q, want %q", sel, got, want)
 		}
 	}
-	if left := pageRun(t, ctx, chromedp.Text(chromedp.CSS(`section.approval .left`))); !strings.HasSuffix(left, "m left") && !strings.HasSuffix(left, "s left") {
+	if left := pageRun(t, ctx, chromedp.Text(chromedp.CSS(`section.human.approve .left`))); !strings.HasSuffix(left, "m left") && !strings.HasSuffix(left, "s left") {
 		t.Errorf("time left %q, want minutes left of the 10m timeout", left)
 	}
 	pageShot(t, ctx, "approvals")
 
 	// She approves with a comment and is taken to the execution's page.
-	approve := `section.approval form[action$="/approve"] `
+	approve := `section.human.approve form[action$="/approve"] `
 	pageDo(t, ctx, "approve",
 		chromedp.SendKeys(chromedp.CSS(approve+`input[name=comment]`), "checked from my phone"),
 		chromedp.Click(chromedp.CSS(approve+`button`)),
@@ -206,8 +206,8 @@ func TestPageBrowserApprove(t *testing.T) {
 	pageShot(t, ctx, "execution")
 
 	// Nothing waits any more; signing out sends her back to the form.
-	pageDo(t, ctx, "approvals, then sign out",
-		chromedp.Navigate(e.url+"/ui/approvals"),
+	pageDo(t, ctx, "inbox, then sign out",
+		chromedp.Navigate(e.url+"/ui/inbox"),
 		chromedp.WaitVisible(chromedp.CSS(`p.empty`)),
 		chromedp.Click(chromedp.CSS(`form.who button`)),
 		chromedp.WaitVisible(chromedp.CSS(`form.login`)),

@@ -3,63 +3,28 @@ package serve
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
 )
 
-// approvalView is one approve step as the page shows it; Decide is set
-// when the caller may still decide it, and then the page has its forms.
-type approvalView struct {
-	ID        string
-	Runbook   string
-	Step      string
-	Message   string
-	Approved  int // approvals so far
-	Min       int
-	Approvers []string
-	Requester string
-	Left      string // time left until the deadline
-	Decisions []*engine.Decision
-	Decide    bool
-	Request   string // what a decision from this page answers
-	Params    string
-}
-
-// newApprovalView is step's approval a of execution id; the time left
-// shows while it waits.
-func newApprovalView(id, runbook, step string, a *engine.Approval, waiting bool, now time.Time) *approvalView {
-	v := &approvalView{ID: id, Runbook: runbook, Step: step, Message: a.Message, Min: a.MinApprovals,
-		Approvers: a.Approvers, Requester: a.Requester, Decisions: a.Decisions, Request: a.Request, Params: engine.Pairs(a.Params)}
-	if waiting {
-		v.Left = timeLeft(a.Deadline, now)
-	}
-	for _, d := range a.Decisions {
-		if d.Decision == engine.UpdateApprove {
-			v.Approved++
-		}
-	}
-	return v
-}
-
-// pageApprovals lists the steps waiting for a decision the caller may
-// make, soonest deadline first.
-func (s *Server) pageApprovals(w http.ResponseWriter, r *http.Request, c Caller) {
+// pageInbox lists the human steps waiting for the caller (approvals,
+// manual steps, questions), soonest deadline first.
+func (s *Server) pageInbox(w http.ResponseWriter, r *http.Request, c Caller) {
 	mine, _, err := s.waitingFor(r.Context(), c)
 	if err != nil {
 		s.pageTemporalError(w, &c, err, "")
 		return
 	}
 	now := s.cfg.Now()
-	views := make([]*approvalView, 0, len(mine))
+	views := make([]*humanView, 0, len(mine))
 	for _, ws := range mine {
-		v := newApprovalView(ws.ID, ws.Runbook, ws.Step, ws.Approval, true, now)
+		v := newHumanView(ws.ID, ws.Runbook, ws.Step, ws.Approval, true, now)
 		v.Decide = true
 		views = append(views, v)
 	}
-	s.render(w, http.StatusOK, "approvals", pageData{Caller: &c, Data: views})
+	s.render(w, http.StatusOK, "inbox", pageData{Caller: &c, Data: views})
 }
 
 // pageExecutions lists recent executions, newest first (?status=).
@@ -73,7 +38,7 @@ func (s *Server) pageExecutions(w http.ResponseWriter, r *http.Request, c Caller
 }
 
 // executionView is one execution's page: its timeline, its finding, and
-// the approvals the caller may decide.
+// the human steps the caller may act on.
 type executionView struct {
 	*Execution
 	Steps   []*stepView
@@ -81,7 +46,7 @@ type executionView struct {
 	Failed  string
 	Error   *engine.StepError
 	Message string
-	Decide  []*approvalView
+	Decide  []*humanView
 	NoState bool // running, and no worker answered the state query
 }
 
@@ -91,7 +56,7 @@ type stepView struct {
 	Message  string // the record's, unless the approval shows it
 	Duration string
 	Outputs  string // indented JSON
-	Approval *approvalView
+	Approval *humanView
 }
 
 // pageExecution shows one execution's timeline.
@@ -102,13 +67,12 @@ func (s *Server) pageExecution(w http.ResponseWriter, r *http.Request, c Caller)
 		s.pageTemporalError(w, &c, err, "/ui/executions")
 		return
 	}
-	notice := ""
-	switch r.URL.Query().Get("decided") {
-	case engine.UpdateApprove:
-		notice = "Your approval is recorded."
-	case engine.UpdateReject:
-		notice = "Your rejection is recorded."
-	}
+	notice := map[string]string{
+		engine.UpdateApprove: "Your approval is recorded.",
+		engine.UpdateReject:  "Your rejection is recorded.",
+		engine.UpdateDone:    "The step is marked done.",
+		engine.UpdateAnswer:  "Your answer is recorded.",
+	}[r.URL.Query().Get("decided")]
 	s.render(w, http.StatusOK, "execution", pageData{Caller: &c, Notice: notice, Data: s.executionView(e, c)})
 }
 
@@ -128,7 +92,7 @@ func (s *Server) executionView(e *Execution, c Caller) *executionView {
 		}
 		if st.Approval != nil {
 			waiting := st.Status == engine.StatusWaiting && e.Status == "running"
-			sv.Approval = newApprovalView(e.ID, st.Approval.Runbook, st.Name, st.Approval, waiting, now)
+			sv.Approval = newHumanView(e.ID, st.Approval.Runbook, st.Name, st.Approval, waiting, now)
 			if st.Message == st.Approval.Message {
 				sv.Message = "" // shown with the approval
 			}
@@ -141,31 +105,6 @@ func (s *Server) executionView(e *Execution, c Caller) *executionView {
 		v.Steps = append(v.Steps, sv)
 	}
 	return v
-}
-
-// pageDecide approves or rejects as the caller (form fields step,
-// request and comment: a form without request decides nothing), then goes
-// back to the execution's page (303). A refusal is a
-// 403 page with the workflow's reason; nothing changes.
-func (s *Server) pageDecide(kind string) func(http.ResponseWriter, *http.Request, Caller) {
-	return func(w http.ResponseWriter, r *http.Request, c Caller) {
-		id := r.PathValue("id")
-		back := executionPath(id)
-		if err := r.ParseForm(); err != nil {
-			s.pageError(w, &c, http.StatusBadRequest, "The form did not parse: "+err.Error(), back)
-			return
-		}
-		req := DecideRequest{Step: r.PostFormValue("step"), Comment: strings.TrimSpace(r.PostFormValue("comment")), Request: r.PostFormValue("request")}
-		if req.Request == "" { // else it would bind to whatever waits now, maybe not what was shown
-			s.pageError(w, &c, http.StatusBadRequest, "The form names no approval request, so it cannot say what you saw: open the execution's page again and decide there.", back)
-			return
-		}
-		if _, err := s.decision(r.Context(), id, kind, req, c); err != nil {
-			s.pageTemporalError(w, &c, err, back)
-			return
-		}
-		http.Redirect(w, r, back+"?decided="+kind, http.StatusSeeOther)
-	}
 }
 
 // stepDuration is how long st ran, or has been running.
