@@ -52,7 +52,7 @@ var commandHelp = map[string]struct {
 	"import ssm": {groupAuthor, []string{"runbook import ssm AWS-RestartEC2Instance.json --out-dir runbooks/"}},
 	"init":       {groupAuthor, []string{"runbook init runbooks/cache-flush", "runbook init playbooks/disk-full --playbook"}},
 	"fmt":        {groupAuthor, []string{"runbook fmt runbooks/", "runbook fmt --check runbooks/ playbooks/"}},
-	"completion": {groupOther, []string{"source <(runbook completion bash)", "runbook completion fish > ~/.config/fish/completions/runbook.fish"}},
+	"completion": {groupOther, []string{"runbook completion bash > /etc/bash_completion.d/runbook", "source <(runbook completion bash)", "runbook completion fish > ~/.config/fish/completions/runbook.fish"}},
 	"version":    {groupOther, []string{"runbook version"}},
 }
 
