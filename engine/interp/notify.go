@@ -77,6 +77,7 @@ func (it *interp) notice(rec *engine.StepRecord) (subject, text string, body map
 		reject := fmt.Sprintf("runbook reject %s --step %s --request %s --comment WHY", id, rec.Name, a.Request)
 		text = fmt.Sprintf("%s\n\n%s for %d approval(s) from %s until %s.\nApprove: %s\nReject:  %s\n",
 			a.Message, head, a.MinApprovals, who, a.Deadline.UTC().Format(time.RFC3339), approve, reject)
+		text += it.linkLine(body)
 		body["approvers"], body["minApprovals"], body["approve"], body["reject"] = a.Approvers, a.MinApprovals, approve, reject
 		body["text"] = text
 		return fmt.Sprintf("Approval needed: %s step %s", it.in.Plan.Name, rec.Name), text, body
@@ -92,6 +93,7 @@ func (it *interp) notice(rec *engine.StepRecord) (subject, text string, body map
 	act := ActCommand(id, rec.Name, a)
 	fmt.Fprintf(&b, "\n%s for %s from %s until %s.\n%s\n", head, map[string]string{"manual": "someone to do this and mark it done", "ask": "an answer"}[a.Kind],
 		who, a.Deadline.UTC().Format(time.RFC3339), act)
+	b.WriteString(it.linkLine(body))
 	body["kind"], body["assignees"], body["links"], body["checklist"], body["fields"], body["act"] = a.Kind, a.Approvers, a.Links, a.Checklist, a.Fields, act
 	body["text"] = b.String()
 	verb := map[string]string{"manual": "Action needed", "ask": "Question"}[a.Kind]
@@ -114,4 +116,15 @@ func ActCommand(id, step string, a *engine.Approval) string {
 		fmt.Fprintf(&b, " -f %s=%s", f.Name, strings.ToUpper(f.Type))
 	}
 	return b.String()
+}
+
+// linkLine is the line that links a notice to the execution's page, ""
+// when no public URL is known; body (an HTTP notice's) gets it as url.
+func (it *interp) linkLine(body map[string]any) string {
+	u := it.link()
+	if u == "" {
+		return ""
+	}
+	body["url"] = u
+	return "Execution: " + u + "\n"
 }
