@@ -34,7 +34,7 @@ func noticeCall(x *Activity, in *commonpb.Payloads) {
 		if decode(in, &c) == nil {
 			x.Op, x.Input, x.Region = c.Op, map[string]any{}, c.Region
 			for k, v := range c.Input {
-				if k != "body" && k != "Message" { // the notice's text: long, and told by the timeline
+				if k != "body" && k != "Message" && k != "method" { // the notice's text: long, and told by the timeline
 					x.Input[k] = v
 				}
 			}
