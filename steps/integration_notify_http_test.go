@@ -80,7 +80,8 @@ func TestIntegrationNotifyPagerDutyFinding(t *testing.T) {
 
 // An http target announces started, failed and succeeded with the event
 // as JSON and its text, which links to the page; a target that fails is
-// noted on the outcome and changes nothing else.
+// noted on the outcome and changes nothing else; a dry run announces
+// nothing.
 func TestIntegrationNotifyHTTP(t *testing.T) {
 	hook, broken := newInbox(t), newInbox(t)
 	broken.status.Store(500)
@@ -127,5 +128,42 @@ steps:
 	}
 	if n := len(broken.got()); n != 3 {
 		t.Errorf("the broken target got %d requests, want 3 (attempts) for the success, none for the failure", n)
+	}
+
+	// A dry run announces nothing: a notice acts.
+	id, err = h.startWith(p, nil, func(in *engine.Input) { in.DryRun = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = h.wait(id)
+	mustSucceed(t, out, err)
+	if got := hook.got(); len(got) != 0 || len(out.Notices) != 0 {
+		t.Errorf("a dry run sent %v (notices %+v)", got, out.Notices)
+	}
+}
+
+// A human step's notice links to the execution's page too.
+func TestIntegrationNotifyHumanLink(t *testing.T) {
+	hook := newInbox(t)
+	h := newHarness(t, withInterp(interp.WithPublicURL(publicURL)))
+	id, err := h.start(h.plan(head("linked")+`steps:
+  - name: drain
+    manual:
+      instructions: Drain it.
+      notify: {http: {url: "`+hook.URL+`"}}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitStep(id, "drain", engine.StatusWaiting)
+	if _, err := h.decide(id, engine.UpdateDone, engine.Decision{Identity: "integration@test"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.wait(id)
+	mustSucceed(t, out, err)
+	page := publicURL + "ui/executions/" + id
+	got := hook.got()
+	if len(got) != 1 || got[0]["url"] != page || !strings.HasSuffix(got[0]["text"].(string), "\nExecution: "+page+"\n") {
+		t.Errorf("the manual step's notice %v: want it to link to %s", got, page)
 	}
 }

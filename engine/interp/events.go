@@ -95,6 +95,11 @@ func (it *interp) announce(ctx workflow.Context, event string) {
 
 // eventNotice is the activity that sends the event to target n, what it
 // calls (for its summary) and its input.
+//
+// Deterministic: built from recorded values (workflowcheck flags
+// fmt.Sprint and Shown).
+//
+//workflowcheck:ignore
 func (it *interp) eventNotice(n *engine.PlanNotify, event string, env map[string]any) (name, what string, in any, err error) {
 	subject, text := it.eventText(event)
 	switch n.Target {
@@ -114,7 +119,10 @@ func (it *interp) eventNotice(n *engine.PlanNotify, event string, env map[string
 		if err != nil {
 			return "", "", nil, err
 		}
-		req, _ := v.(map[string]any)
+		req, ok := v.(map[string]any)
+		if !ok {
+			return "", "", nil, &engine.StepError{Type: "InvalidPlan", Message: "the http target is not a request"}
+		}
 		if req["method"] == nil {
 			req["method"] = "POST"
 		}

@@ -23,6 +23,11 @@ func (it *interp) failure() string {
 // text: the definition, the execution, the event, then the failing step
 // and its error, or the finding with its evidence and recommendation,
 // and the execution's page when known.
+//
+// Deterministic: text built in a strings.Builder from recorded values
+// (workflowcheck flags fmt.Fprintf to any io.Writer).
+//
+//workflowcheck:ignore
 func (it *interp) eventText(event string) (subject, text string) {
 	var b strings.Builder
 	id := it.exec["id"].(string)
@@ -72,6 +77,10 @@ func (it *interp) eventText(event string) (subject, text string) {
 
 // eventBody is an http target's body when it gives none: the event as
 // JSON.
+//
+// Deterministic: a map of recorded values (workflowcheck flags Shown).
+//
+//workflowcheck:ignore
 func (it *interp) eventBody(event, text string) map[string]any {
 	body := map[string]any{
 		"event": event, "execution": it.exec["id"], "runbook": it.in.Plan.Name, "version": it.in.Plan.Version,
@@ -94,6 +103,11 @@ func (it *interp) eventBody(event, text string) map[string]any {
 // severity), resolve on succeeded, deduplicated by dedupKey. The routing
 // key is named, never written: "service:NAME", which the worker
 // resolves, so it stays out of the history.
+//
+// Deterministic: built from recorded values (workflowcheck flags
+// fmt.Fprintf to a strings.Builder and Shown).
+//
+//workflowcheck:ignore
 func (it *interp) pagerDuty(service, event, subject string) engine.PagerDutyEvent {
 	ev := engine.PagerDutyEvent{RoutingKey: "service:" + service, Action: "trigger", DedupKey: it.dedupKey(), URL: it.link()}
 	if event == engine.EventSucceeded {

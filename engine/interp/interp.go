@@ -120,8 +120,9 @@ func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor, 
 			}
 		})
 	}
-	// Executions started before definition-level notify announce nothing.
-	it.events = len(in.Plan.Notify) > 0 && workflow.GetVersion(ctx, guardEvents, workflow.DefaultVersion, 1) == 1
+	// Executions started before definition-level notify announce
+	// nothing, nor do dry runs (a notice acts: it pages people).
+	it.events = len(in.Plan.Notify) > 0 && !in.DryRun && workflow.GetVersion(ctx, guardEvents, workflow.DefaultVersion, 1) == 1
 	if err := it.identity(ctx); err != nil {
 		return it.finish(ctx, &failure{err: err}, false)
 	}
