@@ -97,6 +97,7 @@ func (c *checker) checkDef(d *Definition) Diagnostics {
 	dc.names(d.Finally)
 	dc.flow()
 	dc.exprs()
+	dc.notifyCheck()
 	dc.unused()
 	return dc.ds
 }

@@ -49,6 +49,8 @@ type Definition struct {
 	Starters    []Ident
 	Cancellers  []Ident
 	TaskQueue   Ident
+	// Notify announces the execution's events.
+	Notify []*Notify
 	// Runbook steps or Playbook nodes, then the finally steps.
 	Steps   []*Step
 	Start   *Ident

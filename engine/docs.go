@@ -24,7 +24,24 @@ func Docs(kinds Kinds) string {
 	for _, k := range kinds {
 		docsKind(&b, k)
 	}
+	docsNotify(&b)
 	return b.String()
+}
+
+// docsNotify documents a definition's top-level notify.
+func docsNotify(b *strings.Builder) {
+	b.WriteString("\n## Definition-level `notify`\n\n" +
+		"Not a step kind: a top-level `notify:` of a runbook or playbook lists targets, each exactly one of " +
+		docsCodeList(fieldNames(NotifyTargets)) + " with `on`, the events it announces. Each notice says the " +
+		"definition, the execution, the event, the failing step and its error or the finding with its evidence " +
+		"and recommendation, and links to the execution's page when the worker knows its `--public-url`. " +
+		"A notice that fails is logged and noted on the outcome; it never fails the execution.\n\n")
+	docsTableHead(b)
+	fmt.Fprintf(b, "| `notify[].on` | list of %s |  | %s |\n", docsCodeList(Events), docsCell(notifyOnDoc))
+	for _, f := range NotifyTargets {
+		docsRow(b, "notify[].", f)
+	}
+	b.WriteString("\n```yaml\nnotify:\n  - pagerduty: {service: payments}\n  - slack: {channel: \"#ops\"}\n    on: [started, failed, succeeded]\n```\n")
 }
 
 const docsIntro = "A step is a YAML mapping with a `name`, any of the step-level fields below, and at most " +

@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	commonHeader   = []string{"apiVersion", "kind", "name", "version", "description", "owner", "tags", "params", "outputs", "assumeRole", "region", "timeout", "triggers", "finally", "lock", "starters", "cancellers", "taskQueue"}
+	commonHeader   = []string{"apiVersion", "kind", "name", "version", "description", "owner", "tags", "params", "outputs", "assumeRole", "region", "timeout", "triggers", "finally", "lock", "starters", "cancellers", "taskQueue", "notify"}
 	runbookHeader  = append(append([]string{}, commonHeader...), "steps")
 	playbookHeader = append(append([]string{}, commonHeader...), "start", "nodes")
 	routingHeader  = []string{"apiVersion", "kind", "name", "version", "description", "owner", "routes"}
@@ -101,6 +101,8 @@ func (l *loader) header(d *Definition, p Pair) {
 		d.Cancellers = l.principals(p.V, "cancellers")
 	case "taskQueue":
 		d.TaskQueue = l.Ident(p.V, "taskQueue")
+	case "notify":
+		d.Notify = l.notify(p.V)
 	case "steps", "nodes":
 		d.Steps = l.steps(p.V, p.Key)
 	case "finally":

@@ -47,6 +47,16 @@ func Lower(d *Definition) *Plan {
 		lr.Run, lr.Cooldown = r.Run.Name, durationValue(r.Cooldown)
 		p.Routes = append(p.Routes, lr)
 	}
+	for _, n := range d.Notify {
+		pn := &PlanNotify{Target: n.Target, Value: n.Value, On: NotifyDefaults(d.Kind.Name, n.Target)}
+		if n.On != nil {
+			pn.On = nil
+			for _, e := range n.On {
+				pn.On = append(pn.On, e.Name)
+			}
+		}
+		p.Notify = append(p.Notify, pn)
+	}
 	p.Digest = Digest(p)
 	return p
 }

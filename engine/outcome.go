@@ -123,6 +123,17 @@ type Outcome struct {
 	// knows a secret (the outcome's payload is encrypted).
 	SecretOutputs []string `json:"secretOutputs,omitempty"`
 	Seal          bool     `json:"seal,omitempty"`
+	// Notices are the event notices the definition's notify sent.
+	Notices []*NoticeSent `json:"notices,omitempty"`
+}
+
+// NoticeSent is one event notice a definition's notify sent: the event,
+// the target (sns, http, slack, pagerduty) and, when it failed, why (the
+// execution went on: notices are best effort).
+type NoticeSent struct {
+	Event  string `json:"event"`
+	Target string `json:"target"`
+	Error  string `json:"error,omitempty"`
 }
 
 // DryCall is one step a dry run did not let act: the call with its

@@ -28,6 +28,19 @@ type Plan struct {
 	Finally     []*PlanStep   `json:"finally,omitempty"`
 	Outputs     []*PlanOutput `json:"outputs,omitempty"`
 	Routes      []*PlanRoute  `json:"routes,omitempty"`
+	// Notify announces the execution's events (absent: the plan's JSON,
+	// hence its digest, is as before notify existed).
+	Notify []*PlanNotify `json:"notify,omitempty"`
+}
+
+// PlanNotify is one target of a definition's notify: the events it
+// announces (the defaults filled in) and where: Target (sns, http,
+// slack, pagerduty) with its Value (the topic ARN; the request; the
+// channel; the service).
+type PlanNotify struct {
+	On     []string `json:"on"`
+	Target string   `json:"target"`
+	Value  *Value   `json:"value"`
 }
 
 // PlanParam is a declared param; Default is typed data (int64, float64,

@@ -87,7 +87,20 @@ func schemaHeader() *schemaObj {
 		"start", schemaDoc(schemaRef("name"), "the playbook's first node"),
 		"nodes", schemaDoc(schemaRef("nodes"), "the playbook's nodes: their routing forms the diagnostic tree, ending in conclude"),
 		"routes", sobj("type", "array", "items", schemaRef("route"), "description", "alarm routes to definitions"),
+		"notify", sobj("type", "array", "items", schemaNotify(), "description", "where the execution's events are announced"),
 	)
+}
+
+// schemaNotify is one notify target: exactly one of NotifyTargets, with on.
+func schemaNotify() *schemaObj {
+	props := sobj()
+	var one []any
+	for _, f := range NotifyTargets {
+		props.set(f.Name, schemaField(f))
+		one = append(one, sobj("required", []string{f.Name}))
+	}
+	props.set("on", sobj("type", "array", "minItems", 1, "items", sobj("enum", Events), "description", notifyOnDoc))
+	return sobj("type", "object", "properties", props, "additionalProperties", false, "oneOf", one)
 }
 
 // schemaKindIf requires the body of one kind of definition and allows only

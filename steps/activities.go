@@ -26,6 +26,7 @@ type Activities struct {
 	// when the worker is root, else the worker's user.
 	scriptUserName string
 	private        bool // WithPrivateHTTP
+	pd             pagerDuty
 
 	// The http steps' transports (see stepClient): their connections
 	// refuse what denied names (deniedAddr; tests replace it), unless open.
@@ -72,16 +73,18 @@ func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
 }
 
 // Register registers Call as engine.ActivityAWS, WaitFor as
-// engine.ActivityWaitFor, HTTP as engine.ActivityHTTP and Script as
-// engine.ActivityScript on w (a worker, or a test environment): the
-// activities the kinds name (Kind.Activity), each hiding its call's
-// secrets from its failures. Script is registered even without
+// engine.ActivityWaitFor, HTTP as engine.ActivityHTTP, Script as
+// engine.ActivityScript and PagerDuty as engine.ActivityPagerDuty on w (a
+// worker, or a test environment): the activities the kinds name
+// (Kind.Activity), each hiding its call's secrets from its failures, and
+// the one definitions' notify pages with. Script is registered even without
 // WithScripts, to refuse with a clear error.
 func (a *Activities) Register(w worker.ActivityRegistry) {
 	w.RegisterActivityWithOptions(hiding(a.Call), activity.RegisterOptions{Name: engine.ActivityAWS})
 	w.RegisterActivityWithOptions(hiding(a.WaitFor), activity.RegisterOptions{Name: engine.ActivityWaitFor})
 	w.RegisterActivityWithOptions(hiding(a.HTTP), activity.RegisterOptions{Name: engine.ActivityHTTP})
 	w.RegisterActivityWithOptions(hiding(a.Script), activity.RegisterOptions{Name: engine.ActivityScript})
+	w.RegisterActivityWithOptions(a.PagerDuty, activity.RegisterOptions{Name: engine.ActivityPagerDuty})
 }
 
 // Register registers on w (a worker) the interpreter workflow, running

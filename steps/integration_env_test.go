@@ -69,7 +69,18 @@ type harnessConfig struct {
 	env      map[string]string
 	throttle map[string]int
 	interp   []interp.Option
+	acts     []steps.ActivitiesOption
 	queues   []string // task queues besides the default one
+}
+
+// withActivities configures the worker's activities with opts too.
+func withActivities(opts ...steps.ActivitiesOption) harnessOption {
+	return func(hc *harnessConfig) { hc.acts = append(hc.acts, opts...) }
+}
+
+// withInterp configures the interpreter with opts too.
+func withInterp(opts ...interp.Option) harnessOption {
+	return func(hc *harnessConfig) { hc.interp = append(hc.interp, opts...) }
 }
 
 // withEnv sets an environment variable before the AWS configuration loads,
@@ -150,7 +161,8 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		w := worker.New(cl, q, worker.Options{})
 		// The tests' HTTP servers listen on loopback, which http steps may
 		// not reach without allowing it.
-		steps.Register(w, steps.NewActivities(cfg, steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts(), steps.WithPrivateHTTP()), audit, hc.interp...)
+		aopts := append([]steps.ActivitiesOption{steps.WithHTTPClient(&http.Client{Transport: tr}), steps.WithScripts(), steps.WithPrivateHTTP()}, hc.acts...)
+		steps.Register(w, steps.NewActivities(cfg, aopts...), audit, hc.interp...)
 		if err := w.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -316,6 +316,20 @@ outputs:
 outputs:
   errors: steps.saw.errors
 `, nil, nil, nil, func(in *engine.Input) { in.DryRun = true }, nil},
+	// Definition-level notify: started and failed to an http hook, a page
+	// that fails (the worker has no routing key for the service), both
+	// linking to the execution's page.
+	{"notify-events", head("rec-notify") + `params:
+  URL: {type: string}
+notify:
+  - http: {url: "${{ params.URL }}"}
+    on: [started, failed, succeeded]
+  - pagerduty: {service: payments}
+steps:
+  - name: check
+    assert: params.URL == ""
+    message: the hook is set
+`, nil, nil, nil, nil, []harnessOption{withInterp(interp.WithPublicURL("https://runbook.example.com"))}},
 	// Refused by a worker whose catalog lacks the plan: nothing runs.
 	{"catalog-refused", head("rec-refused") + `steps:
   - name: sh

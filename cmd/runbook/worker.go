@@ -29,6 +29,7 @@ type workerFlags struct {
 	AuditLog     string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
 	Archive      string `placeholder:"DIR|s3://BUCKET/PREFIX" help:"Archive the history of every closed execution there, as replayable JSON, so it outlives the namespace's retention."`
 	// CatalogOnly is nil when not given: see catalogOnly.
+	noticeFlags `embed:""`
 	CatalogOnly *bool `name:"catalog-only" help:"Run only the plans of this worker's catalog (the built-in library and --catalog folders): an execution of any other plan fails at once. Default: on with --allow-scripts, except for runbook server; --catalog-only=false turns it off."`
 }
 
@@ -62,6 +63,10 @@ type workerOptions struct {
 	sdkLog *slog.Logger
 	// catalog is the plans the worker runs; nil: any plan.
 	catalog *interp.Catalog
+	// notices: the activities' and the interpreter's options for
+	// notices (noticeFlags).
+	noticeActs   []steps.ActivitiesOption
+	noticeInterp []interp.Option
 }
 
 // logTo makes the worker log through own, the refused decisions of the
@@ -112,6 +117,10 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 			return workerOptions{}, nil, usagef("--script-user: %v", err)
 		}
 	}
+	aopts, iopts, err := f.noticeFlags.options()
+	if err != nil {
+		return workerOptions{}, nil, err
+	}
 	path := f.AuditLog
 	if path == "" {
 		if stateDir == "" {
@@ -126,7 +135,8 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 	if err != nil {
 		return workerOptions{}, nil, err
 	}
-	o := workerOptions{allowScripts: f.AllowScripts, scriptUser: f.ScriptUser, allowPrivate: f.AllowPrivate, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil))}
+	o := workerOptions{allowScripts: f.AllowScripts, scriptUser: f.ScriptUser, allowPrivate: f.AllowPrivate, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil)),
+		noticeActs: aopts, noticeInterp: iopts}
 	return o, func() { a.Close() }, nil
 }
 
@@ -166,7 +176,8 @@ func startWorker(ctx context.Context, cl client.Client, o workerOptions) (worker
 	if o.allowPrivate {
 		opts = append(opts, steps.WithPrivateHTTP())
 	}
-	var iopts []interp.Option
+	opts = append(opts, o.noticeActs...)
+	iopts := append([]interp.Option{}, o.noticeInterp...)
 	switch {
 	case o.catalog != nil:
 		iopts = append(iopts, interp.WithCatalog(o.catalog))

@@ -160,7 +160,8 @@ func admit(ctx workflow.Context, in engine.Input, c *Catalog) error {
 type Option func(*config)
 
 type config struct {
-	catalog *Catalog
+	catalog   *Catalog
+	publicURL string // WithPublicURL
 }
 
 // WithCatalog makes the workflow run only the plans of c: any other

@@ -34,7 +34,7 @@ func Workflow(ks engine.Kinds, audit Auditor, opts ...Option) func(workflow.Cont
 		if err := admit(ctx, in, c.catalog); err != nil {
 			return nil, err
 		}
-		return execute(ctx, in, ks, audit)
+		return execute(ctx, in, ks, audit, c)
 	}
 }
 
@@ -68,6 +68,11 @@ type interp struct {
 	// version is workflow.GetVersion(ctx, change, DefaultVersion, 1) for
 	// changes decided deep in the interpreter.
 	version func(change string) workflow.Version
+	// events: the plan's notify announces the execution's events (see
+	// guardEvents); publicURL is the root of the execution pages
+	// notices link to ("": none).
+	events    bool
+	publicURL string
 }
 
 // frame is where a list of steps runs: the top level and finally steps
@@ -91,9 +96,9 @@ type failure struct {
 
 func (f *failure) Error() string { return fmt.Sprintf("step %s failed: %s", f.step, f.err.Message) }
 
-func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor) (*engine.Outcome, error) {
+func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor, c config) (*engine.Outcome, error) {
 	it := newInterp(ctx, in)
-	it.kinds, it.audit = ks, a
+	it.kinds, it.audit, it.publicURL = ks, a, c.publicURL
 	it.fold = it.version("identity-fold") == 1
 	if err := workflow.SetQueryHandler(ctx, engine.QueryState, func() (*engine.Outcome, error) { return it.out, nil }); err != nil {
 		return nil, err
@@ -115,6 +120,9 @@ func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor) 
 			}
 		})
 	}
+	// Executions started before definition-level notify announce
+	// nothing, nor do dry runs (a notice acts: it pages people).
+	it.events = len(in.Plan.Notify) > 0 && !in.DryRun && workflow.GetVersion(ctx, guardEvents, workflow.DefaultVersion, 1) == 1
 	if err := it.identity(ctx); err != nil {
 		return it.finish(ctx, &failure{err: err}, false)
 	}
@@ -129,6 +137,7 @@ func execute(ctx workflow.Context, in engine.Input, ks engine.Kinds, a Auditor) 
 			}
 		}
 	}
+	it.announce(ctx, engine.EventStarted)
 	err := it.runFrom(main, in.Plan.Steps, it.root, first)
 	if timedOut && err != nil {
 		err = &failure{err: &engine.StepError{Type: engine.StatusTimedOut, Message: "the execution timed out"}}
@@ -199,6 +208,7 @@ func (it *interp) finish(ctx workflow.Context, err error, cancelled bool) (*engi
 		it.out.Outputs = outs
 		it.out.SecretOutputs = it.noteOutputs(it.in.Plan.Outputs, outs)
 	}
+	it.announceEnd(ctx)
 	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"definition": it.in.Plan.Name, "status": it.out.Status}).
 		Counter(MetricExecutionsFinished).Inc(1)
 	switch it.out.Status {

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -68,5 +69,5 @@ func RetryInput(ks engine.Kinds, in engine.Input, out *engine.Outcome, id, from,
 	if !reached {
 		return engine.Input{}, fmt.Errorf("step %s did not run in %s: retry from a step it reached", from, id)
 	}
-	return engine.Input{Plan: in.Plan, Params: in.Params, StartedBy: in.StartedBy, RetriedBy: requester, Trigger: "retry", Alarm: in.Alarm, RetryOf: id, Reuse: reuse}, nil
+	return engine.Input{Plan: in.Plan, Params: in.Params, StartedBy: in.StartedBy, RetriedBy: requester, Trigger: "retry", Alarm: in.Alarm, RetryOf: id, Incident: cmp.Or(in.Incident, id), Reuse: reuse}, nil
 }

@@ -21,9 +21,10 @@ import (
 // desk. It needs no JavaScript. A person signs in
 // with their API token once; the server keeps a session (session.go) and
 // the browser its random ID in the session cookie (HttpOnly,
-// SameSite=Strict, Secure with Config.SecureCookies), which only the
-// page's routes read. Every form POST must also come from the page's own
-// origin (http.CrossOriginProtection). Templates are html/template, so
+// SameSite=Lax so links from chat keep it, Secure with
+// Config.SecureCookies), which only the page's routes read. Every form
+// POST must also come from the page's own origin
+// (http.CrossOriginProtection). Templates are html/template, so
 // everything shown is escaped; no page ever shows a token.
 
 //go:embed templates/*.html templates/style.css

@@ -61,7 +61,7 @@ func sessionCookieOf(w *httptest.ResponseRecorder, name string) *http.Cookie {
 }
 
 // TestLoginSetsCookie: signing in sets a session cookie holding a random
-// ID, HttpOnly, SameSite=Strict, for the whole site and at most 12 hours;
+// ID, HttpOnly, SameSite=Lax, for the whole site and at most 12 hours;
 // with SecureCookies it is Secure and __Host- prefixed, whether or not
 // this hop is TLS (a proxy may terminate it).
 func TestLoginSetsCookie(t *testing.T) {
@@ -94,9 +94,9 @@ func TestLoginSetsCookie(t *testing.T) {
 			if c == nil || len(w.Result().Cookies()) != 1 {
 				t.Fatalf("want the one cookie %s in %q", name, w.Header().Values("Set-Cookie"))
 			}
-			if len(c.Value) != 43 || strings.Contains(c.Value, "alice") || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" ||
+			if len(c.Value) != 43 || strings.Contains(c.Value, "alice") || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" ||
 				c.Secure != tc.secure || c.MaxAge <= 0 || c.MaxAge > 12*3600 || c.Domain != "" {
-				t.Errorf("cookie %q: want a 43-character ID, HttpOnly, SameSite=Strict, Path=/, no Domain, Secure=%v, Max-Age in (0, 12h]", w.Header().Get("Set-Cookie"), tc.secure)
+				t.Errorf("cookie %q: want a 43-character ID, HttpOnly, SameSite=Lax, Path=/, no Domain, Secure=%v, Max-Age in (0, 12h]", w.Header().Get("Set-Cookie"), tc.secure)
 			}
 		})
 	}
@@ -133,8 +133,8 @@ func TestLogoutClearsCookie(t *testing.T) {
 	}
 	for _, name := range []string{serve.SessionCookie, "runbook_token"} {
 		c := sessionCookieOf(w, name)
-		if c == nil || c.Value != "" || c.MaxAge >= 0 || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
-			t.Errorf("Set-Cookie %q: want %s emptied and expired (Max-Age=0), HttpOnly, SameSite=Strict, Path=/", w.Header().Values("Set-Cookie"), name)
+		if c == nil || c.Value != "" || c.MaxAge >= 0 || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" {
+			t.Errorf("Set-Cookie %q: want %s emptied and expired (Max-Age=0), HttpOnly, SameSite=Lax, Path=/", w.Header().Values("Set-Cookie"), name)
 		}
 	}
 }

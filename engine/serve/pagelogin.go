@@ -127,12 +127,15 @@ func (s *Server) sessionID(r *http.Request) string {
 }
 
 // sessionCookie is the session cookie holding value for maxAge seconds
-// (negative: delete it): HttpOnly, SameSite=Strict, Path=/, and Secure
-// (named HostSessionCookie) with Config.SecureCookies.
+// (negative: delete it): HttpOnly, SameSite=Lax, Path=/, and Secure
+// (named HostSessionCookie) with Config.SecureCookies. Lax, not Strict,
+// so a link to an execution's page from chat or mail (a top-level GET
+// from another site) keeps the session; the browser still withholds it
+// from other sites' POSTs, and sameOrigin refuses those anyway.
 func (s *Server) sessionCookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: s.sessionCookieName(), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies,
 	}
 }
 
@@ -149,6 +152,6 @@ func (s *Server) sessionCookieName() string {
 // browser that sends it: it holds a token, which the page no longer reads.
 func dropLegacyCookie(w http.ResponseWriter, r *http.Request) {
 	if _, err := r.Cookie(legacyTokenCookie); err == nil {
-		http.SetCookie(w, &http.Cookie{Name: legacyTokenCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: legacyTokenCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 }

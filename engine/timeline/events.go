@@ -145,6 +145,14 @@ func (b *builder) scheduled(ev *historypb.HistoryEvent) {
 			x.Until = c.Until.Src
 		}
 	}
+	if notice, ok := strings.CutPrefix(x.ID, "@"); ok { // an event notice: @EVENT#TARGET
+		x.Notify = true
+		x.Event, _, _ = strings.Cut(notice, "#")
+		noticeCall(x, a.GetInput())
+		b.acts[ev.GetEventId()] = x
+		b.t.Notices = append(b.t.Notices, x)
+		return
+	}
 	name, tail, found := cutLast(x.ID, "#")
 	if !found {
 		name, tail = tail, ""

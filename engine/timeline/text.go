@@ -63,6 +63,7 @@ func (t *Timeline) TextMarked(w io.Writer, mark func(status string) string) erro
 	for _, x := range t.Timers {
 		fmt.Fprintf(bw, "  %s\n", x.text(t.Status))
 	}
+	t.noticesText(bw)
 	fmt.Fprintln(bw, t.summary())
 	if t.Partial {
 		fmt.Fprintln(bw, "  (no outcome in the history yet: only the steps with a call, timer, child execution or decision show)")

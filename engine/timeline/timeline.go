@@ -42,6 +42,8 @@ type Timeline struct {
 	Finding *engine.Finding   `json:"finding,omitempty"`
 	// Timers are the execution's own (its timeout) and any no step claims.
 	Timers []*Timer `json:"timers,omitempty"`
+	// Notices are the event notices of the definition's notify.
+	Notices []*Activity `json:"notices,omitempty"`
 	// Partial: the execution has not ended, so the steps are only those
 	// its events show (activities, timers, children, decisions).
 	Partial bool `json:"partial,omitempty"`
@@ -72,13 +74,14 @@ type Step struct {
 // Activity is one activity a step ran: its call (operation and resolved
 // input), attempts and result.
 type Activity struct {
-	ID          string            `json:"id"`   // STEP#VISIT, STEP#notify
+	ID          string            `json:"id"`   // STEP#VISIT, STEP#notify, @EVENT#TARGET
 	Type        string            `json:"type"` // aws, waitFor, http, script
 	Op          string            `json:"op,omitempty"`
 	Input       map[string]any    `json:"input,omitempty"`
 	Region      string            `json:"region,omitempty"`
 	Until       string            `json:"until,omitempty"`
-	Notify      bool              `json:"notify,omitempty"` // an approve step's notification
+	Notify      bool              `json:"notify,omitempty"` // an approve step's notification, or an event notice
+	Event       string            `json:"event,omitempty"`  // an event notice's event: started, failed, ...
 	Status      string            `json:"status"`           // scheduled, succeeded, failed, timedOut, cancelled
 	Scheduled   time.Time         `json:"scheduled"`
 	End         time.Time         `json:"end,omitzero"`
