@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
 )
@@ -26,6 +27,9 @@ type Activities struct {
 	// when the worker is root, else the worker's user.
 	scriptUserName string
 	private        bool // WithPrivateHTTP
+	// slack posts the slack activity's notices (WithSlack); nil: it
+	// fails, saying the worker has no Slack token.
+	slack *slack.Client
 
 	// The http steps' transports (see stepClient): their connections
 	// refuse what denied names (deniedAddr; tests replace it), unless open.
@@ -76,12 +80,14 @@ func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
 // engine.ActivityScript on w (a worker, or a test environment): the
 // activities the kinds name (Kind.Activity), each hiding its call's
 // secrets from its failures. Script is registered even without
-// WithScripts, to refuse with a clear error.
+// WithScripts, and Slack (engine.ActivitySlack) without WithSlack, to
+// refuse with a clear error.
 func (a *Activities) Register(w worker.ActivityRegistry) {
 	w.RegisterActivityWithOptions(hiding(a.Call), activity.RegisterOptions{Name: engine.ActivityAWS})
 	w.RegisterActivityWithOptions(hiding(a.WaitFor), activity.RegisterOptions{Name: engine.ActivityWaitFor})
 	w.RegisterActivityWithOptions(hiding(a.HTTP), activity.RegisterOptions{Name: engine.ActivityHTTP})
 	w.RegisterActivityWithOptions(hiding(a.Script), activity.RegisterOptions{Name: engine.ActivityScript})
+	w.RegisterActivityWithOptions(a.Slack, activity.RegisterOptions{Name: engine.ActivitySlack})
 }
 
 // Register registers on w (a worker) the interpreter workflow, running
