@@ -30,7 +30,7 @@ import (
 var e2eSlackSecret = []byte("e2e-slack-signing-secret")
 
 // e2eSlackUsers map e2eCallers to Slack users; UNOBODY is mapped to none.
-var e2eSlackUsers = map[string]string{"alice": "UALICE", "bob": "UBOB", "carol": "UCAROL"}
+var e2eSlackUsers = map[string]string{"alice": "UALICE", "bob": "UBOB", "carol": "UCAROL", "dave": "UDAVE"}
 
 // fakeSlack is a Slack Web API: it records every call (its form, or its
 // JSON body) and answers as Slack does.
@@ -87,13 +87,22 @@ func (f *fakeSlack) of(method string) []fakeSlackCall {
 // await waits until there are n calls of method, and returns them.
 func (f *fakeSlack) await(t *testing.T, method string, n int) []fakeSlackCall {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	cs := f.upTo(method, n, 30*time.Second)
+	if len(cs) < n {
+		t.Fatalf("Slack never got %d %s calls: %+v", n, method, cs)
+	}
+	return cs
+}
+
+// upTo waits, no longer than within, until there are n calls of method,
+// and returns the calls there are.
+func (f *fakeSlack) upTo(method string, n int, within time.Duration) []fakeSlackCall {
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if cs := f.of(method); len(cs) >= n {
 			return cs
 		}
 	}
-	t.Fatalf("Slack never got %d %s calls: %+v", n, method, f.of(method))
-	return nil
+	return f.of(method)
 }
 
 // newSlackE2E is the harness with the fake Slack API behind the worker's
@@ -229,6 +238,13 @@ func (a *memAudit) Refused(r interp.Refusal) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.list = append(a.list, r.Identity+": "+r.Reason)
+}
+
+// all are the refusals audited so far.
+func (a *memAudit) all() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.list...)
 }
 
 // has reports whether a refusal of identity whose reason holds reason
