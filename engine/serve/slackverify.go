@@ -43,20 +43,17 @@ func VerifySlack(secret []byte, timestamp, signature string, body []byte, now ti
 	if timestamp == "" || signature == "" {
 		return fmt.Errorf("missing %s and %s headers", SlackTimestampHeader, SlackSignatureHeader)
 	}
-	if strings.TrimLeft(timestamp, "0123456789") != "" || len(timestamp) > 12 {
-		return fmt.Errorf("%s %q is not unix seconds", SlackTimestampHeader, timestamp)
+	secs, err := unixSeconds(SlackTimestampHeader, timestamp)
+	if err != nil {
+		return err
 	}
-	secs, _ := strconv.ParseInt(timestamp, 10, 64)
 	hexSig, ok := strings.CutPrefix(signature, "v0=")
 	got, err := hex.DecodeString(hexSig)
 	if !ok || err != nil || len(got) != sha256.Size {
 		return fmt.Errorf("%s is not v0= and 64 hex digits", SlackSignatureHeader)
 	}
-	switch d := now.Sub(time.Unix(secs, 0)); {
-	case d > SlackWindow:
-		return fmt.Errorf("%s is %s old, outside the %s window", SlackTimestampHeader, d.Truncate(time.Second), SlackWindow)
-	case d < -SlackWindow:
-		return fmt.Errorf("%s is %s in the future, outside the %s window", SlackTimestampHeader, (-d).Truncate(time.Second), SlackWindow)
+	if err := inWindow(SlackTimestampHeader, secs, now, SlackWindow); err != nil {
+		return err
 	}
 	if !hmac.Equal(got, slackMAC(secret, timestamp, body)) {
 		return fmt.Errorf("%s does not match the body and timestamp", SlackSignatureHeader)
