@@ -188,6 +188,14 @@ func TestSlackActivity(t *testing.T) {
 		}
 	}
 
+	failed := engine.SlackNotice{Channel: "#ops", Execution: "exec-3", Runbook: "failover@1.0.0", Event: engine.EventFailed, Step: "promote", Error: "AccessDenied: no"}
+	if _, err := a.Slack(context.Background(), failed); err != nil {
+		t.Fatal(err)
+	}
+	if _, text := buttonsOf(t, api.last()); !strings.Contains(text, "failed: execution `exec-3`, at step `promote`") || !strings.Contains(text, "*Error*: AccessDenied: no") {
+		t.Errorf("failed event: %s", text)
+	}
+
 	api.failWith("channel_not_found")
 	_, err := a.Slack(context.Background(), ev)
 	var app *temporal.ApplicationError

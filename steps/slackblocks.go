@@ -106,6 +106,9 @@ func buttons(n engine.SlackNotice) []slack.BlockElement {
 func eventBlocks(n engine.SlackNotice) []slack.Block {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* %s: execution `%s`", mrkdwnEscape(n.Runbook), mrkdwnEscape(n.Event), mrkdwnEscape(n.Execution))
+	if n.Step != "" {
+		fmt.Fprintf(&b, ", at step `%s`", mrkdwnEscape(n.Step))
+	}
 	if f := n.Finding; f != nil {
 		fmt.Fprintf(&b, "\n*Finding* (%s, at %s): %s", mrkdwnEscape(f.Severity), mrkdwnEscape(f.Node), mrkdwnEscape(f.Finding))
 		if f.Recommend != nil {
