@@ -58,11 +58,11 @@ type Input struct {
 	Parent    string         `json:"parent,omitempty"`  // the execution whose run step started this one
 	// RetryOf is the execution this one retries; Reuse holds the outputs
 	// of its top-level steps that are not run again (nil: skipped).
-	RetryOf string                    `json:"retryOf,omitempty"`
+	RetryOf string `json:"retryOf,omitempty"`
 	// Incident is the first execution of a chain of retries (set by
 	// Retry): their notices share its PagerDuty dedup key.
-	Incident string `json:"incident,omitempty"`
-	Reuse   map[string]map[string]any `json:"reuse,omitempty"`
+	Incident string                    `json:"incident,omitempty"`
+	Reuse    map[string]map[string]any `json:"reuse,omitempty"`
 	// RetriedBy asked for this retry; StartedBy stays who asked for the
 	// execution retried. Neither may approve it.
 	RetriedBy string `json:"retriedBy,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
+	"github.com/slack-go/slack"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
 )
@@ -27,6 +28,9 @@ type Activities struct {
 	scriptUserName string
 	private        bool // WithPrivateHTTP
 	pd             pagerDuty
+	// slack posts the slack activity's notices (WithSlack); nil: it
+	// fails, saying the worker has no Slack token.
+	slack *slack.Client
 
 	// The http steps' transports (see stepClient): their connections
 	// refuse what denied names (deniedAddr; tests replace it), unless open.
@@ -74,17 +78,19 @@ func NewActivities(cfg aws.Config, opts ...ActivitiesOption) *Activities {
 
 // Register registers Call as engine.ActivityAWS, WaitFor as
 // engine.ActivityWaitFor, HTTP as engine.ActivityHTTP, Script as
-// engine.ActivityScript and PagerDuty as engine.ActivityPagerDuty on w (a
-// worker, or a test environment): the activities the kinds name
-// (Kind.Activity), each hiding its call's secrets from its failures, and
-// the one definitions' notify pages with. Script is registered even without
-// WithScripts, to refuse with a clear error.
+// engine.ActivityScript, PagerDuty as engine.ActivityPagerDuty and Slack as
+// engine.ActivitySlack on w (a worker, or a test environment): the
+// activities the kinds name (Kind.Activity), each hiding its call's
+// secrets from its failures, and the ones notices page and post with.
+// Script is registered even without WithScripts, and Slack without
+// WithSlack, to refuse with a clear error.
 func (a *Activities) Register(w worker.ActivityRegistry) {
 	w.RegisterActivityWithOptions(hiding(a.Call), activity.RegisterOptions{Name: engine.ActivityAWS})
 	w.RegisterActivityWithOptions(hiding(a.WaitFor), activity.RegisterOptions{Name: engine.ActivityWaitFor})
 	w.RegisterActivityWithOptions(hiding(a.HTTP), activity.RegisterOptions{Name: engine.ActivityHTTP})
 	w.RegisterActivityWithOptions(hiding(a.Script), activity.RegisterOptions{Name: engine.ActivityScript})
 	w.RegisterActivityWithOptions(a.PagerDuty, activity.RegisterOptions{Name: engine.ActivityPagerDuty})
+	w.RegisterActivityWithOptions(a.Slack, activity.RegisterOptions{Name: engine.ActivitySlack})
 }
 
 // Register registers on w (a worker) the interpreter workflow, running

@@ -34,6 +34,9 @@ var notifyField = engine.Field{Name: "notify", Type: engine.ObjectField, OneOf: 
 		{Name: "headers", Type: engine.TextMapField, Doc: "request headers"},
 		{Name: "body", Type: engine.DataField, Doc: "a map (sent as JSON) or a string"},
 	}},
+	{Name: "slack", Type: engine.ObjectField, Doc: "a Slack message with buttons that act on the step (the worker's --slack-token-file; runbook serve takes the clicks)", Fields: []engine.Field{
+		{Name: "channel", Type: engine.TextField, Required: true, Doc: "the channel: #NAME or its ID"},
+	}},
 }}
 
 // guardHuman is the workflow.GetVersion change that brought the manual

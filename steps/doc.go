@@ -3,7 +3,8 @@
 // example, and how it runs) that drives validation, the JSON Schema, the
 // docs and the interpreter's dispatch, and beside it, for the kinds that
 // run as activities, the activity (awscall_run.go, http_run.go,
-// script_run.go). All lists the kinds; activities.go holds the
+// script_run.go), and the slack activity that posts human steps' waits
+// and executions' events to Slack (slack.go, slackblocks.go). All lists the kinds; activities.go holds the
 // activities' registration (Register wires a worker: the interpreter and
 // the activities); AWS is the registry of the AWS services the aws-calling
 // kinds use.

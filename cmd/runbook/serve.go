@@ -31,6 +31,7 @@ type serveCmd struct {
 	ListenKey   string   `name:"listen-key" type:"path" placeholder:"FILE" help:"TLS key (PEM) of --listen-cert."`
 	Tokens      string   `type:"path" placeholder:"FILE" help:"Tokens file: [{sha256: HEX, identity: NAME, groups: [..]}]. Without it no API call is authenticated."`
 	HMACKeyFile string   `name:"hmac-key-file" type:"path" placeholder:"FILE" help:"Key of the generic hook's HMAC signatures."`
+	SlackSecret string   `name:"slack-signing-secret-file" type:"path" placeholder:"FILE" help:"A file holding the Slack app's signing secret: turns on POST /v1/hooks/slack, which takes the clicks on human steps' Slack messages (with --slack-token-file). Refused when group or others can read it."`
 	Routes      []string `type:"path" placeholder:"FILE" sep:"none" help:"A routing file (kind: Routing). Repeatable."`
 	Catalog     []string `placeholder:"DIR" sep:"none" help:"A folder of definitions, besides the built-in library. Repeatable."`
 	SNSHosts    string   `name:"sns-hosts" placeholder:"REGEX" help:"Hosts SNS certificates and SubscribeURLs may come from (default: sns.REGION.amazonaws.com)."`
@@ -70,6 +71,9 @@ func (c *serveCmd) Run(e *env) error {
 		}
 	}
 	if cfg.SNS, err = c.snsVerifier(); err != nil {
+		return err
+	}
+	if cfg.Slack, err = c.slackHook(); err != nil {
 		return err
 	}
 	if cfg.CodecOrigins, err = origins(c.CodecOrigin); err != nil {
@@ -200,6 +204,26 @@ func (c *serveCmd) reloadOnHUP(ctx context.Context, srv *serve.Server, wc *inter
 			log.Info("reloaded", "definitions", len(cat.Plans), "routes", len(cat.Routes), "tokens", tokens.Len())
 		}
 	}
+}
+
+// slackHook is the Slack hook's configuration, nil (the hook off)
+// without --slack-signing-secret-file.
+func (c *serveCmd) slackHook() (*serve.SlackConfig, error) {
+	if c.SlackSecret == "" {
+		return nil, nil
+	}
+	if c.SlackTokenFile == "" {
+		return nil, usagef("--slack-signing-secret-file needs --slack-token-file: the bot token opens answer forms and updates the messages")
+	}
+	secret, err := readSecretFile("--slack-signing-secret-file", c.SlackSecret)
+	if err != nil {
+		return nil, err
+	}
+	token, err := c.slackToken()
+	if err != nil {
+		return nil, err
+	}
+	return &serve.SlackConfig{SigningSecret: secret, Token: token, APIURL: c.SlackAPIURL}, nil
 }
 
 // origins checks that each of list is a Web origin: scheme://host[:port].

@@ -23,11 +23,13 @@ import (
 
 // workerFlags are the worker's settings.
 type workerFlags struct {
-	AllowScripts bool   `name:"allow-scripts" help:"Run script steps on this worker (they run programs on this host)."`
-	ScriptUser   string `name:"script-user" placeholder:"USER" help:"Run scripts as this user (default: nobody when the worker runs as root, else the worker's user)."`
-	AllowPrivate bool   `name:"allow-private-http" help:"Let every http step reach loopback and link-local addresses (instance metadata), as allowPrivate does for one step."`
-	AuditLog     string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
-	Archive      string `placeholder:"DIR|s3://BUCKET/PREFIX" help:"Archive the history of every closed execution there, as replayable JSON, so it outlives the namespace's retention."`
+	AllowScripts   bool   `name:"allow-scripts" help:"Run script steps on this worker (they run programs on this host)."`
+	ScriptUser     string `name:"script-user" placeholder:"USER" help:"Run scripts as this user (default: nobody when the worker runs as root, else the worker's user)."`
+	AllowPrivate   bool   `name:"allow-private-http" help:"Let every http step reach loopback and link-local addresses (instance metadata), as allowPrivate does for one step."`
+	AuditLog       string `name:"audit-log" placeholder:"FILE" type:"path" help:"Where refused approval decisions are appended (default: audit.log in the state directory)."`
+	Archive        string `placeholder:"DIR|s3://BUCKET/PREFIX" help:"Archive the history of every closed execution there, as replayable JSON, so it outlives the namespace's retention."`
+	SlackTokenFile string `name:"slack-token-file" placeholder:"FILE" type:"path" help:"A file holding the Slack app's bot token (xoxb-...), which slack notify targets post with (runbook serve also opens answer forms and updates messages with it). Refused when group or others can read it."`
+	SlackAPIURL    string `name:"slack-api-url" hidden:"" placeholder:"URL" help:"Slack's Web API (default https://slack.com/api/)."`
 	// CatalogOnly is nil when not given: see catalogOnly.
 	noticeFlags `embed:""`
 	CatalogOnly *bool `name:"catalog-only" help:"Run only the plans of this worker's catalog (the built-in library and --catalog folders): an execution of any other plan fails at once. Default: on with --allow-scripts, except for runbook server; --catalog-only=false turns it off."`
@@ -131,12 +133,19 @@ func (f workerFlags) options(stateDir string, stderr io.Writer) (workerOptions, 
 		}
 		path = filepath.Join(stateDir, "audit.log")
 	}
+	token, err := f.slackToken()
+	if err != nil {
+		return workerOptions{}, nil, err
+	}
 	a, err := openAudit(path, stderr)
 	if err != nil {
 		return workerOptions{}, nil, err
 	}
 	o := workerOptions{allowScripts: f.AllowScripts, scriptUser: f.ScriptUser, allowPrivate: f.AllowPrivate, audit: a, archive: f.Archive, log: slog.New(slog.NewTextHandler(stderr, nil)),
 		noticeActs: aopts, noticeInterp: iopts}
+	if token != "" {
+		o.noticeActs = append(o.noticeActs, steps.WithSlack(token, f.SlackAPIURL))
+	}
 	return o, func() { a.Close() }, nil
 }
 

@@ -6,7 +6,7 @@
 // in the workflow from recorded values, on a durable timer, as an
 // activity the steps package implements (call.go, options.go: timeouts,
 // retries, idempotency tokens), waiting for approvals sent as updates
-// with a validator (approve.go, notify.go), as a child execution or once
+// with a validator (approve.go, notify.go, notifyslack.go), as a child execution or once
 // per item (child.go, foreach.go). Beside them: playbooks' evidence and
 // conclusions (playbook.go), dry runs (dryrun.go), re-runs that reuse
 // recorded outputs (rerun.go), execution.account and region

@@ -10,10 +10,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// notify announces a human step's wait through SNS (sns:Publish) or an
-// HTTP request, with the commands that act on it. A notification that
-// fails is noted on the step, which goes on waiting.
+// notify announces a human step's wait through SNS (sns:Publish), an
+// HTTP request or Slack (notifySlack), with the commands that act on it.
+// A notification that fails is noted on the step, which goes on waiting.
 func (it *interp) notify(ctx workflow.Context, s *engine.PlanStep, rec *engine.StepRecord, n *engine.Value, env map[string]any) {
+	if sl := n.Field("slack"); sl != nil {
+		it.notifySlack(ctx, rec, sl, env)
+		return
+	}
 	subject, text, body := it.notice(rec)
 	c := it.newCall(s.Name)
 	c.Env = env

@@ -198,10 +198,16 @@ func (s *Server) decide(kind string) func(http.ResponseWriter, *http.Request, Ca
 }
 
 func (s *Server) decision(ctx context.Context, id, kind string, req DecideRequest, c Caller) (*engine.Approval, error) {
-	a, err := interp.Decide(ctx, s.cfg.Client, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment,
+	return s.record(ctx, id, kind, engine.Decision{Step: req.Step, Identity: c.Identity, Groups: c.Groups, Comment: req.Comment,
 		Request: req.Request, Checked: req.Checked, Answer: req.Answer})
+}
+
+// record sends decision d of kind to execution id under the workflow's
+// rules (interp.Decide), and logs and measures it once recorded.
+func (s *Server) record(ctx context.Context, id, kind string, d engine.Decision) (*engine.Approval, error) {
+	a, err := interp.Decide(ctx, s.cfg.Client, id, kind, d)
 	if err == nil {
-		s.cfg.Logger.Info("decision", "id", id, "decision", kind, "by", c.Identity)
+		s.cfg.Logger.Info("decision", "id", id, "decision", kind, "by", d.Identity)
 		if last := a.Decisions[len(a.Decisions)-1]; a.Kind == "" && (kind == engine.UpdateReject || len(a.Decisions) >= a.MinApprovals) {
 			s.cfg.Metrics.ObserveApprovalWait(a.Runbook, last.Time.Sub(a.Since))
 		}

@@ -38,6 +38,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/embedded"
+	"github.com/runbook-dev/runbook/engine/interp"
 	"github.com/runbook-dev/runbook/steps"
 )
 
@@ -68,6 +69,22 @@ var e2eQuiet = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 // newE2E starts everything, serving the definitions defs (YAML sources,
 // routing files among them); all stops when the test ends.
 func newE2E(tb testing.TB, defs ...string) *e2e {
+	tb.Helper()
+	return newE2EWith(tb, e2eSetup{}, defs...)
+}
+
+// e2eSetup changes the harness before it starts: the worker's activity
+// options and auditor, the server's configuration, and the Slack users
+// the tokens file maps (identity -> Slack user ID).
+type e2eSetup struct {
+	worker []steps.ActivitiesOption
+	audit  interp.Auditor
+	config func(*Config)
+	slack  map[string]string
+}
+
+// newE2EWith is newE2E changed by setup.
+func newE2EWith(tb testing.TB, setup e2eSetup, defs ...string) *e2e {
 	tb.Helper()
 	ctx := context.Background()
 	e := &e2e{tb: tb, key: []byte("e2e-hmac-key-of-at-least-32-bytes!"), tokens: map[string]string{}}
@@ -100,7 +117,7 @@ func newE2E(tb testing.TB, defs ...string) *e2e {
 	}
 	tb.Cleanup(e.client.Close)
 	w := worker.New(e.client, engine.TaskQueue, worker.Options{})
-	steps.Register(w, steps.NewActivities(e.aws), nil)
+	steps.Register(w, steps.NewActivities(e.aws, setup.worker...), setup.audit)
 	if err := w.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -111,7 +128,10 @@ func newE2E(tb testing.TB, defs ...string) *e2e {
 		e.sns = newSNSFixture(t)
 		cfg.SNS = e.sns.v
 	}
-	e.server = New(cfg, e2eCatalog(tb, defs), e.tokensFile())
+	if setup.config != nil {
+		setup.config(&cfg)
+	}
+	e.server = New(cfg, e2eCatalog(tb, defs), e.tokensFile(setup.slack))
 	hs := httptest.NewServer(e.server)
 	tb.Cleanup(hs.Close)
 	e.url = hs.URL
@@ -142,8 +162,8 @@ func e2eCatalog(tb testing.TB, defs []string) *Catalog {
 }
 
 // tokensFile makes a token for each of e2eCallers and parses the tokens
-// file that holds their hashes.
-func (e *e2e) tokensFile() *Tokens {
+// file that holds their hashes, and maps the Slack users of slack.
+func (e *e2e) tokensFile(slack map[string]string) *Tokens {
 	var b strings.Builder
 	for _, c := range e2eCallers {
 		token, hash, err := NewToken()
@@ -152,6 +172,9 @@ func (e *e2e) tokensFile() *Tokens {
 		}
 		e.tokens[c.Identity] = token
 		fmt.Fprintf(&b, "- sha256: %s\n  identity: %s\n  groups: [%s]\n", hash, c.Identity, strings.Join(c.Groups, ", "))
+		if id := slack[c.Identity]; id != "" {
+			fmt.Fprintf(&b, "  slack: %s\n", id)
+		}
 	}
 	t, err := ParseTokens([]byte(b.String()), "tokens.yaml")
 	if err != nil {

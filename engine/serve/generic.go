@@ -40,23 +40,40 @@ func VerifyGeneric(key []byte, timestamp, signature string, body []byte, now tim
 	if len(key) == 0 {
 		return errors.New("the generic hook has no key configured")
 	}
-	if timestamp == "" || strings.TrimLeft(timestamp, "0123456789") != "" || len(timestamp) > 12 {
-		return fmt.Errorf("%s %q is not unix seconds", GenericTimestampHeader, timestamp)
+	secs, err := unixSeconds(GenericTimestampHeader, timestamp)
+	if err != nil {
+		return err
 	}
-	secs, _ := strconv.ParseInt(timestamp, 10, 64)
 	hexSig, ok := strings.CutPrefix(signature, "sha256=")
 	got, err := hex.DecodeString(hexSig)
 	if !ok || err != nil || len(got) != sha256.Size {
 		return fmt.Errorf("%s is not sha256= and 64 hex digits", GenericSignatureHeader)
 	}
-	switch d := now.Sub(time.Unix(secs, 0)); {
-	case d > GenericWindow:
-		return fmt.Errorf("%s is %s old, outside the %s window", GenericTimestampHeader, d.Truncate(time.Second), GenericWindow)
-	case d < -GenericWindow:
-		return fmt.Errorf("%s is %s in the future, outside the %s window", GenericTimestampHeader, (-d).Truncate(time.Second), GenericWindow)
+	if err := inWindow(GenericTimestampHeader, secs, now, GenericWindow); err != nil {
+		return err
 	}
 	if !hmac.Equal(got, genericMAC(key, timestamp, body)) {
 		return fmt.Errorf("%s does not match the body and timestamp", GenericSignatureHeader)
+	}
+	return nil
+}
+
+// unixSeconds reads timestamp, the value of header, as unix seconds.
+func unixSeconds(header, timestamp string) (int64, error) {
+	if timestamp == "" || strings.TrimLeft(timestamp, "0123456789") != "" || len(timestamp) > 12 {
+		return 0, fmt.Errorf("%s %q is not unix seconds", header, timestamp)
+	}
+	return strconv.ParseInt(timestamp, 10, 64)
+}
+
+// inWindow refuses a signing time (secs, the value of header) farther
+// than window from now, either way.
+func inWindow(header string, secs int64, now time.Time, window time.Duration) error {
+	switch d := now.Sub(time.Unix(secs, 0)); {
+	case d > window:
+		return fmt.Errorf("%s is %s old, outside the %s window", header, d.Truncate(time.Second), window)
+	case d < -window:
+		return fmt.Errorf("%s is %s in the future, outside the %s window", header, (-d).Truncate(time.Second), window)
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func NewMetrics() *Metrics {
 	m.approvalWait = m.histogram("runbook_approval_wait_seconds",
 		"Time approvals waited for an answer, by definition.", approvalBuckets, "definition")
 	m.hookDeliveries = m.counter("runbook_hook_deliveries_total",
-		"Deliveries to the alarm hooks, by hook and outcome (started, duplicate, refused, ignored, error).", "hook", "outcome")
+		"Deliveries to the hooks, by hook and outcome (started, duplicate, refused, ignored, error; slack: decided, opened, refused, ignored, error).", "hook", "outcome")
 	m.pageSessions = m.counter("runbook_page_sessions_total",
 		"Web page session events, by event (signed_in, refused, signed_out, expired, revoked, evicted).", "event")
 	// Unlabelled: always shown, zero until the first start.
@@ -124,7 +124,8 @@ func (m *Metrics) ObserveApprovalWait(definition string, d time.Duration) {
 }
 
 // IncHookDeliveries counts a delivery to hook (sns, eventbridge,
-// generic) by its outcome: started, duplicate, refused, ignored or error.
+// generic) by its outcome: started, duplicate, refused, ignored or error;
+// or to slack: decided, opened (an answer form), refused, ignored, error.
 func (m *Metrics) IncHookDeliveries(hook, outcome string) {
 	if m.server() {
 		m.hookDeliveries.WithLabelValues(labelValue(hook), labelValue(outcome)).Inc()

@@ -74,7 +74,7 @@ runbook_executions_finished_total{definition="restart-db",status="succeeded"} 1
 # TYPE runbook_executions_started_total counter
 runbook_executions_started_total{definition="restart-db",trigger="alarm"} 2
 runbook_executions_started_total{definition="restart-db",trigger="api"} 1
-# HELP runbook_hook_deliveries_total Deliveries to the alarm hooks, by hook and outcome (started, duplicate, refused, ignored, error).
+# HELP runbook_hook_deliveries_total Deliveries to the hooks, by hook and outcome (started, duplicate, refused, ignored, error; slack: decided, opened, refused, ignored, error).
 # TYPE runbook_hook_deliveries_total counter
 runbook_hook_deliveries_total{hook="sns",outcome="duplicate"} 1
 runbook_hook_deliveries_total{hook="sns",outcome="started"} 1

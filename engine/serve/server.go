@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/slack-go/slack"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -28,6 +29,7 @@ type Config struct {
 	Metrics *Metrics     // nil: a fresh one
 	SNS     *SNSVerifier // nil: the SNS hook refuses every delivery
 	HMACKey []byte       // empty: the generic hook refuses every delivery
+	Slack   *SlackConfig // nil: the Slack hook refuses every delivery
 	Logger  *slog.Logger // nil: discard
 	Now     func() time.Time
 	// HookGroup is the tokens file's group whose tokens may deliver hooks
@@ -63,6 +65,7 @@ type Server struct {
 	sessions *sessions // the web page's
 	cool     cooldowns
 	mux      *http.ServeMux
+	slack    *slack.Client // Slack's Web API, with Config.Slack's token; nil: no Slack
 }
 
 // New returns a server running catalog c for the callers in t.
@@ -81,6 +84,9 @@ func New(cfg Config, c *Catalog, t *Tokens) *Server {
 	}
 	cfg.HookGroup = engine.NormalIdentity(cfg.HookGroup)
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(cfg.Now, sessionCap)}
+	if cfg.Slack != nil {
+		s.slack = slackClient(cfg.Slack)
+	}
 	if cfg.Client != nil {
 		// A second server on the same Metrics would count them twice.
 		_ = cfg.Metrics.Register(newApprovalsCollector(func(ctx context.Context) ([]*interp.WaitingStep, error) {
@@ -118,6 +124,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /v1/hooks/sns", s.hookSNS)
 	m.HandleFunc("POST /v1/hooks/eventbridge", s.hookEventBridge)
 	m.HandleFunc("POST /v1/hooks/generic", s.hookGeneric)
+	m.HandleFunc("POST /v1/hooks/slack", s.hookSlack)
 	m.HandleFunc("POST /v1/executions", s.authed(s.start))
 	m.HandleFunc("GET /v1/executions", s.authed(s.list))
 	m.HandleFunc("GET /v1/executions/{id}", s.authed(s.show))

@@ -26,17 +26,20 @@ type Caller struct {
 }
 
 // Tokens is a loaded tokens file: the SHA-256 of each token and the
-// caller it stands for. It never changes once loaded, so a server can
-// share one among all requests and swap in a fresh one (an
-// atomic.Pointer[Tokens]) when the file is reloaded. A nil *Tokens knows
-// no token.
+// caller it stands for, and the Slack users mapped to callers. It never
+// changes once loaded, so a server can share one among all requests and
+// swap in a fresh one (an atomic.Pointer[Tokens]) when the file is
+// reloaded. A nil *Tokens knows no token.
 type Tokens struct {
 	entries []tokenEntry
+	slack   map[string]Caller // Slack user ID -> caller
 }
 
 type tokenEntry struct {
 	hash   [sha256.Size]byte
 	caller Caller
+	hashed bool   // it has a hash: a token; else only slack
+	slack  string // the Slack user ID mapped to caller, if any
 }
 
 // Len is the number of tokens known.
@@ -75,6 +78,17 @@ func (t *Tokens) lookupHash(sum [sha256.Size]byte) (Caller, bool) {
 	c := t.entries[found].caller
 	c.Groups = slices.Clone(c.Groups) // the Tokens stays immutable whatever the caller does
 	return c, true
+}
+
+// SlackCaller returns the caller the Slack user ID user is mapped to by
+// an entry's `slack:` key.
+func (t *Tokens) SlackCaller(user string) (Caller, bool) {
+	if t == nil || user == "" {
+		return Caller{}, false
+	}
+	c, ok := t.slack[user]
+	c.Groups = slices.Clone(c.Groups)
+	return c, ok
 }
 
 // Authenticate returns the caller of r, by the token of its

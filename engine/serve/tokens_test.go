@@ -103,6 +103,26 @@ func TestTokensParse(t *testing.T) {
 	}
 }
 
+// TestTokensSlack: an entry's slack: key maps a Slack user to its
+// caller, with or without a token; others are unknown.
+func TestTokensSlack(t *testing.T) {
+	tokens, err := serve.ParseTokens([]byte("- {sha256: "+aliceHash+", identity: Alice, groups: [SRE], slack: U0ALICE}\n- {identity: bob, slack: W0BOB}\n"), "tokens.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := tokens.SlackCaller("U0ALICE"); !ok || c.Identity != "alice" || !slices.Equal(c.Groups, []string{"sre"}) {
+		t.Errorf("SlackCaller(U0ALICE) = %v, %v; want alice of sre", c, ok)
+	}
+	if c, ok := tokens.SlackCaller("W0BOB"); !ok || c.Identity != "bob" || tokens.Len() != 1 {
+		t.Errorf("SlackCaller(W0BOB) = %v, %v, %d tokens; want bob, and only alice's token", c, ok, tokens.Len())
+	}
+	for _, user := range []string{"U0NOBODY", "", "u0alice"} {
+		if c, ok := tokens.SlackCaller(user); ok {
+			t.Errorf("SlackCaller(%q) = %v, want none", user, c)
+		}
+	}
+}
+
 func TestTokensParseErrors(t *testing.T) {
 	entry := func(lines ...string) string { return "- " + strings.Join(lines, "\n  ") + "\n" }
 	for _, tc := range []struct {
@@ -120,7 +140,11 @@ func TestTokensParseErrors(t *testing.T) {
 		{"token in sha256", entry("sha256: dGhpcyBpcyBub3QgYSByZWFsIHRva2VuIGF0IGFsbCE", "identity: x"),
 			[]string{"tokens.yaml:1:11: error: `sha256:` holds what looks like a token itself, not its hash"}},
 		{"no sha256", entry("identity: x"),
-			[]string{"tokens.yaml:1:3: error: entry has no `sha256:`; add `sha256: HEX`"}},
+			[]string{"tokens.yaml:1:3: error: entry has no `sha256:` (nor `slack:`); add `sha256: HEX`"}},
+		{"bad Slack user", entry("sha256: "+aliceHash, "identity: a", "slack: alice"),
+			[]string{"tokens.yaml:3:10: error: `slack:` holds a string, not a Slack user ID; write the member ID"}},
+		{"duplicate Slack user", entry("sha256: "+aliceHash, "identity: a", "slack: U0ALICE") + entry("identity: b", "slack: U0ALICE"),
+			[]string{"tokens.yaml:5:10: error: Slack user U0ALICE is already mapped by the entry at line 3"}},
 		{"no identity", entry("sha256: "+aliceHash, "groups: [sre]"),
 			[]string{"tokens.yaml:1:3: error: entry has no `identity:`; add `identity: NAME`"}},
 		{"empty identity", entry("sha256: "+aliceHash, "identity: ''"),
@@ -130,7 +154,7 @@ func TestTokensParseErrors(t *testing.T) {
 		{"duplicate key", entry("sha256: "+aliceHash, "identity: a", "identity: b"),
 			[]string{"tokens.yaml:3:3: error: `identity` is given twice in this entry (first at line 2)"}},
 		{"unknown key", entry("sha256: "+aliceHash, "identity: a", "group: [sre]"),
-			[]string{"tokens.yaml:3:3: error: unknown key `group`; an entry has sha256, identity and groups; did you mean \"groups\"?"}},
+			[]string{"tokens.yaml:3:3: error: unknown key `group`; an entry has sha256, identity, groups and slack; did you mean \"groups\"?"}},
 		{"groups not a list", entry("sha256: "+aliceHash, "identity: a", "groups: sre"),
 			[]string{"tokens.yaml:3:11: error: `groups:` holds a string, not a list; write `groups: [NAME, ...]`"}},
 		{"plaintext token", entry("token: s3cr3t-t0ken", "identity: a"),
@@ -143,7 +167,7 @@ func TestTokensParseErrors(t *testing.T) {
 		{"every error", entry("sha256: abc", "identity: a") + entry("sha256: "+aliceHash, "identiy: b"), []string{
 			"tokens.yaml:1:11: error: `sha256:` holds 3 characters",
 			"tokens.yaml:3:3: error: entry has no `identity:`",
-			"tokens.yaml:4:3: error: unknown key `identiy`; an entry has sha256, identity and groups; did you mean \"identity\"?",
+			"tokens.yaml:4:3: error: unknown key `identiy`; an entry has sha256, identity, groups and slack; did you mean \"identity\"?",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

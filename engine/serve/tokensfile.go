@@ -13,7 +13,7 @@ import (
 )
 
 // tokenKeys are the keys of an entry of the tokens file.
-var tokenKeys = []string{"sha256", "identity", "groups"}
+var tokenKeys = []string{"sha256", "identity", "groups", "slack"}
 
 // ParseTokens parses a tokens file, read from file: a YAML list of
 //
@@ -21,8 +21,11 @@ var tokenKeys = []string{"sha256", "identity", "groups"}
 //	- sha256: HEX        # SHA-256 of the token (`runbook token hash`)
 //	  identity: NAME     # who uses it, a person or a tool
 //	  groups: [NAME, ..] # optional
+//	  slack: U0123ABCD   # optional: their Slack user ID
 //
-// It never holds a token itself. The error, when there is one, is an
+// An entry has sha256, slack or both: its Slack user acts on human steps
+// from Slack as its identity, with its groups. It never holds a token
+// itself. The error, when there is one, is an
 // engine.Diagnostics naming file:line:col and what to do for each
 // problem. An empty file (or `[]`) holds no token.
 func ParseTokens(src []byte, file string) (*Tokens, error) {
@@ -37,7 +40,7 @@ func ParseTokens(src []byte, file string) (*Tokens, error) {
 	if len(doc.Content) == 0 {
 		return t, nil
 	}
-	p := tokensParser{file: file, ds: &ds, seen: map[[32]byte]int{}}
+	p := tokensParser{file: file, ds: &ds, seen: map[[32]byte]int{}, seenSlack: map[string]int{}}
 	root := yamlResolve(doc.Content[0])
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return t, nil
@@ -47,8 +50,18 @@ func ParseTokens(src []byte, file string) (*Tokens, error) {
 		return nil, ds
 	}
 	for _, item := range root.Content {
-		if e, ok := p.entry(yamlResolve(item)); ok {
+		e, ok := p.entry(yamlResolve(item))
+		if !ok {
+			continue
+		}
+		if e.hashed {
 			t.entries = append(t.entries, e)
+		}
+		if e.slack != "" {
+			if t.slack == nil {
+				t.slack = map[string]Caller{}
+			}
+			t.slack[e.slack] = e.caller
 		}
 	}
 	if err := ds.Err(); err != nil {
@@ -58,16 +71,17 @@ func ParseTokens(src []byte, file string) (*Tokens, error) {
 }
 
 type tokensParser struct {
-	file string
-	ds   *engine.Diagnostics
-	seen map[[32]byte]int // hash -> line of its first entry
+	file      string
+	ds        *engine.Diagnostics
+	seen      map[[32]byte]int // hash -> line of its first entry
+	seenSlack map[string]int   // Slack user ID -> line of its first entry
 }
 
 func (p *tokensParser) errorf(n *yaml.Node, format string, args ...any) *engine.Diagnostic {
 	return p.ds.Errorf(engine.Pos{File: p.file, Line: n.Line, Col: n.Column}, format, args...)
 }
 
-// entry parses one `{sha256, identity, groups}` mapping.
+// entry parses one `{sha256, identity, groups, slack}` mapping.
 func (p *tokensParser) entry(n *yaml.Node) (tokenEntry, bool) {
 	var e tokenEntry
 	if n.Kind != yaml.MappingNode {
@@ -93,20 +107,23 @@ func (p *tokensParser) entry(n *yaml.Node) (tokenEntry, bool) {
 			ok = p.identity(v, &e) && ok
 		case "groups":
 			ok = p.groups(v, &e) && ok
+		case "slack":
+			ok = p.slackUser(v, &e) && ok
 		case "token":
 			plaintext, ok = true, false
 			p.errorf(k, "the tokens file must not hold a token").Hint =
 				"store its hash instead: `sha256: HEX`, HEX from `runbook token hash`; and treat this token as leaked"
 		default:
 			ok = false
-			d := p.errorf(k, "unknown key `%s`; an entry has sha256, identity and groups", k.Value)
+			d := p.errorf(k, "unknown key `%s`; an entry has sha256, identity, groups and slack", k.Value)
 			d.Hint = engine.DidYouMean(k.Value, tokenKeys)
 		}
 	}
-	if !hashed && !plaintext {
+	if !hashed && !plaintext && keys["slack"] == 0 {
 		ok = false
-		p.errorf(n, "entry has no `sha256:`").Hint = "add `sha256: HEX`, HEX from `runbook token hash` or `runbook token new`"
+		p.errorf(n, "entry has no `sha256:` (nor `slack:`)").Hint = "add `sha256: HEX`, HEX from `runbook token hash` or `runbook token new`; or `slack: USER-ID` for someone who acts from Slack only"
 	}
+	e.hashed = hashed
 	if !named {
 		ok = false
 		p.errorf(n, "entry has no `identity:`").Hint = "add `identity: NAME`, naming the person or tool using the token"
@@ -153,6 +170,26 @@ func (p *tokensParser) hash(v *yaml.Node, e *tokenEntry) bool {
 		return false
 	}
 	p.seen[e.hash] = v.Line
+	return true
+}
+
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
+
+// slackUser reads the Slack user ID an entry maps to its caller, and
+// refuses one some earlier entry maps.
+func (p *tokensParser) slackUser(v *yaml.Node, e *tokenEntry) bool {
+	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" || !slackUserID.MatchString(v.Value) {
+		p.errorf(v, "`slack:` holds %s, not a Slack user ID", yamlNodeKind(v)).Hint =
+			"write the member ID from the person's Slack profile (⋮ > Copy member ID), like U0123ABCD"
+		return false
+	}
+	if first, dup := p.seenSlack[v.Value]; dup {
+		p.errorf(v, "Slack user %s is already mapped by the entry at line %d", v.Value, first).Hint =
+			"a Slack user acts as one caller: remove one of the two `slack:` keys"
+		return false
+	}
+	p.seenSlack[v.Value] = v.Line
+	e.slack = v.Value
 	return true
 }
 
