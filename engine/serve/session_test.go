@@ -118,7 +118,7 @@ func (s *sessionSite) signedIn(cookies []*http.Cookie) bool {
 	s.t.Helper()
 	resp, body := s.send(http.MethodPost, "/ui/executions/x/approve", cookies, "step=gate", "Origin", s.url)
 	switch {
-	case resp.StatusCode == http.StatusBadRequest && strings.Contains(body, "names no approval request"):
+	case resp.StatusCode == http.StatusBadRequest && strings.Contains(body, "names no request"):
 		return true
 	case resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login"):
 		return false
