@@ -18,6 +18,9 @@ type Notify struct {
 	Value  *Value
 }
 
+// HTTPMethods are the methods an http step or notice may use.
+var HTTPMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
 // Events lists the execution events a definition's notify announces.
 var Events = []string{EventStarted, EventFailed, EventConcluded, EventSucceeded}
 
@@ -27,7 +30,7 @@ var Events = []string{EventStarted, EventFailed, EventConcluded, EventSucceeded}
 var NotifyTargets = []Field{
 	{Name: "sns", Type: TextField, Doc: "an SNS topic ARN (sns:Publish)"},
 	{Name: "http", Type: ObjectField, Doc: "an HTTP request; without body, the event as JSON", Fields: []Field{
-		{Name: "method", Type: EnumField, Enum: []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, Doc: "the HTTP method (default POST)"},
+		{Name: "method", Type: EnumField, Enum: HTTPMethods, Doc: "the HTTP method (default POST)"},
 		{Name: "url", Type: TextField, Required: true, Doc: "the URL"},
 		{Name: "headers", Type: TextMapField, Doc: "request headers"},
 		{Name: "body", Type: DataField, Doc: "a map (sent as JSON) or a string"},

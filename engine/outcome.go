@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // StepRecord is what happened to one step: the timeline `run`, `watch` and
 // `status` print.
@@ -52,6 +56,27 @@ type Approval struct {
 	Checklist []string     `json:"checklist,omitempty"`
 	Fields    []*PlanParam `json:"fields,omitempty"`
 	Reminders int          `json:"reminders,omitempty"`
+}
+
+// Who says who may act on the step: its approvers or assignees, or
+// anyone who may act on the execution when it lists none.
+func (a *Approval) Who() string {
+	if len(a.Approvers) == 0 {
+		return "anyone who may act on it"
+	}
+	return strings.Join(a.Approvers, ", ")
+}
+
+// Awaits says what the step waits for: N approval(s), someone to do it
+// and mark it done, an answer.
+func (a *Approval) Awaits() string {
+	switch a.Kind {
+	case "manual":
+		return "someone to do this and mark it done"
+	case "ask":
+		return "an answer"
+	}
+	return fmt.Sprintf("%d approval(s)", a.MinApprovals)
 }
 
 // Link is a titled URL a human step shows.

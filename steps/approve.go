@@ -29,7 +29,7 @@ approve:
 var notifyField = engine.Field{Name: "notify", Type: engine.ObjectField, OneOf: true, Doc: "announce the wait and how to act on it", Fields: []engine.Field{
 	{Name: "sns", Type: engine.TextField, Doc: "an SNS topic ARN"},
 	{Name: "http", Type: engine.ObjectField, Doc: "an HTTP request", Fields: []engine.Field{
-		{Name: "method", Type: engine.EnumField, Enum: httpMethods, Doc: "the HTTP method (default POST)"},
+		{Name: "method", Type: engine.EnumField, Enum: engine.HTTPMethods, Doc: "the HTTP method (default POST)"},
 		{Name: "url", Type: engine.TextField, Required: true, Doc: "the URL"},
 		{Name: "headers", Type: engine.TextMapField, Doc: "request headers"},
 		{Name: "body", Type: engine.DataField, Doc: "a map (sent as JSON) or a string"},

@@ -2,14 +2,12 @@ package steps
 
 import "github.com/runbook-dev/runbook/engine"
 
-var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
-
 // HTTP sends an HTTP request.
 var HTTP = &engine.Kind{
 	Name:    KindHTTP,
 	Summary: "Send an HTTP request; `outputs` read `result.status`, `result.headers`, `result.body` and `result.json`.",
 	Fields: []engine.Field{
-		{Name: "method", Type: engine.EnumField, Enum: httpMethods, Doc: "the HTTP method (default GET)"},
+		{Name: "method", Type: engine.EnumField, Enum: engine.HTTPMethods, Doc: "the HTTP method (default GET)"},
 		{Name: "url", Type: engine.TextField, Required: true, Doc: "the URL"},
 		{Name: "headers", Type: engine.TextMapField, Doc: "request headers"},
 		{Name: "body", Type: engine.DataField, Doc: "a map (sent as JSON) or a string"},

@@ -65,14 +65,7 @@ func slackBlocks(n engine.SlackNotice) []slack.Block {
 // what it is: runbook, execution, request.
 func waitContext(n engine.SlackNotice) string {
 	a := n.Approval
-	who := "anyone who may act on it"
-	if len(a.Approvers) > 0 {
-		who = strings.Join(a.Approvers, ", ")
-	}
-	what := map[string]string{"manual": "someone to do this and mark it done", "ask": "an answer"}[a.Kind]
-	if a.Kind == "" {
-		what = fmt.Sprintf("%d approval(s)", a.MinApprovals)
-	}
+	who, what := a.Who(), a.Awaits()
 	return mrkdwnEscape(fmt.Sprintf("Execution %s of %s waits for %s from %s until %s (request %s).",
 		n.Execution, n.Runbook, what, who, a.Deadline.UTC().Format(time.RFC3339), a.Request))
 }

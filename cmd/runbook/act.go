@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
@@ -102,44 +101,40 @@ func (c *actArgs) actViaAPI(e *env, kind string, d engine.Decision, f fill) erro
 			}
 		}
 	}
-	req := serve.DecideRequest{Step: d.Step, Comment: d.Comment, Request: d.Request, Checked: d.Checked, Answer: d.Answer}
-	var ap engine.Approval
-	if err := a.do("POST", path+"/"+kind, req, &ap); err != nil {
+	ap, err := postAct(a, c.ID, kind, d)
+	if err != nil {
 		return err
 	}
-	return printDecision(e, c.Output, c.ID, kind, &ap)
+	return printDecision(e, c.Output, c.ID, kind, ap)
+}
+
+// postAct sends d to POST /v1/executions/{id}/KIND as the token's
+// identity.
+func postAct(a *api, id, kind string, d engine.Decision) (*engine.Approval, error) {
+	req := serve.DecideRequest{Step: d.Step, Comment: d.Comment, Request: d.Request, Checked: d.Checked, Answer: d.Answer}
+	var ap engine.Approval
+	err := a.do("POST", "/v1/executions/"+escape(id)+"/"+kind, req, &ap)
+	return &ap, err
 }
 
 // waitingStep is the step of out waiting for the update kind (named
-// step, when given), as interp.BindFor finds it.
+// step, when given), as interp.BindFor finds it; none is an error here.
 func waitingStep(out *engine.Outcome, kind, step string) (*engine.StepRecord, error) {
-	want := engine.UpdateApprove // reject acts on approve steps too
-	what := "for approval"
-	switch kind {
-	case engine.UpdateDone:
-		want, what = engine.UpdateDone, "to be marked done"
-	case engine.UpdateAnswer:
-		want, what = engine.UpdateAnswer, "for an answer"
+	if out == nil {
+		out = &engine.Outcome{}
 	}
-	var found []*engine.StepRecord
-	var names []string
-	if out != nil {
-		for _, s := range out.Steps {
-			if s.Status == engine.StatusWaiting && s.Approval != nil && s.Approval.Verb() == want && (step == "" || s.Name == step) {
-				found = append(found, s)
-				names = append(names, s.Name)
-			}
+	s, err := interp.WaitingIn(out, kind, step)
+	if err != nil {
+		return nil, fmt.Errorf("%v with --step", err)
+	}
+	if s == nil {
+		_, what := interp.StepKindOf(kind)
+		if step != "" {
+			return nil, fmt.Errorf("step %s is not waiting %s", step, what)
 		}
+		return nil, fmt.Errorf("no step is waiting %s", what)
 	}
-	switch {
-	case len(found) == 1:
-		return found[0], nil
-	case len(found) > 1:
-		return nil, fmt.Errorf("several steps wait %s (%s): name one with --step", what, strings.Join(names, ", "))
-	case step != "":
-		return nil, fmt.Errorf("step %s is not waiting %s", step, what)
-	}
-	return nil, fmt.Errorf("no step is waiting %s", what)
+	return s, nil
 }
 
 // printDecision prints the request an act left, in format.

@@ -214,3 +214,46 @@ func TestHumanCommandsWithoutTerminal(t *testing.T) {
 		t.Errorf("the history must say who acted:\n%s", r)
 	}
 }
+
+// TestWatchPromptsApprover: `watch` in a pseudo-terminal, by a listed
+// approver, prompts to approve and sends the approval.
+func TestWatchPromptsApprover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	env := e2eEnv(t)
+	addr := e2eServerIn(t, env, t.TempDir())
+	dir := workdir(t, map[string]string{"gated.yaml": e2eApproval})
+	r := e2eRun(t, dir, env, "start", "gated.yaml", "--as", "carol", "--address", addr)
+	id := strings.TrimSpace(r.stdout)
+	if r.code != 0 || id == "" {
+		t.Fatalf("start: %s", r)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "watch", id, "--address", addr, "--as", "alice")
+	cmd.Dir, cmd.Env = dir, append(env, "LANG=C.UTF-8")
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var sc screen
+	go sc.read(tty)
+	at := sc.await(t, 0, "Approve? [a]pprove / [r]eject / Enter to leave it: ")
+	if _, err := io.WriteString(tty, "a\r"); err != nil {
+		t.Fatal(err)
+	}
+	sc.await(t, at, "alice approved")
+	r = e2eRun(t, dir, env, "status", id, "-o", "json", "--address", addr)
+	var st struct {
+		Outcome struct{ Steps []struct{ Approval struct{ Decisions []struct{ Identity, Decision string } } } }
+	}
+	out := &st.Outcome
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || len(out.Steps) == 0 || len(out.Steps[0].Approval.Decisions) != 1 ||
+		out.Steps[0].Approval.Decisions[0].Identity != "alice" {
+		t.Fatalf("the approval sent from watch: %v\n%s", err, r)
+	}
+	cancel()
+	_ = cmd.Wait()
+}

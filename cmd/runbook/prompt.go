@@ -15,7 +15,6 @@ import (
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/interp"
-	"github.com/runbook-dev/runbook/engine/serve"
 )
 
 // sender sends an act on a human step (interp.Decide, or the API's).
@@ -79,9 +78,7 @@ func directSender(cl client.Client, id, who string, groups []string) sender {
 // apiSender acts through runbook serve's API as the token's identity.
 func apiSender(a *api, id string) sender {
 	return func(_ context.Context, kind string, d engine.Decision) (*engine.Approval, error) {
-		var ap engine.Approval
-		err := a.do("POST", "/v1/executions/"+escape(id)+"/"+kind, serve.DecideRequest{Step: d.Step, Comment: d.Comment, Request: d.Request, Checked: d.Checked, Answer: d.Answer}, &ap)
-		return &ap, err
+		return postAct(a, id, kind, d)
 	}
 }
 
@@ -213,7 +210,7 @@ func (p *printer) waiting(s *engine.StepRecord) {
 		p.prompt.offer(p.id, s)
 		return
 	}
-	fmt.Fprintf(p.w, "%s %s (%s) waits for %s until %s\n", p.st.mark(engine.StatusWaiting), s.Name, a.Kind, whoActs(a), a.Deadline.Local().Format(time.DateTime))
+	fmt.Fprintf(p.w, "%s %s (%s) waits for %s until %s\n", p.st.mark(engine.StatusWaiting), s.Name, a.Kind, a.Who(), a.Deadline.Local().Format(time.DateTime))
 	for _, l := range strings.Split(strings.TrimRight(a.Message, "\n"), "\n") {
 		fmt.Fprintf(p.w, "  %s\n", l)
 	}
@@ -229,11 +226,4 @@ func (p *printer) waiting(s *engine.StepRecord) {
 	if !p.prompt.offer(p.id, s) {
 		fmt.Fprintf(p.w, "  %s\n", interp.ActCommand(p.id, s.Name, a))
 	}
-}
-
-func whoActs(a *engine.Approval) string {
-	if len(a.Approvers) == 0 {
-		return "anyone who may act on it"
-	}
-	return strings.Join(a.Approvers, ", ")
 }

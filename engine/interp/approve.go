@@ -128,7 +128,8 @@ func (it *interp) check(kind string, d engine.Decision) (*wait, error) {
 // waiting finds the waiting step of the kind the update acts on that a
 // decision names; "" names the only one.
 func (it *interp) waiting(kind, step string) (*wait, error) {
-	want, what := stepKindOf(kind)
+	want, what := StepKindOf(kind)
+	var same []*wait // of the kind the update acts on
 	var names []string
 	for _, w := range it.waits {
 		switch {
@@ -137,17 +138,16 @@ func (it *interp) waiting(kind, step string) (*wait, error) {
 		case w.rec.Name == step:
 			return nil, fmt.Errorf("step %s is %s, not %s: %s", step, describeKind(w.rec.Approval.Kind), describeKind(want), actHint(w.rec.Approval.Kind))
 		case w.rec.Approval.Kind == want:
-			names = append(names, w.rec.Name)
+			same, names = append(same, w), append(names, w.rec.Name)
 		}
 	}
 	switch {
-	case len(names) == 0 && step == "":
+	case len(same) == 0 && step == "":
 		return nil, fmt.Errorf("no step of this execution is waiting %s", what)
-	case len(names) == 0:
+	case len(same) == 0:
 		return nil, fmt.Errorf("step %s is not waiting %s; no step is", step, what)
-	case step == "" && len(names) == 1:
-		w, _ := it.waiting(kind, names[0])
-		return w, nil
+	case step == "" && len(same) == 1:
+		return same[0], nil
 	case step == "":
 		return nil, fmt.Errorf("several steps wait %s (%s): name one", what, strings.Join(names, ", "))
 	}

@@ -53,23 +53,31 @@ func BindFor(ctx context.Context, cl client.Client, id, update string, d *engine
 	if err != nil {
 		return nil, err
 	}
-	kind, what := stepKindOf(update)
+	s, err := WaitingIn(out, update, d.Step)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	d.Step, d.Request = s.Name, s.Approval.Request
+	return s.Approval, nil
+}
+
+// WaitingIn is the step of out waiting for the update (named step, when
+// not ""); nil when none does, an error when several do.
+func WaitingIn(out *engine.Outcome, update, step string) (*engine.StepRecord, error) {
+	kind, what := StepKindOf(update)
 	var found []*engine.StepRecord
+	var names []string
 	for _, s := range out.Steps {
-		if s.Status == engine.StatusWaiting && s.Approval != nil && s.Approval.Kind == kind && (d.Step == "" || s.Name == d.Step) {
+		if s.Status == engine.StatusWaiting && s.Approval != nil && s.Approval.Kind == kind && (step == "" || s.Name == step) {
 			found = append(found, s)
+			names = append(names, s.Name)
 		}
 	}
 	switch len(found) {
 	case 0:
 		return nil, nil
 	case 1:
-		d.Step, d.Request = found[0].Name, found[0].Approval.Request
-		return found[0].Approval, nil
-	}
-	names := make([]string, len(found))
-	for i, s := range found {
-		names[i] = s.Name
+		return found[0], nil
 	}
 	return nil, fmt.Errorf("several steps wait %s (%s): name one", what, strings.Join(names, ", "))
 }

@@ -9,9 +9,10 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 )
 
-// stepKindOf is the kind of human step an update acts on (the
-// Approval.Kind: "" for approve) and how its wait is said.
-func stepKindOf(update string) (kind, waiting string) {
+// StepKindOf is the kind of human step an update acts on (the
+// Approval.Kind: "" for approve and reject) and how its wait is said
+// ("for approval", "to be marked done", "for an answer").
+func StepKindOf(update string) (kind, waiting string) {
 	switch update {
 	case engine.UpdateDone:
 		return "manual", "to be marked done"

@@ -77,15 +77,12 @@ func (it *interp) notice(rec *engine.StepRecord) (subject, text string, body map
 		head = fmt.Sprintf("Reminder %d: %s", a.Reminders, head)
 		body["reminder"] = a.Reminders
 	}
-	who := "anyone who may act on it"
-	if len(a.Approvers) > 0 {
-		who = strings.Join(a.Approvers, ", ")
-	}
+	who := a.Who()
 	if a.Kind == "" {
 		approve := fmt.Sprintf("runbook approve %s --step %s --request %s", id, rec.Name, a.Request)
 		reject := fmt.Sprintf("runbook reject %s --step %s --request %s --comment WHY", id, rec.Name, a.Request)
-		text = fmt.Sprintf("%s\n\n%s for %d approval(s) from %s until %s.\nApprove: %s\nReject:  %s\n",
-			a.Message, head, a.MinApprovals, who, a.Deadline.UTC().Format(time.RFC3339), approve, reject)
+		text = fmt.Sprintf("%s\n\n%s for %s from %s until %s.\nApprove: %s\nReject:  %s\n",
+			a.Message, head, a.Awaits(), who, a.Deadline.UTC().Format(time.RFC3339), approve, reject)
 		text += it.linkLine(body)
 		body["approvers"], body["minApprovals"], body["approve"], body["reject"] = a.Approvers, a.MinApprovals, approve, reject
 		body["text"] = text
@@ -100,7 +97,7 @@ func (it *interp) notice(rec *engine.StepRecord) (subject, text string, body map
 		b.WriteString(fmt.Sprintf("[ ] %s\n", c))
 	}
 	act := ActCommand(id, rec.Name, a)
-	b.WriteString(fmt.Sprintf("\n%s for %s from %s until %s.\n%s\n", head, map[string]string{"manual": "someone to do this and mark it done", "ask": "an answer"}[a.Kind],
+	b.WriteString(fmt.Sprintf("\n%s for %s from %s until %s.\n%s\n", head, a.Awaits(),
 		who, a.Deadline.UTC().Format(time.RFC3339), act))
 	b.WriteString(it.linkLine(body))
 	body["kind"], body["assignees"], body["links"], body["checklist"], body["fields"], body["act"] = a.Kind, a.Approvers, a.Links, a.Checklist, a.Fields, act

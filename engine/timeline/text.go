@@ -2,7 +2,6 @@ package timeline
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -119,7 +118,7 @@ func (s *Step) text(w io.Writer, markOf func(string) string) {
 	if a := s.Approval; a != nil {
 		ask := fmt.Sprintf("%sasks %d of %s until %s", in, a.MinApprovals, strings.Join(a.Approvers, ", "), stamp(a.Deadline))
 		if a.Kind != "" {
-			ask = fmt.Sprintf("%swaits for %s until %s", in, cmp.Or(strings.Join(a.Approvers, ", "), "anyone who may act"), stamp(a.Deadline))
+			ask = fmt.Sprintf("%swaits for %s until %s", in, a.Who(), stamp(a.Deadline))
 		}
 		if a.Requester != "" {
 			ask += " (requested by " + a.Requester + ")"
