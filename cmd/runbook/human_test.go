@@ -247,7 +247,13 @@ func TestWatchPromptsApprover(t *testing.T) {
 	sc.await(t, at, "alice approved")
 	r = e2eRun(t, dir, env, "status", id, "-o", "json", "--address", addr)
 	var st struct {
-		Outcome struct{ Steps []struct{ Approval struct{ Decisions []struct{ Identity, Decision string } } } }
+		Outcome struct {
+			Steps []struct {
+				Approval struct {
+					Decisions []struct{ Identity, Decision string }
+				}
+			}
+		}
 	}
 	out := &st.Outcome
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || len(out.Steps) == 0 || len(out.Steps[0].Approval.Decisions) != 1 ||
